@@ -1,0 +1,6 @@
+/**
+ * Entry point of the function app ("main" in package.json). Importing a module registers its
+ * functions with the Azure Functions v4 programming model; the Azure worker and the dev host
+ * both load exactly this file.
+ */
+import "./http/health";

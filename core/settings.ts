@@ -1,0 +1,113 @@
+/**
+ * Every application setting the control plane reads, in one place. bicep/ must set each setting
+ * marked `azure: "required"` in the Function App's app settings (a consistency test checks it), and
+ * local.settings.example.json lists the ones the twin needs. Secrets are never values here: on
+ * Azure they are Key Vault references or names of Key Vault secrets.
+ */
+export interface SettingSpec {
+  name: string;
+  description: string;
+  /** required: must be set on Azure; optional: has a default; twin: only meaningful on the twin. */
+  azure: "required" | "optional" | "twin";
+  /** The value is a secret (set as a Key Vault reference on Azure, local secrets file on the twin). */
+  secret?: boolean;
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  {
+    name: "AzureWebJobsStorage__accountName",
+    description: "Storage account of the app (identity-based connection)",
+    azure: "required",
+  },
+  {
+    name: "AzureWebJobsStorage__credential",
+    description: "'managedidentity' for the user-assigned identity",
+    azure: "required",
+  },
+  {
+    name: "AzureWebJobsStorage__clientId",
+    description: "Client id of the user-assigned identity for storage",
+    azure: "required",
+  },
+  {
+    name: "AzureWebJobsStorage",
+    description: "Connection string (twin: UseDevelopmentStorage=true / Azurite)",
+    azure: "twin",
+  },
+  { name: "DURABLE_HUB_NAME", description: "Durable Functions task hub name", azure: "required" },
+  {
+    name: "AZURE_CLIENT_ID",
+    description: "Client id of the user-assigned managed identity (DefaultAzureCredential)",
+    azure: "required",
+  },
+  { name: "AZURE_SUBSCRIPTION_ID", description: "Subscription holding the fleet", azure: "required" },
+  {
+    name: "FLEET_RESOURCE_GROUP",
+    description: "Resource group of the claws' VMs, disks, NICs and IPs",
+    azure: "required",
+  },
+  { name: "FLEET_LOCATION", description: "Default Azure region for new claws", azure: "required" },
+  { name: "FLEET_SUBNET_ID", description: "Resource id of the subnet claws' NICs join", azure: "required" },
+  { name: "FLEET_NSG_ID", description: "Resource id of the fleet NSG (applied to NICs)", azure: "optional" },
+  { name: "GALLERY_RESOURCE_GROUP", description: "Resource group of the Compute Gallery", azure: "required" },
+  { name: "GALLERY_NAME", description: "Compute Gallery name", azure: "required" },
+  {
+    name: "GALLERY_IMAGE_NAME",
+    description: "Image definition of the claw baseline image",
+    azure: "required",
+  },
+  {
+    name: "KEY_VAULT_URI",
+    description: "Key Vault holding the claws' secrets and the control plane's SSH key",
+    azure: "required",
+  },
+  { name: "CLAW_ADMIN_USERNAME", description: "Admin user created on each claw VM", azure: "optional" },
+  {
+    name: "SSH_KEY_SECRET_NAME",
+    description: "Name of the Key Vault secret holding the control plane's SSH private key",
+    azure: "optional",
+  },
+  {
+    name: "TELEGRAM_BOT_TOKEN",
+    description: "Operator bot token (Key Vault reference)",
+    azure: "required",
+    secret: true,
+  },
+  {
+    name: "TELEGRAM_WEBHOOK_SECRET",
+    description: "Secret token Telegram sends in X-Telegram-Bot-Api-Secret-Token",
+    azure: "required",
+    secret: true,
+  },
+  {
+    name: "TELEGRAM_OPERATOR_IDS",
+    description: "Comma-separated Telegram user ids allowed to command the fleet",
+    azure: "required",
+  },
+  { name: "TELEGRAM_OPERATOR_CHAT_ID", description: "Chat that receives notifications", azure: "required" },
+  { name: "TELEGRAM_API_ROOT", description: "Bot API root (twin: a local fake)", azure: "optional" },
+  {
+    name: "BAKE_WEBHOOK_SECRET",
+    description: "Shared secret of the image-bake webhook HMAC",
+    azure: "required",
+    secret: true,
+  },
+  { name: "ROLLOUT_POLICY", description: "record | canary-approval | automatic", azure: "optional" },
+  {
+    name: "FLEET_DEFAULT_SCHEDULE",
+    description: "Default park/wake schedule JSON for claws without one",
+    azure: "optional",
+  },
+  { name: "ARM_ENDPOINT", description: "ARM endpoint (twin: the Azure emulator)", azure: "twin" },
+  {
+    name: "DEVHOST_API_KEY",
+    description: "API key of the dev host's HTTP routes",
+    azure: "twin",
+    secret: true,
+  },
+  {
+    name: "LOCAL_SECRETS_FILE",
+    description: "Gitignored JSON file of claw secrets on the twin",
+    azure: "twin",
+  },
+];

@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "**/*.js", "**/*.mjs", ".data/**", "vitest.config.ts"] },
+  { ignores: ["dist/**", "node_modules/**", "**/*.js", "**/*.mjs", ".data/**", "vitest.config.mts"] },
   ...tseslint.configs.recommended,
   {
     languageOptions: {

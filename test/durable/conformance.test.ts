@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import { createHarness, type Harness } from "./harness";
+import { createHarness, type Harness } from "../../local/host/durable/harness";
 
 const flaky = new Map<string, number>();
 let nondeterministicFlip = 0;

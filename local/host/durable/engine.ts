@@ -82,8 +82,11 @@ export class DurableEngine {
   /** Load every unfinished instance and re-create the work its history says is outstanding. */
   async recover(): Promise<number> {
     const open = await this.store.listInstances({ statuses: ["Pending", "Running", "ContinuedAsNew"] });
-    for (const rec of open) {
-      const history = await this.store.loadHistory(rec.instanceId, rec.historyLength);
+    for (const row of open) {
+      // The meta row in the history partition is the commit point; the Instances row may lag it.
+      const committed = await this.store.loadCommitted(row.instanceId);
+      const rec = committed?.rec ?? row;
+      const history = committed?.history ?? [];
       const l = this.attach(rec, history);
       this.rederiveWork(l, await this.store.listInbox(rec.instanceId));
     }
@@ -143,8 +146,7 @@ export class DurableEngine {
   async getHistory(instanceId: string): Promise<HistoryEvent[]> {
     const l = this.live.get(instanceId);
     if (l) return l.history;
-    const rec = await this.store.getInstance(instanceId);
-    return rec ? this.store.loadHistory(instanceId, rec.historyLength) : [];
+    return (await this.store.loadCommitted(instanceId))?.history ?? [];
   }
 
   /** Persist then deliver an external event. Returns false when the instance is finished. */
@@ -233,6 +235,7 @@ export class DurableEngine {
 
   private async step(l: Live, batch: Pending[]): Promise<void> {
     const rec = l.rec;
+    const before = { status: rec.status, customStatus: rec.customStatus };
     const now = new Date();
     const handler = this.fns.orchestrator(rec.name);
     const prevLength = l.history.length;
@@ -371,9 +374,13 @@ export class DurableEngine {
     }
 
     const full = l.history.concat(appended);
-    await this.store.appendHistory(rec.instanceId, full, prevLength);
     rec.historyLength = full.length;
-    await this.store.putInstance(rec);
+    // The Instances row (what queries read) is only rewritten when something visible changed.
+    const visible = before.status !== rec.status || before.customStatus !== rec.customStatus;
+    await Promise.all([
+      this.store.appendHistory(rec, full, prevLength),
+      visible ? this.store.putInstance(rec) : undefined,
+    ]);
     l.history = full;
     const inboxIds = batch.map((p) => p.inboxId).filter((x): x is string => Boolean(x));
     if (inboxIds.length) await this.store.deleteInbox(rec.instanceId, inboxIds);
@@ -637,11 +644,11 @@ export class DurableEngine {
     for (const t of l.timers.values()) clearTimeout(t);
     l.timers.clear();
     const full = l.history.concat([ev.orchestratorStarted(now), ev.executionTerminated(reason, now)]);
-    await this.store.appendHistory(l.rec.instanceId, full, l.history.length);
     l.rec.status = "Terminated";
     l.rec.output = JSON.stringify(reason);
     l.rec.historyLength = full.length;
     l.rec.lastUpdatedTime = now.toISOString();
+    await this.store.appendHistory(l.rec, full, l.history.length);
     await this.store.putInstance(l.rec);
     l.history = full;
     l.inbox = [];

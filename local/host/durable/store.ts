@@ -51,7 +51,8 @@ function getBig(entity: Record<string, unknown>, prop: string): string {
   return s;
 }
 
-const rowKey = (i: number) => `h-${String(i).padStart(9, "0")}`;
+const pageKey = (generation: number, start: number, part: number) =>
+  `p-${String(generation).padStart(6, "0")}-${String(start).padStart(9, "0")}-${String(part).padStart(3, "0")}`;
 
 export class HubStore {
   readonly instances: TableClient;
@@ -84,25 +85,7 @@ export class HubStore {
   }
 
   async putInstance(rec: InstanceRecord): Promise<void> {
-    const e: Record<string, unknown> = {
-      partitionKey: keyOf(rec.instanceId),
-      rowKey: "",
-      instanceId: rec.instanceId,
-      name: rec.name,
-      status: rec.status,
-      createdTime: rec.createdTime,
-      lastUpdatedTime: rec.lastUpdatedTime,
-      historyLength: rec.historyLength,
-      nextSeq: rec.nextSeq,
-      generation: rec.generation,
-      parentInstanceId: rec.parentInstanceId ?? "",
-      parentSeq: rec.parentSeq ?? -1,
-    };
-    putBig(e, "input", rec.input);
-    putBig(e, "output", rec.output);
-    putBig(e, "customStatus", rec.customStatus);
-    putBig(e, "leafLog", JSON.stringify(rec.leafLog));
-    await this.instances.upsertEntity(e as TableEntity, "Replace");
+    await this.instances.upsertEntity(toEntity(rec, "") as TableEntity, "Replace");
   }
 
   async listInstances(filter?: { statuses?: RuntimeStatus[] }): Promise<InstanceRecord[]> {
@@ -117,34 +100,61 @@ export class HubStore {
     return out;
   }
 
-  /** Write history rows [from, events.length) of an instance (upserts, in transactions of 100). */
-  async appendHistory(instanceId: string, events: HistoryEvent[], from: number): Promise<void> {
-    const pk = keyOf(instanceId);
-    for (let start = from; start < events.length; start += 100) {
-      const tx = new TableTransaction();
-      for (let i = start; i < Math.min(events.length, start + 100); i++) {
-        const e: Record<string, unknown> = { partitionKey: pk, rowKey: rowKey(i) };
-        putBig(e, "d", JSON.stringify(events[i]));
-        tx.upsertEntity(e as TableEntity, "Replace");
-      }
-      await this.history.submitTransaction(tx.actions);
+  /**
+   * Commit one step: the events appended since `from` and the instance as it stands afterwards go in
+   * ONE row (a page), so a step is a single atomic upsert. Pages are keyed by generation (bumped by
+   * continue-as-new and restarts) and start index; a page too large for one entity is split into
+   * several rows written in one transaction.
+   */
+  async appendHistory(rec: InstanceRecord, events: HistoryEvent[], from: number): Promise<void> {
+    const pk = keyOf(rec.instanceId);
+    const page = JSON.stringify({ events: events.slice(from), meta: rec });
+    const rows: Record<string, unknown>[] = [];
+    const perRow = CHUNK * 25; // ~750K characters: under the 1 MiB entity limit in UTF-16
+    for (let off = 0, part = 0; off < page.length || part === 0; off += perRow, part++) {
+      const e: Record<string, unknown> = { partitionKey: pk, rowKey: pageKey(rec.generation, from, part) };
+      putBig(e, "d", page.slice(off, off + perRow));
+      rows.push(e);
     }
+    if (rows.length === 1) {
+      await this.history.upsertEntity(rows[0] as TableEntity, "Replace");
+      return;
+    }
+    const tx = new TableTransaction();
+    for (const r of rows) tx.upsertEntity(r as TableEntity, "Replace");
+    await this.history.submitTransaction(tx.actions);
   }
 
-  async loadHistory(instanceId: string, length: number): Promise<HistoryEvent[]> {
-    const events: HistoryEvent[] = new Array(length);
+  /** The committed history and instance state of the latest generation (undefined: none written). */
+  async loadCommitted(
+    instanceId: string,
+  ): Promise<{ rec: InstanceRecord; history: HistoryEvent[] } | undefined> {
     const pk = keyOf(instanceId);
+    const rows: Array<{ rk: string; d: string }> = [];
     const iter = this.history.listEntities<Record<string, unknown>>({
-      queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge 'h-' and RowKey lt 'h.'` },
+      queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey ge 'p-' and RowKey lt 'p.'` },
     });
-    for await (const e of iter) {
-      const i = Number(String(e.rowKey).slice(2));
-      if (i < length) events[i] = JSON.parse(getBig(e, "d")) as HistoryEvent;
+    for await (const e of iter) rows.push({ rk: String(e.rowKey), d: getBig(e, "d") });
+    if (!rows.length) return undefined;
+    rows.sort((x, y) => (x.rk < y.rk ? -1 : 1));
+    const gen = rows[rows.length - 1].rk.split("-")[1];
+    const history: HistoryEvent[] = [];
+    let rec: InstanceRecord | undefined;
+    let buf = "";
+    for (const r of rows.filter((x) => x.rk.split("-")[1] === gen)) {
+      buf += r.d;
+      let page: { events: HistoryEvent[]; meta: InstanceRecord };
+      try {
+        page = JSON.parse(buf) as typeof page;
+      } catch {
+        continue; // a page split over several rows: keep reading
+      }
+      buf = "";
+      history.length = page.meta.historyLength - page.events.length;
+      history.push(...page.events);
+      rec = page.meta;
     }
-    for (let i = 0; i < length; i++) {
-      if (!events[i]) throw new Error(`history of ${instanceId} is missing event ${i}`);
-    }
-    return events;
+    return rec ? { rec, history } : undefined;
   }
 
   async putInbox(instanceId: string, inboxId: string, event: HistoryEvent): Promise<void> {
@@ -193,6 +203,28 @@ export class HubStore {
       if ((e as { statusCode?: number }).statusCode !== 404) throw e;
     }
   }
+}
+
+function toEntity(rec: InstanceRecord, rk: string): Record<string, unknown> {
+  const e: Record<string, unknown> = {
+    partitionKey: keyOf(rec.instanceId),
+    rowKey: rk,
+    instanceId: rec.instanceId,
+    name: rec.name,
+    status: rec.status,
+    createdTime: rec.createdTime,
+    lastUpdatedTime: rec.lastUpdatedTime,
+    historyLength: rec.historyLength,
+    nextSeq: rec.nextSeq,
+    generation: rec.generation,
+    parentInstanceId: rec.parentInstanceId ?? "",
+    parentSeq: rec.parentSeq ?? -1,
+  };
+  putBig(e, "input", rec.input);
+  putBig(e, "output", rec.output);
+  putBig(e, "customStatus", rec.customStatus);
+  putBig(e, "leafLog", JSON.stringify(rec.leafLog));
+  return e;
 }
 
 function fromEntity(e: Record<string, unknown>): InstanceRecord {

@@ -4,10 +4,10 @@
  * registers), no HTTP.
  */
 import type { OrchestrationHandler, ActivityHandler as DfActivityHandler } from "durable-functions";
-import { startAzurite, type AzuriteHandle } from "../../local/host/azurite";
-import { createDurableHost, type DurableFunctionInfo } from "../../local/host/durable";
-import type { DurableEngine } from "../../local/host/durable/engine";
-import type { InstanceRecord } from "../../local/host/durable/store";
+import { startAzurite, type AzuriteHandle } from "../azurite";
+import { createDurableHost, type DurableFunctionInfo } from "./index";
+import type { DurableEngine } from "./engine";
+import type { InstanceRecord } from "./store";
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the SDK's own wrappers are not exported */
 const { createOrchestrator } = require("durable-functions/lib/src/util/testingUtils") as {

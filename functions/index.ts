@@ -4,3 +4,4 @@
  * both load exactly this file.
  */
 import "./http/health";
+import "../orchestrations";

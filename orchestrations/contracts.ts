@@ -1,0 +1,44 @@
+/**
+ * What triggers and sagas agree on: saga function names, their input, and the per-claw singleton
+ * instance id. Command handlers (core/commands) start sagas with these; nothing else.
+ */
+import type { Channel } from "../core/domain/commands";
+
+export const SAGA_NAMES = {
+  deploy: "deployClaw",
+  upgrade: "upgradeClaw",
+  park: "parkClaw",
+  wake: "wakeClaw",
+  verify: "verifyClaw",
+  destroy: "destroyClaw",
+} as const;
+
+export type SagaKind = keyof typeof SAGA_NAMES;
+
+export interface SagaInput {
+  /** Operations row id, created by the command handler before the saga starts. */
+  operationId: string;
+  claw: string;
+  requestId: string;
+  channel: Channel;
+  principal: string;
+  /** upgrade: target version; wake: awakeHours; destroy: deleteDisk; deploy: optional version. */
+  params: {
+    toVersion?: string;
+    imageVersion?: string;
+    awakeHours?: number;
+    deleteDisk?: boolean;
+  };
+}
+
+/** One saga per claw at a time: every claw saga runs under this instance id. */
+export function clawInstanceId(claw: string): string {
+  return `claw-${claw}`;
+}
+
+/** What sagas publish as custom status, so GET /operations/{id} can show live progress. */
+export interface SagaProgress {
+  operationId: string;
+  step: string;
+  detail?: string;
+}

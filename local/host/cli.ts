@@ -1,0 +1,32 @@
+/**
+ * `node dist/local/host/main.js [--port N] [--app path/to/main.js] [--in-memory]`: runs the dev host
+ * alone (npm start also starts the Azure emulator, see local/start.ts) until Ctrl-C.
+ */
+import { startDevHost } from "./main";
+
+/** Parses the arguments, starts the dev host and stops it on SIGINT/SIGTERM. */
+export async function runCli(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const arg = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const port = arg("--port");
+  const host = await startDevHost({
+    appMain: arg("--app"),
+    port: port === undefined ? undefined : Number(port),
+    azuriteLocation: argv.includes("--in-memory") ? null : undefined,
+  });
+  process.stdout.write(`\nDev host: ${host.url}/api  (key: x-functions-key header or ?code=)\n\n`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping the dev host...\n`);
+    host.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
+}

@@ -1,0 +1,259 @@
+/**
+ * The dev host: runs the compiled function app unchanged, as the Azure Functions host and Node
+ * worker would. It loads the app's entry with `@azure/functions-core` provided, serves HTTP triggers,
+ * polls queue triggers and fires timer triggers on Azurite, and hands durable work and the Durable
+ * HTTP API to the durable engine. `startDevHost` is the API; run this file for the CLI.
+ */
+import { randomBytes } from "crypto";
+import fs from "fs";
+import type { AddressInfo } from "net";
+import path from "path";
+import { startAzurite, isStorageReachable, type AzuriteHandle } from "./azurite";
+import { unsupportedBindings, type InvocationEnv } from "./bindings";
+import { setCoreLogger } from "./core-api";
+import {
+  buildClientBindingData,
+  createUnavailableDurableHost,
+  DURABLE_RPC_PATH,
+  DURABLE_WEBHOOK_PATH,
+  resolveHubName,
+  type DurableHostContext,
+  type DurableHostFactory,
+} from "./durable-wiring";
+import type { DurableHost } from "./durable/types";
+import { loadHostConfig } from "./host-config";
+import { createHttpServer } from "./http/server";
+import { createLogger, parseLogLevel, type Logger } from "./log";
+import { startQueueListeners } from "./queue/listener";
+import { loadApp, runAppHooks, type AppRegistry } from "./registry";
+import { applyToEnv, getSetting, loadSettings, type Settings } from "./settings";
+import { StorageClients } from "./storage";
+import { startTimers } from "./timer/listener";
+import { runFunction } from "./bindings";
+
+export interface DevHostOptions {
+  /** The app's compiled entry; default: "main" of package.json in the working directory. */
+  appMain?: string;
+  /** Default DEVHOST_PORT or 7071; 0 picks a free port. */
+  port?: number;
+  /** Settings layered over local.settings(.example).json and the environment. */
+  settings?: Record<string, string>;
+  /** Storage to use; default AzureWebJobsStorage when reachable, else an Azurite started here. */
+  storageConnectionString?: string;
+  /** Data folder of an Azurite started here; default <app root>/.data/azurite; null = in memory. */
+  azuriteLocation?: string | null;
+  /** Builds the durable engine once the HTTP server listens. */
+  durableFactory?: DurableHostFactory;
+  log?: Logger;
+  maxBodyBytes?: number;
+  /** Clock for timer triggers (tests). */
+  now?: () => Date;
+  /** Turn off trigger kinds (e.g. a test that only needs HTTP). */
+  disableQueues?: boolean;
+  disableTimers?: boolean;
+}
+
+export interface DevHost {
+  /** Origin of the HTTP server, e.g. http://127.0.0.1:7071. */
+  url: string;
+  /** The key for authLevel "function" routes and the Durable HTTP API. */
+  apiKey: string;
+  adminKey: string;
+  storageConnectionString: string;
+  registry: AppRegistry;
+  durable: DurableHost;
+  close(): Promise<void>;
+}
+
+/** Starts the dev host; resolves once HTTP listens and every trigger listener runs. */
+export async function startDevHost(opts: DevHostOptions = {}): Promise<DevHost> {
+  const appMain = path.resolve(opts.appMain ?? defaultAppMain());
+  const config = loadHostConfig(appMain);
+  const settings: Settings = { ...loadSettings(config.rootDir), ...(opts.settings ?? {}) };
+  const log = opts.log ?? createLogger({ level: parseLogLevel(getSetting(settings, "DEVHOST_LOG_LEVEL")) });
+  applyToEnv(settings);
+  setCoreLogger(log.child("app"));
+
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const f of cleanups.reverse())
+      await f().catch((err: unknown) => log.error("shutdown step failed", err));
+    cleanups.length = 0;
+  };
+  try {
+    const { connectionString, azurite } = await resolveStorage(opts, settings, config.rootDir, log);
+    if (azurite) cleanups.push(() => azurite.close());
+    settings.AzureWebJobsStorage = connectionString;
+    process.env.AzureWebJobsStorage = connectionString;
+
+    const registry = loadApp(appMain, { log: log.child("fn") });
+    for (const problem of unsupportedBindings(registry)) log.warn(problem);
+    log.info(
+      `loaded ${registry.functions.size} function(s) from ${path.relative(process.cwd(), appMain) || appMain}`,
+    );
+    await runAppHooks(registry, "appStart", config.rootDir);
+    cleanups.push(() => runAppHooks(registry, "appTerminate", config.rootDir));
+
+    const apiKey = getSetting(settings, "DEVHOST_API_KEY") || randomBytes(24).toString("base64url");
+    const adminKey = getSetting(settings, "DEVHOST_ADMIN_KEY") || apiKey;
+    const rpcToken = randomBytes(16).toString("hex");
+    const env: InvocationEnv = {
+      registry,
+      durable: startingDurableHost,
+      storage: new StorageClients(settings, connectionString),
+      settings,
+      messageEncoding: config.queues.messageEncoding,
+      log,
+    };
+    const server = createHttpServer({
+      env,
+      routePrefix: config.routePrefix,
+      keys: { functionKey: apiKey, adminKey },
+      rpcToken,
+      maxBodyBytes: opts.maxBodyBytes,
+    });
+    const port = opts.port ?? Number(getSetting(settings, "DEVHOST_PORT") ?? 7071);
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => resolve());
+    });
+    cleanups.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const bound = (server.address() as AddressInfo).port;
+    const url = `http://127.0.0.1:${bound}`;
+    // durable-functions' getClient rewrites the client's URLs to localhost:7071 unless this is set.
+    process.env.WEBSITE_HOSTNAME = `127.0.0.1:${bound}`;
+
+    const ctx: DurableHostContext = {
+      registry,
+      storageConnectionString: connectionString,
+      hubName: resolveHubName(config, settings),
+      baseUrl: url,
+      webhookBaseUrl: `${url}${DURABLE_WEBHOOK_PATH}`,
+      rpcBaseUrl: `${url}${DURABLE_RPC_PATH}/${rpcToken}/`,
+      apiKey,
+      settings,
+      log: log.child("durable"),
+      invoke: (name, triggerData, triggerMetadata) => {
+        const fn = registry.functions.get(name);
+        if (!fn) return Promise.reject(new Error(`No function named "${name}" is registered.`));
+        return runFunction(fn, { data: triggerData, metadata: triggerMetadata }, env);
+      },
+    };
+    const durable = await (opts.durableFactory ?? defaultDurableFactory())(ctx);
+    env.durable = durable;
+    await durable.start();
+    cleanups.push(() => durable.stop());
+
+    if (!opts.disableQueues) {
+      const queues = await startQueueListeners(env, config.queues);
+      cleanups.push(() => queues.stop());
+    }
+    if (!opts.disableTimers) {
+      const timers = await startTimers(env, { now: opts.now });
+      cleanups.push(() => timers.stop());
+    }
+    log.info(`dev host listening on ${url} (route prefix "/${config.routePrefix}")`);
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      apiKey,
+      adminKey,
+      storageConnectionString: connectionString,
+      registry,
+      durable,
+      close: () => (closing ??= cleanup()),
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/** Answers while the durable engine is being built (between listen and factory). */
+const startingDurableHost: DurableHost = {
+  start: async () => undefined,
+  stop: async () => undefined,
+  handleHttp: async () => ({
+    status: 503,
+    headers: { "retry-after": "1" },
+    body: { error: { code: "STARTING", message: "The durable engine is starting." } },
+  }),
+  clientBindingData: () => {
+    throw new Error("The durable engine is not ready yet.");
+  },
+};
+
+/** Uses the engine's createDurableHost(ctx) once local/host/durable/index.ts exports it. */
+function defaultDurableFactory(): DurableHostFactory {
+  let mod: { createDurableHost?: DurableHostFactory } | undefined;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    mod = require("./durable") as { createDurableHost?: DurableHostFactory };
+  } catch (err) {
+    if ((err as { code?: string }).code !== "MODULE_NOT_FOUND") throw err;
+  }
+  return typeof mod?.createDurableHost === "function" ? mod.createDurableHost : createUnavailableDurableHost;
+}
+
+async function resolveStorage(
+  opts: DevHostOptions,
+  settings: Settings,
+  rootDir: string,
+  log: Logger,
+): Promise<{ connectionString: string; azurite?: AzuriteHandle }> {
+  if (opts.storageConnectionString) return { connectionString: opts.storageConnectionString };
+  const configured = getSetting(settings, "AzureWebJobsStorage") ?? "UseDevelopmentStorage=true";
+  const local = /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(configured);
+  if (!local) return { connectionString: configured };
+  if (await isStorageReachable(configured)) {
+    log.info("using the Azurite that is already running");
+    return { connectionString: configured };
+  }
+  const location =
+    opts.azuriteLocation === null
+      ? undefined
+      : (opts.azuriteLocation ?? path.join(rootDir, ".data", "azurite"));
+  const port = (name: string, fallback: number) =>
+    Number(
+      /UseDevelopmentStorage/i.test(configured)
+        ? fallback
+        : (new RegExp(`${name}Endpoint=https?://[^:/]+:(\\d+)`, "i").exec(configured)?.[1] ?? fallback),
+    );
+  const azurite = await startAzurite({
+    location,
+    blobPort: port("Blob", 10000),
+    queuePort: port("Queue", 10001),
+    tablePort: port("Table", 10002),
+  });
+  log.info(
+    `started Azurite (${location ? `data in ${path.relative(process.cwd(), location) || location}` : "in memory"})`,
+  );
+  return { connectionString: azurite.connectionString, azurite };
+}
+
+function defaultAppMain(): string {
+  for (const dir of [process.cwd(), path.resolve(__dirname, "../../..")]) {
+    const pkg = path.join(dir, "package.json");
+    if (fs.existsSync(pkg)) {
+      const main = (JSON.parse(fs.readFileSync(pkg, "utf8")) as { main?: string }).main;
+      if (main) return path.join(dir, main);
+    }
+  }
+  throw new Error('No app entry: pass appMain or run from a folder whose package.json has "main".');
+}
+
+export { buildClientBindingData };
+
+if (require.main === module) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require("./cli") as { runCli(): Promise<void> }).runCli().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * The emulator's own control API under /_emulator/ (not part of ARM): request log, fault rules,
+ * guest SSH endpoints, image publishing and seeding, for tests, benchmarks and the dev host.
+ */
+import type { EmulatorContext } from "./context";
+import { ArmError } from "./arm/errors";
+import type { Faults, FaultRule } from "./arm/faults";
+import type { ArmRequest, ArmResponse } from "./arm/http";
+import type { RequestLog } from "./arm/request-log";
+import { publishImageVersion, seedFleet, type FleetSeed, type ImageVersionSeed } from "./seed";
+import { asObject } from "./resources/common";
+
+export function createAdmin(ctx: EmulatorContext, faults: Faults, requests: RequestLog) {
+  return async function admin(req: ArmRequest): Promise<ArmResponse | undefined> {
+    const route = `${req.method} ${req.path.replace(/\/+$/, "")}`;
+    const body = asObject(req.body) ?? {};
+    switch (route) {
+      case "GET /_emulator/health":
+        return { status: 200, body: { ok: true } };
+      case "GET /_emulator/requests":
+        return { status: 200, body: { value: requests.list(req.query.get("operationId") ?? undefined) } };
+      case "DELETE /_emulator/requests":
+        requests.clear();
+        return { status: 204 };
+      case "GET /_emulator/faults":
+        return { status: 200, body: { value: faults.list() } };
+      case "POST /_emulator/faults":
+        return { status: 201, body: { id: faults.add(body as unknown as FaultRule) } };
+      case "DELETE /_emulator/faults":
+        faults.clear();
+        return { status: 204 };
+      case "GET /_emulator/guest": {
+        const id = req.query.get("id") ?? "";
+        const endpoint = ctx.guests.endpoint(id);
+        if (!ctx.store.get(id)) throw new ArmError(404, "NotFound", `No VM ${id}.`);
+        return { status: 200, body: { ...(endpoint ?? {}), boot: ctx.guests.bootStatus(id) } };
+      }
+      case "POST /_emulator/images":
+        return {
+          status: 201,
+          body: {
+            id: publishImageVersion(
+              ctx,
+              String(body.imageId),
+              String(body.location),
+              body as unknown as ImageVersionSeed,
+            ),
+          },
+        };
+      case "POST /_emulator/seed":
+        return { status: 200, body: seedFleet(ctx, body as unknown as FleetSeed) };
+    }
+    if (req.method === "DELETE" && req.path.startsWith("/_emulator/faults/")) {
+      return { status: faults.remove(req.path.split("/").pop()!) ? 204 : 404 };
+    }
+    return undefined;
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * Simulated guests: one per emulated VM. Provisioning lays out the OS disk from the image; power-on
+ * starts the guest's SSH server and, after the latency model's boot delay, runs the real
+ * `lifecycle/boot.sh` from the installed payload (guest contract); power-off stops both and wipes
+ * what a reboot wipes. Each boot's output goes to $R/var/log/openclawps-boot.log.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Clock } from "../clock";
+import type { LatencyModel } from "../arm/latency";
+import { guestEnv, plugDisk, provisionRoot, shutDownRoot, unplugDisk, type ProvisionSpec } from "./sandbox";
+import { startSshServer, type RunningSsh } from "./ssh-server";
+
+export interface GuestOptions {
+  /** runtime/ payload installed as /opt/claw on every new VM (unless its image version names another). */
+  runtimeDir?: string;
+  /** Directory of stand-in system commands put first on the guests' PATH. */
+  shimsDir?: string;
+  /** Extra environment for boot and SSH sessions (e.g. CLAW_DISK_WAIT_SECONDS). */
+  env?: Record<string, string>;
+  /** false: no SSH servers and no boot scripts (pure ARM emulation). */
+  enabled?: boolean;
+}
+
+export type BootState = "off" | "waiting" | "booting" | "succeeded" | "failed" | "no-boot-script";
+
+export interface BootResult {
+  state: BootState;
+  exitCode?: number | null;
+  /** Host path of this boot's log. */
+  log?: string;
+}
+
+interface Live {
+  root: string;
+  adminUsername: string;
+  ssh?: RunningSsh;
+  cancelBoot?: () => void;
+  bootProcess?: ChildProcess;
+  boot: BootResult;
+  waiters: ((r: BootResult) => void)[];
+}
+
+const FINAL: BootState[] = ["succeeded", "failed", "no-boot-script", "off"];
+
+export class Guests {
+  private readonly live = new Map<string, Live>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly latency: LatencyModel,
+    private readonly options: GuestOptions,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  provision(spec: ProvisionSpec): Promise<void> {
+    return provisionRoot(spec, this.options.runtimeDir);
+  }
+
+  attach(root: string, lun: number, diskDir: string): Promise<void> {
+    return plugDisk(root, lun, diskDir);
+  }
+
+  detach(root: string, diskDir: string): Promise<void> {
+    return unplugDisk(root, diskDir);
+  }
+
+  /** The environment of the guest's sessions and boot script. */
+  env(root: string, adminUsername: string): Record<string, string> {
+    return guestEnv(root, adminUsername, this.options.shimsDir, this.options.env ?? {});
+  }
+
+  /** Boots the guest; returns its SSH port (0 when guests are disabled). */
+  async powerOn(vm: {
+    vmId: string;
+    root: string;
+    adminUsername: string;
+    firstBoot: boolean;
+    preferredPort?: number;
+  }): Promise<number> {
+    await this.powerOff(vm.vmId);
+    if (this.options.enabled === false) return 0;
+    const live: Live = {
+      root: vm.root,
+      adminUsername: vm.adminUsername,
+      boot: { state: "waiting" },
+      waiters: [],
+    };
+    this.live.set(vm.vmId.toLowerCase(), live);
+    live.ssh = await startSshServer({
+      root: vm.root,
+      adminUsername: vm.adminUsername,
+      env: () => this.env(vm.root, vm.adminUsername),
+      preferredPort: vm.preferredPort,
+      log: this.log,
+    });
+    const delay = this.latency.durationMs(vm.firstBoot ? "guest.provision" : "guest.boot");
+    if (delay <= 0) this.runBoot(live);
+    else live.cancelBoot = this.clock.setTimer(delay, () => this.runBoot(live));
+    return live.ssh.port;
+  }
+
+  /** Shuts the guest down (no-op when it is not running). */
+  async powerOff(vmId: string): Promise<void> {
+    const live = this.live.get(vmId.toLowerCase());
+    if (!live) return;
+    this.live.delete(vmId.toLowerCase());
+    live.cancelBoot?.();
+    live.bootProcess?.kill("SIGKILL");
+    await live.ssh?.close();
+    this.settle(live, { ...live.boot, state: FINAL.includes(live.boot.state) ? live.boot.state : "off" });
+    await shutDownRoot(live.root);
+  }
+
+  /** Drops what is known about a deleted VM. */
+  forget(vmId: string): void {
+    this.live.delete(vmId.toLowerCase());
+  }
+
+  /** Loopback SSH endpoint of a running guest. */
+  endpoint(vmId: string): { host: string; port: number } | undefined {
+    const live = this.live.get(vmId.toLowerCase());
+    return live?.ssh ? { host: "127.0.0.1", port: live.ssh.port } : undefined;
+  }
+
+  bootStatus(vmId: string): BootResult {
+    return this.live.get(vmId.toLowerCase())?.boot ?? { state: "off" };
+  }
+
+  /** Resolves when the current boot has finished (or the guest went off). */
+  whenBooted(vmId: string): Promise<BootResult> {
+    const live = this.live.get(vmId.toLowerCase());
+    if (!live || FINAL.includes(live.boot.state)) return Promise.resolve(this.bootStatus(vmId));
+    return new Promise((resolve) => live.waiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.live.keys()]) {
+      const live = this.live.get(id)!;
+      this.live.delete(id);
+      live.cancelBoot?.();
+      live.bootProcess?.kill("SIGKILL");
+      await live.ssh?.close();
+      this.settle(live, { ...live.boot, state: "off" });
+    }
+  }
+
+  private runBoot(live: Live): void {
+    live.cancelBoot = undefined;
+    const script = path.join(live.root, "opt/claw/lifecycle/boot.sh");
+    const logFile = path.join(live.root, "var/log/openclawps-boot.log");
+    if (!fs.existsSync(script)) {
+      this.settle(live, { state: "no-boot-script" });
+      return;
+    }
+    live.boot = { state: "booting", log: logFile };
+    const out = fs.openSync(logFile, "a");
+    const child = spawn("bash", [script], {
+      cwd: live.root,
+      env: this.env(live.root, live.adminUsername),
+      stdio: ["ignore", out, out],
+    });
+    fs.closeSync(out);
+    live.bootProcess = child;
+    child.on("error", (e) => {
+      this.log(`guest boot could not start: ${e.message}`);
+      this.settle(live, { state: "failed", exitCode: null, log: logFile });
+    });
+    child.on("close", (code) => {
+      live.bootProcess = undefined;
+      if (this.live.get([...this.live.entries()].find(([, l]) => l === live)?.[0] ?? "") !== live) return;
+      this.settle(live, { state: code === 0 ? "succeeded" : "failed", exitCode: code, log: logFile });
+    });
+  }
+
+  private settle(live: Live, result: BootResult): void {
+    live.boot = result;
+    if (!FINAL.includes(result.state)) return;
+    for (const w of live.waiters.splice(0)) w(result);
+  }
+}
+
+export type { ProvisionSpec };

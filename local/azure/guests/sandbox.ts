@@ -1,0 +1,167 @@
+/**
+ * A simulated guest's file system: the VM's OS disk directory is its root R, laid out like the
+ * image would be after cloud-init (guest contract: $R/etc, $R/opt/claw, $R/home, $R/mnt/claw-data,
+ * $R/dev/disk/azure/scsi1/lunN). The environment below points the runtime scripts at it.
+ */
+import * as fs from "node:fs/promises";
+import * as path from "node:path";
+import { utils } from "ssh2";
+
+export interface ProvisionSpec {
+  vmId: string;
+  /** The OS disk's directory: the guest's root. */
+  root: string;
+  imageVersion: string;
+  /** runtime/ payload to install as /opt/claw (lifecycle/, updates/, defaults/, VERSION). */
+  runtimeDir?: string;
+  adminUsername: string;
+  authorizedKeys: string[];
+  /** base64 custom data, kept where cloud-init keeps it. */
+  customData?: string;
+  computerName: string;
+}
+
+const PAYLOAD = ["lifecycle", "updates", "defaults", "VERSION"];
+
+/** Directories every guest has. */
+const SKELETON = [
+  "etc/ssh",
+  "etc/openclawps",
+  "opt/claw",
+  "mnt",
+  "dev/disk/azure/scsi1",
+  "var/lib/openclawps",
+  "var/lib/cloud/instance",
+  "var/log",
+  "tmp",
+  "run",
+];
+
+/** Lays out a fresh OS disk from the image version and the VM's osProfile. */
+export async function provisionRoot(
+  spec: ProvisionSpec,
+  defaultRuntimeDir: string | undefined,
+): Promise<void> {
+  const r = spec.root;
+  for (const d of [...SKELETON, `home/${spec.adminUsername}/.ssh`, "home/claw"])
+    await fs.mkdir(path.join(r, d), { recursive: true });
+  await fs.writeFile(path.join(r, "etc/openclawps/image-version"), `${spec.imageVersion}\n`);
+  await fs.writeFile(path.join(r, "etc/hostname"), `${spec.computerName}\n`);
+  // A fresh VM generates its own host keys; boot.sh swaps in the claw's keys from the data disk.
+  const hostKey = utils.generateKeyPairSync("ed25519", { comment: `root@${spec.computerName}` });
+  await fs.writeFile(path.join(r, "etc/ssh/ssh_host_ed25519_key"), hostKey.private, { mode: 0o600 });
+  await fs.writeFile(path.join(r, "etc/ssh/ssh_host_ed25519_key.pub"), `${hostKey.public}\n`);
+  const ak = path.join(r, `home/${spec.adminUsername}/.ssh/authorized_keys`);
+  await fs.writeFile(ak, spec.authorizedKeys.map((k) => `${k}\n`).join(""), { mode: 0o600 });
+  if (spec.customData) {
+    await fs.writeFile(
+      path.join(r, "var/lib/cloud/instance/user-data.txt"),
+      Buffer.from(spec.customData, "base64"),
+      { mode: 0o600 },
+    );
+  }
+  const runtime = spec.runtimeDir ?? defaultRuntimeDir;
+  if (!runtime) return;
+  for (const item of PAYLOAD) {
+    const from = path.join(runtime, item);
+    const exists = await fs.stat(from).then(
+      () => true,
+      () => false,
+    );
+    if (exists) await fs.cp(from, path.join(r, "opt/claw", item), { recursive: true });
+  }
+}
+
+/** The CLAW_* variables (guest contract) for a guest rooted at `root`, plus PATH with the shims first. */
+export function guestEnv(
+  root: string,
+  adminUsername: string,
+  shimsDir: string | undefined,
+  extra: Record<string, string>,
+): Record<string, string> {
+  const inherited = ["PATH", "LANG", "TZ", "TMPDIR"].reduce<Record<string, string>>((acc, k) => {
+    if (process.env[k] !== undefined) acc[k] = process.env[k]!;
+    return acc;
+  }, {});
+  return {
+    ...inherited,
+    PATH: [shimsDir, inherited.PATH ?? "/usr/bin:/bin"].filter(Boolean).join(":"),
+    HOME: path.join(root, "home", adminUsername),
+    USER: adminUsername,
+    LOGNAME: adminUsername,
+    SHELL: "/bin/bash",
+    CLAW_ROOT: root,
+    CLAW_DATA_DEVICE: path.join(root, "dev/disk/azure/scsi1/lun0"),
+    CLAW_DATA: path.join(root, "mnt/claw-data"),
+    CLAW_HOME: path.join(root, "home/claw"),
+    CLAW_USER: "claw",
+    CLAW_OPT: path.join(root, "opt/claw"),
+    CLAW_ETC: path.join(root, "etc"),
+    CLAW_STATE: path.join(root, "var/lib/openclawps"),
+    ...extra,
+  };
+}
+
+/** Maps an absolute guest path (as SFTP clients send) into the sandbox; never escapes the root. */
+export function hostPath(root: string, home: string, guestPath: string): string {
+  const abs = guestPath.startsWith("/") ? guestPath : path.posix.join(home, guestPath);
+  return path.join(root, path.posix.normalize("/" + abs));
+}
+
+/** The guest path for a path inside the sandbox (for REALPATH answers). */
+export function guestPath(root: string, hostFile: string): string {
+  const rel = path.relative(root, hostFile);
+  return rel.startsWith("..") ? "/" : "/" + rel.split(path.sep).join("/");
+}
+
+/** Plugs a disk in at LUN n: the /dev/disk/azure/scsi1/lunN link the udev rules would make. */
+export async function plugDisk(root: string, lun: number, diskDir: string): Promise<void> {
+  const link = path.join(root, "dev/disk/azure/scsi1", `lun${lun}`);
+  await fs.mkdir(path.dirname(link), { recursive: true });
+  await fs.rm(link, { force: true });
+  await fs.symlink(diskDir, link);
+}
+
+/**
+ * Unplugs a disk: removes its LUN link and, as a forced detach does to a mounted file system,
+ * the mount that pointed at it.
+ */
+export async function unplugDisk(root: string, diskDir: string): Promise<void> {
+  const target = path.resolve(diskDir);
+  const dev = path.join(root, "dev/disk/azure/scsi1");
+  const entries = await fs.readdir(dev).catch(() => [] as string[]);
+  for (const e of entries) await removeLinkTo(path.join(dev, e), target);
+  await removeLinkTo(path.join(root, "mnt/claw-data"), target);
+}
+
+async function removeLinkTo(link: string, target: string): Promise<void> {
+  const to = await fs.readlink(link).catch(() => undefined);
+  if (to !== undefined && path.resolve(path.dirname(link), to) === target) await fs.rm(link, { force: true });
+}
+
+/** What a power cycle wipes: mounts, volatile directories, and running units (shim state). */
+export async function shutDownRoot(root: string): Promise<void> {
+  await fs.rm(path.join(root, "mnt/claw-data"), { force: true, recursive: false }).catch(() => undefined);
+  for (const d of ["tmp", "run"]) {
+    await fs.rm(path.join(root, d), { recursive: true, force: true });
+    await fs.mkdir(path.join(root, d), { recursive: true });
+  }
+  await stopShimUnits(path.join(root, "var/lib/openclawps/shim/systemd"));
+}
+
+/**
+ * Marks every unit inactive in the systemctl shim's state. The shim keeps one entry per unit under
+ * $CLAW_STATE/shim/systemd/<unit>; an "active" marker (file or line) means running. Enabled state is
+ * kept, as systemd keeps it across a reboot.
+ */
+async function stopShimUnits(dir: string): Promise<void> {
+  const units = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const u of units) {
+    const p = path.join(dir, u.name);
+    if (u.isDirectory()) {
+      await fs.rm(path.join(p, "active"), { force: true });
+    } else if (u.isFile() && u.name.endsWith(".active")) {
+      await fs.rm(p, { force: true });
+    }
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The emulator's state: every ARM resource and every async operation, keyed by lower-cased id.
+ * Saved as one JSON file in the state directory after each change (write temp + rename), so an
+ * emulator started again with the same `--persist` directory carries on where it stopped.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { key } from "./arm/ids";
+
+/** An ARM resource as the emulator keeps it: the JSON ARM returns, plus internals ARM never shows. */
+export interface StoredResource<M = Record<string, unknown>> {
+  id: string;
+  /** ARM type, e.g. "Microsoft.Compute/virtualMachines". */
+  type: string;
+  body: ArmResourceBody;
+  meta: M;
+}
+
+export interface ArmResourceBody {
+  id: string;
+  name: string;
+  type: string;
+  location?: string;
+  tags?: Record<string, string>;
+  properties: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+export interface OperationRecord {
+  /** The operation name (a GUID) that appears in its status URL. */
+  name: string;
+  provider: string;
+  location: string;
+  subscriptionId: string;
+  /** Random token in the status URL's `p` query parameter, as Compute sends. */
+  token: string;
+  /** api-version of the request that started it, echoed in the status URLs. */
+  apiVersion: string;
+  /** "operations" (most RPs) or "DiskOperations" (disks and snapshots). */
+  collection: string;
+  /** What completing it does; dispatched to the owning service. */
+  kind: string;
+  resourceId: string;
+  startTime: number;
+  dueAt: number;
+  status: "InProgress" | "Succeeded" | "Failed" | "Canceled";
+  endTime?: number;
+  error?: { code: string; message: string };
+  /** Extra input the completion needs (e.g. the desired power state). */
+  input?: Record<string, unknown>;
+  /** Embed the resource in the status body as properties.output (disk RP does). */
+  embedOutput?: boolean;
+  /** The final GET on the Location (monitor) URL returns the resource rather than an empty body. */
+  monitorReturnsResource?: boolean;
+  /** Set by a fault rule: the operation ends Failed with this error. */
+  injectedFailure?: { code: string; message: string };
+}
+
+interface Snapshot {
+  version: 1;
+  resources: StoredResource[];
+  operations: OperationRecord[];
+}
+
+export class Store {
+  private readonly resources = new Map<string, StoredResource>();
+  private readonly operations = new Map<string, OperationRecord>();
+  private readonly file: string;
+
+  constructor(readonly dir: string) {
+    this.file = path.join(dir, "state.json");
+    fs.mkdirSync(dir, { recursive: true });
+    if (fs.existsSync(this.file)) {
+      const snap = JSON.parse(fs.readFileSync(this.file, "utf8")) as Snapshot;
+      for (const r of snap.resources) this.resources.set(key(r.id), r);
+      for (const o of snap.operations) this.operations.set(o.name, o);
+    }
+  }
+
+  get<M = Record<string, unknown>>(id: string): StoredResource<M> | undefined {
+    return this.resources.get(key(id)) as StoredResource<M> | undefined;
+  }
+
+  put(r: StoredResource<unknown>): void {
+    this.resources.set(key(r.id), r as StoredResource);
+    this.save();
+  }
+
+  delete(id: string): boolean {
+    const had = this.resources.delete(key(id));
+    if (had) this.save();
+    return had;
+  }
+
+  /** Resources of one type, optionally only those whose id starts with `scope` (case-insensitive). */
+  list<M = Record<string, unknown>>(type: string, scope?: string): StoredResource<M>[] {
+    const t = type.toLowerCase();
+    const prefix = scope ? key(scope) + "/" : "";
+    return [...this.resources.values()].filter(
+      (r) => r.type.toLowerCase() === t && key(r.id).startsWith(prefix),
+    ) as StoredResource<M>[];
+  }
+
+  getOperation(name: string): OperationRecord | undefined {
+    return this.operations.get(name);
+  }
+
+  putOperation(op: OperationRecord): void {
+    this.operations.set(op.name, op);
+    this.save();
+  }
+
+  allOperations(): OperationRecord[] {
+    return [...this.operations.values()];
+  }
+
+  /** Writes the state file; callers that mutate a record in place call this afterwards. */
+  save(): void {
+    const snap: Snapshot = {
+      version: 1,
+      resources: [...this.resources.values()],
+      operations: [...this.operations.values()],
+    };
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(snap));
+    fs.renameSync(tmp, this.file);
+  }
+}

@@ -2,6 +2,8 @@
 # first on PATH, data disks as directories, and a loopback stand-in for the gateway's HTTP endpoint.
 # Usage: load helpers   (then new_vm NAME, attach_disk DISK, boot, ...)
 
+bats_require_minimum_version 1.5.0
+
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 export PATH="$REPO/local/guest-shims/bin:$PATH"
 
@@ -30,7 +32,8 @@ new_vm() {
   export CLAW_STATE=$root/var/lib/openclawps CLAW_DATA=$root/mnt/claw-data CLAW_HOME=$root/home/claw
   export CLAW_ETC=$root/etc CLAW_OPT=$root/opt/claw CLAW_DATA_DEVICE=$root/dev/disk/azure/scsi1/lun0
   export CLAW_USER=claw CLAW_DISK_WAIT_SECONDS=1
-  export CLAW_GATEWAY_URL=http://127.0.0.1:1/health
+  # Nothing listens on port 1: the gateway is down unless start_gateway runs (before or after).
+  [ -n "${GATEWAY_PID:-}" ] || export CLAW_GATEWAY_URL=http://127.0.0.1:1/health
 }
 
 # attach_disk NAME: attaches the data disk NAME (a directory, created on first use) at LUN 0.
@@ -79,14 +82,25 @@ stop_gateway() {
   fi
 }
 
-# json_get JSON EXPR: evaluates the JS expression EXPR over the parsed JSON `j` (fails on bad JSON).
-json_get() {
-  node -e 'const j = JSON.parse(process.argv[1]); const v = eval(process.argv[2]); console.log(typeof v === "string" ? v : JSON.stringify(v));' "$1" "$2"
+# summarize JSON: parses verify.sh's output once (fails on invalid JSON) and prints it as lines:
+#   ok=BOOL, imageVersion=..., runtimeVersion=..., updateVersion=..., then per check
+#   "check NAME ok|FAILED required|optional: DETAIL".
+summarize() {
+  node -e '
+    const j = JSON.parse(process.argv[1]);
+    const out = [`ok=${j.ok}`, `imageVersion=${j.imageVersion}`, `runtimeVersion=${j.runtimeVersion}`,
+      `updateVersion=${j.updateVersion}`];
+    for (const c of j.checks) {
+      if (typeof c.name !== "string" || typeof c.ok !== "boolean" || typeof c.detail !== "string") throw new Error("bad check");
+      out.push(`check ${c.name} ${c.ok ? "ok" : "FAILED"} ${c.optional ? "optional" : "required"}: ${c.detail}`);
+    }
+    console.log(out.join("\n"));
+  ' "$1"
 }
 
-# check_of JSON NAME: the check NAME from verify.sh's output, as JSON.
-check_of() {
-  json_get "$1" "j.checks.find((c) => c.name === '$2')"
+# failed_required SUMMARY: the names of the failed required checks, comma-separated.
+failed_required() {
+  awk '$1 == "check" && $3 == "FAILED" && $4 == "required:" { printf "%s%s", sep, $2; sep = "," }' <<<"$1"
 }
 
 # snapshot: every path of the VM and its disk with type, mode, link target and content hash, minus

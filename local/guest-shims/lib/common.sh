@@ -16,7 +16,7 @@ shim_init() {
     exit 125
   fi
   SHIM_DIR=$CLAW_STATE/shim
-  mkdir -p "$SHIM_DIR"
+  [ -d "$SHIM_DIR" ] || mkdir -p "$SHIM_DIR"
   local logged=() a
   for a in "$@"; do
     case $a in
@@ -42,8 +42,9 @@ shim_write() {
 
 # shim_unit_state UNIT: prints the unit's ActiveState as kept by the systemctl shim.
 shim_unit_state() {
-  local f=$CLAW_STATE/shim/systemd/${1%.service}
-  if [ -f "$f" ]; then cat "$f"; else echo inactive; fi
+  local f=$CLAW_STATE/shim/systemd/${1%.service} s=inactive
+  if [ -f "$f" ]; then read -r s <"$f" || true; fi
+  printf '%s\n' "$s"
 }
 
 # shim_env_get KEY FILE: prints KEY's value from a KEY=VALUE file (empty when absent), never sourcing it.

@@ -138,7 +138,7 @@ export async function startDevHost(opts: DevHostOptions = {}): Promise<DevHost> 
       rpcBaseUrl: `${url}${DURABLE_RPC_PATH}/${rpcToken}/`,
       apiKey,
       settings,
-      log: log.child("durable"),
+      log,
       invoke: (name, triggerData, triggerMetadata) => {
         const fn = registry.functions.get(name);
         if (!fn) return Promise.reject(new Error(`No function named "${name}" is registered.`));
@@ -189,16 +189,18 @@ const startingDurableHost: DurableHost = {
   },
 };
 
-/** Uses the engine's createDurableHost(ctx) once local/host/durable/index.ts exports it. */
+/** Uses the engine's `durableHostFactory(ctx)` from local/host/durable when it exports one. */
 function defaultDurableFactory(): DurableHostFactory {
-  let mod: { createDurableHost?: DurableHostFactory } | undefined;
+  let mod: { durableHostFactory?: DurableHostFactory } | undefined;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require("./durable") as { createDurableHost?: DurableHostFactory };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional module, resolved at run time
+    mod = require("./durable") as { durableHostFactory?: DurableHostFactory };
   } catch (err) {
     if ((err as { code?: string }).code !== "MODULE_NOT_FOUND") throw err;
   }
-  return typeof mod?.createDurableHost === "function" ? mod.createDurableHost : createUnavailableDurableHost;
+  return typeof mod?.durableHostFactory === "function"
+    ? mod.durableHostFactory
+    : createUnavailableDurableHost;
 }
 
 async function resolveStorage(

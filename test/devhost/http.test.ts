@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevHost, type DevHost } from "../../local/host/main";
+import { createUnavailableDurableHost } from "../../local/host/durable-wiring";
 import { createLogger, type LogLevel } from "../../local/host/log";
 import type { AzuriteHandle } from "../../local/host/azurite";
 import { compileFixtureApp, removeFixtureApp, startTestAzurite } from "./fixture";
@@ -21,6 +22,9 @@ beforeAll(async () => {
     storageConnectionString: azurite.connectionString,
     settings: { DEVHOST_API_KEY: KEY, DEVHOST_ADMIN_KEY: ADMIN, DURABLE_HUB_NAME: "TestHub" },
     maxBodyBytes: 1024,
+    durableFactory: createUnavailableDurableHost,
+    disableQueues: true,
+    disableTimers: true,
     log: createLogger({ level: "debug", sink: (_l: LogLevel, line: string) => void lines.push(line) }),
   });
 });

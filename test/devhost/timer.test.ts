@@ -1,0 +1,171 @@
+import { TableClient } from "@azure/data-tables";
+import { QueueServiceClient } from "@azure/storage-queue";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { AzuriteHandle } from "../../local/host/azurite";
+import { createUnavailableDurableHost } from "../../local/host/durable-wiring";
+import { createLogger } from "../../local/host/log";
+import { startDevHost, type DevHost } from "../../local/host/main";
+import { decodeQueueMessage } from "../../local/host/queue/encoding";
+import { MONITOR_TABLE, ScheduleMonitor } from "../../local/host/timer/monitor";
+import { compileFixtureApp, eventually, removeFixtureApp, startTestAzurite } from "./fixture";
+
+interface Run {
+  fn: string;
+  timer: {
+    isPastDue: boolean;
+    schedule: { adjustForDST: boolean };
+    scheduleStatus?: { last: string; next: string } | null;
+  };
+}
+
+const NEVER = "0 0 0 1 1 *"; // once a year: does not fire during a test
+let azurite: AzuriteHandle;
+let queues: QueueServiceClient;
+let main: string;
+let host: DevHost | undefined;
+let hostCount = 0;
+
+beforeAll(async () => {
+  azurite = await startTestAzurite();
+  queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
+  await queues.getQueueClient("timer-runs").createIfNotExists();
+  main = compileFixtureApp("timer-app", {});
+});
+
+afterEach(async () => {
+  await host?.close();
+  host = undefined;
+  await queues.getQueueClient("timer-runs").clearMessages();
+});
+
+afterAll(async () => {
+  await azurite?.close();
+  if (main) removeFixtureApp(main);
+});
+
+/** Starts the dev host with a fresh host id, so each test has its own schedule monitor rows. */
+async function start(fastSchedule: string, hostId: string): Promise<DevHost> {
+  host = await startDevHost({
+    appMain: main,
+    port: 0,
+    storageConnectionString: azurite.connectionString,
+    settings: { FAST_SCHEDULE: fastSchedule, AzureFunctionsWebHost__hostid: hostId, DEVHOST_API_KEY: "k" },
+    durableFactory: createUnavailableDurableHost,
+    disableQueues: true,
+    log: createLogger({ level: "error", sink: () => undefined }),
+  });
+  return host;
+}
+
+const monitorFor = (hostId: string) =>
+  new ScheduleMonitor(
+    TableClient.fromConnectionString(azurite.connectionString, MONITOR_TABLE, {
+      allowInsecureConnection: true,
+    }),
+    hostId,
+  );
+
+async function runs(): Promise<Run[]> {
+  const res = await queues
+    .getQueueClient("timer-runs")
+    .receiveMessages({ numberOfMessages: 32, visibilityTimeout: 60 });
+  return res.receivedMessageItems.map(
+    (m) => JSON.parse(decodeQueueMessage(m.messageText, "base64") ?? "") as Run,
+  );
+}
+
+describe("dev host timer triggers", () => {
+  it("timer: a run missed while the host was down fires once at startup with isPastDue", async () => {
+    const hostId = `h${++hostCount}`;
+    const now = Date.now();
+    const last = new Date(Math.floor(now / 3_600_000) * 3_600_000 - 3 * 3_600_000); // three hours ago, on the hour
+    const missed = new Date(last.getTime() + 3_600_000);
+    await monitorFor(hostId).set("hourly", { last, next: missed, lastUpdated: last });
+
+    await start(NEVER, hostId);
+    const seen = await eventually(
+      async () => {
+        const r = await runs();
+        return r.length > 0 ? r : undefined;
+      },
+      10_000,
+      "a run",
+    );
+    // The status moved on past now...
+    const status = await eventually(
+      async () => {
+        const s = await monitorFor(hostId).get("hourly");
+        return s?.last && s.last.getTime() > last.getTime() ? s : undefined;
+      },
+      5_000,
+      "the updated status",
+    );
+    expect(status.next.getTime()).toBeGreaterThan(now);
+    // ...and there was exactly one catch-up run for the two missed occurrences.
+    await new Promise((r) => setTimeout(r, 700));
+    seen.push(...(await runs()));
+    expect(seen.map((r) => [r.fn, r.timer.isPastDue])).toEqual([["hourly", true]]);
+  });
+
+  it("timer: the past-due run receives the timer shape the library expects", async () => {
+    const hostId = `h${++hostCount}`;
+    const last = new Date(Date.now() - 2 * 3_600_000);
+    last.setUTCMinutes(0, 0, 0);
+    const missed = new Date(last.getTime() + 3_600_000);
+    await monitorFor(hostId).set("hourly", { last, next: missed, lastUpdated: last });
+    await start(NEVER, hostId);
+    const [run] = await eventually(
+      async () => {
+        const r = await runs();
+        return r.length > 0 ? r : undefined;
+      },
+      10_000,
+      "a run",
+    );
+    expect(run.fn).toBe("hourly");
+    expect(run.timer.isPastDue).toBe(true);
+    expect(run.timer.schedule).toEqual({ adjustForDST: true });
+    expect(run.timer.scheduleStatus?.last).toBe(last.toISOString());
+    expect(run.timer.scheduleStatus?.next).toBe(missed.toISOString());
+  });
+
+  it("timer: nothing fires at startup when the next run is still ahead", async () => {
+    const hostId = `h${++hostCount}`;
+    const now = new Date();
+    const future = new Date(Math.ceil(now.getTime() / 3_600_000) * 3_600_000);
+    await monitorFor(hostId).set("hourly", {
+      last: new Date(future.getTime() - 3_600_000),
+      next: future,
+      lastUpdated: now,
+    });
+    await start(NEVER, hostId);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await runs()).toEqual([]);
+  });
+
+  it("timer: a first start records the schedule status without firing", async () => {
+    const hostId = `h${++hostCount}`;
+    await start(NEVER, hostId);
+    const status = await monitorFor(hostId).get("hourly");
+    expect(status?.last).toBeUndefined();
+    expect(status!.next.getUTCMinutes()).toBe(0);
+    expect(status!.next.getTime()).toBeGreaterThan(Date.now());
+    expect(await runs()).toEqual([]);
+  });
+
+  it("timer: a per-second schedule fires repeatedly, not past due, without a monitor status", async () => {
+    const hostId = `h${++hostCount}`;
+    await start("*/1 * * * * *", hostId);
+    const seen: Run[] = [];
+    await eventually(
+      async () => {
+        seen.push(...(await runs()));
+        return seen.length >= 2 ? true : undefined;
+      },
+      10_000,
+      "two runs",
+    );
+    expect(seen.every((r) => r.fn === "everySecond" && r.timer.isPastDue === false)).toBe(true);
+    expect(seen[0].timer.scheduleStatus).toBeNull();
+  });
+});

@@ -9,6 +9,7 @@ import type { ArmRequest, ArmResponse } from "./arm/http";
 import type { RequestLog } from "./arm/request-log";
 import { publishImageVersion, seedFleet, type FleetSeed, type ImageVersionSeed } from "./seed";
 import { asObject } from "./resources/common";
+import { VM_TYPE } from "./compute/constants";
 
 export function createAdmin(ctx: EmulatorContext, faults: Faults, requests: RequestLog) {
   return async function admin(req: ArmRequest): Promise<ArmResponse | undefined> {
@@ -34,6 +35,17 @@ export function createAdmin(ctx: EmulatorContext, faults: Faults, requests: Requ
         const endpoint = ctx.guests.endpoint(id);
         if (!ctx.store.get(id)) throw new ArmError(404, "NotFound", `No VM ${id}.`);
         return { status: 200, body: { ...(endpoint ?? {}), boot: ctx.guests.bootStatus(id) } };
+      }
+      case "GET /_emulator/ssh-endpoints": {
+        // The guest SSH client's endpoint map: VM name and VM id to "127.0.0.1:port".
+        const map: Record<string, string> = {};
+        for (const vm of ctx.store.list(VM_TYPE)) {
+          const e = ctx.guests.endpoint(vm.id);
+          if (!e) continue;
+          map[vm.body.name] = `${e.host}:${e.port}`;
+          map[vm.id] = `${e.host}:${e.port}`;
+        }
+        return { status: 200, body: map };
       }
       case "POST /_emulator/images":
         return {

@@ -9,7 +9,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Clock } from "../clock";
 import type { LatencyModel } from "../arm/latency";
-import { guestEnv, plugDisk, provisionRoot, shutDownRoot, unplugDisk, type ProvisionSpec } from "./sandbox";
+import { startGatewayStandIn, type GatewayStandIn } from "./gateway";
+import {
+  guestEnv,
+  plugDisk,
+  provisionRoot,
+  shutDownRoot,
+  startEnabledUnits,
+  unplugDisk,
+  type ProvisionSpec,
+} from "./sandbox";
 import { startSshServer, type RunningSsh } from "./ssh-server";
 
 export interface GuestOptions {
@@ -36,6 +45,7 @@ interface Live {
   root: string;
   adminUsername: string;
   ssh?: RunningSsh;
+  gateway?: GatewayStandIn;
   cancelBoot?: () => void;
   bootProcess?: ChildProcess;
   boot: BootResult;
@@ -66,9 +76,13 @@ export class Guests {
     return unplugDisk(root, diskDir);
   }
 
-  /** The environment of the guest's sessions and boot script. */
-  env(root: string, adminUsername: string): Record<string, string> {
-    return guestEnv(root, adminUsername, this.options.shimsDir, this.options.env ?? {});
+  /** The environment of a running guest's sessions and boot script. */
+  private env(live: Live): Record<string, string> {
+    const gateway: Record<string, string> = live.gateway ? { CLAW_GATEWAY_URL: live.gateway.url } : {};
+    return guestEnv(live.root, live.adminUsername, this.options.shimsDir, {
+      ...gateway,
+      ...this.options.env,
+    });
   }
 
   /** Boots the guest; returns its SSH port (0 when guests are disabled). */
@@ -88,10 +102,12 @@ export class Guests {
       waiters: [],
     };
     this.live.set(vm.vmId.toLowerCase(), live);
+    await startEnabledUnits(vm.root);
+    live.gateway = await startGatewayStandIn(vm.root);
     live.ssh = await startSshServer({
       root: vm.root,
       adminUsername: vm.adminUsername,
-      env: () => this.env(vm.root, vm.adminUsername),
+      env: () => this.env(live),
       preferredPort: vm.preferredPort,
       log: this.log,
     });
@@ -109,6 +125,7 @@ export class Guests {
     live.cancelBoot?.();
     live.bootProcess?.kill("SIGKILL");
     await live.ssh?.close();
+    await live.gateway?.close();
     this.settle(live, { ...live.boot, state: FINAL.includes(live.boot.state) ? live.boot.state : "off" });
     await shutDownRoot(live.root);
   }
@@ -142,6 +159,7 @@ export class Guests {
       live.cancelBoot?.();
       live.bootProcess?.kill("SIGKILL");
       await live.ssh?.close();
+      await live.gateway?.close();
       this.settle(live, { ...live.boot, state: "off" });
     }
   }
@@ -158,7 +176,7 @@ export class Guests {
     const out = fs.openSync(logFile, "a");
     const child = spawn("bash", [script], {
       cwd: live.root,
-      env: this.env(live.root, live.adminUsername),
+      env: this.env(live),
       stdio: ["ignore", out, out],
     });
     fs.closeSync(out);
@@ -169,7 +187,7 @@ export class Guests {
     });
     child.on("close", (code) => {
       live.bootProcess = undefined;
-      if (this.live.get([...this.live.entries()].find(([, l]) => l === live)?.[0] ?? "") !== live) return;
+      if (![...this.live.values()].includes(live)) return; // powered off meanwhile
       this.settle(live, { state: code === 0 ? "succeeded" : "failed", exitCode: code, log: logFile });
     });
   }

@@ -95,6 +95,7 @@ export function guestEnv(
     CLAW_DATA: path.join(root, "mnt/claw-data"),
     CLAW_HOME: path.join(root, "home/claw"),
     CLAW_USER: "claw",
+    CLAW_ADMIN_USER: adminUsername,
     CLAW_OPT: path.join(root, "opt/claw"),
     CLAW_ETC: path.join(root, "etc"),
     CLAW_STATE: path.join(root, "var/lib/openclawps"),
@@ -149,19 +150,39 @@ export async function shutDownRoot(root: string): Promise<void> {
   await stopShimUnits(path.join(root, "var/lib/openclawps/shim/systemd"));
 }
 
-/**
- * Marks every unit inactive in the systemctl shim's state. The shim keeps one entry per unit under
- * $CLAW_STATE/shim/systemd/<unit>; an "active" marker (file or line) means running. Enabled state is
- * kept, as systemd keeps it across a reboot.
- */
+/** Unit state files of the systemctl shim: shim/systemd/<unit> holds active|inactive|failed. */
+function isUnitStateFile(name: string): boolean {
+  return !/\.(enabled|fail)$/.test(name) && !name.includes(".tmp.");
+}
+
+/** Marks every running unit inactive, as a power-off leaves them; "enabled" is kept. */
 async function stopShimUnits(dir: string): Promise<void> {
   const units = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
   for (const u of units) {
+    if (!u.isFile() || !isUnitStateFile(u.name)) continue;
     const p = path.join(dir, u.name);
-    if (u.isDirectory()) {
-      await fs.rm(path.join(p, "active"), { force: true });
-    } else if (u.isFile() && u.name.endsWith(".active")) {
-      await fs.rm(p, { force: true });
-    }
+    const state = (await fs.readFile(p, "utf8")).trim();
+    if (state === "active") await fs.writeFile(p, "inactive\n");
   }
+}
+
+/**
+ * What systemd does before any boot script runs: every enabled unit starts (and one marked to fail
+ * by the shim's <unit>.fail file ends failed).
+ */
+export async function startEnabledUnits(root: string): Promise<void> {
+  const dir = path.join(root, "var/lib/openclawps/shim/systemd");
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  for (const n of names) {
+    if (!n.endsWith(".enabled")) continue;
+    const unit = n.slice(0, -".enabled".length);
+    const failed = names.includes(`${unit}.fail`);
+    await fs.writeFile(path.join(dir, unit), failed ? "failed\n" : "active\n");
+  }
+}
+
+/** Whether the shim says a unit is running. */
+export async function unitActive(root: string, unit: string): Promise<boolean> {
+  const f = path.join(root, "var/lib/openclawps/shim/systemd", unit);
+  return (await fs.readFile(f, "utf8").catch(() => "")).trim() === "active";
 }

@@ -35,7 +35,7 @@ function pathText(path: readonly PropertyKey[]): string {
 }
 
 /** One issue as "path: what is wrong; got X". */
-function issueText(issue: z.core.$ZodIssue, data: unknown): string {
+function issueText(issue: z.core.$ZodIssue, data: unknown, hideValues: boolean): string {
   const path = [...issue.path];
   if (issue.code === "unrecognized_keys") {
     const where = path.length ? `${pathText(path)}: ` : "";
@@ -44,6 +44,9 @@ function issueText(issue: z.core.$ZodIssue, data: unknown): string {
   if (issue.code === "invalid_key") {
     const inner = issue.issues.map((i) => i.message).join(", ");
     return `${pathText(path.slice(0, -1))}: key ${show(path[path.length - 1])} ${inner}`;
+  }
+  if (hideValues) {
+    return `${pathText(path)}: ${issue.message.replace(/^Invalid input: /, "")}`;
   }
   const value = data === undefined ? issue.input : valueAt(data, path);
   if (issue.code === "invalid_type" && value === undefined) {
@@ -61,10 +64,15 @@ function issueText(issue: z.core.$ZodIssue, data: unknown): string {
 
 /**
  * Turns a zod error into one readable message, e.g. "name: must start with a letter; got '9abc'".
- * Several issues are joined with " | ". Pass the parsed input so each issue can show its value.
+ * Several issues are joined with " | ". Pass the parsed input so each issue can show its value;
+ * `hideValues` leaves values out (for input that holds secrets).
  */
-export function formatZodError(error: z.ZodError, data?: unknown): string {
-  return error.issues.map((issue) => issueText(issue, data)).join(" | ");
+export function formatZodError(
+  error: z.ZodError,
+  data?: unknown,
+  opts: { hideValues?: boolean } = {},
+): string {
+  return error.issues.map((issue) => issueText(issue, data, opts.hideValues ?? false)).join(" | ");
 }
 
 /**

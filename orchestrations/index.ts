@@ -1,2 +1,5 @@
 /** Registers every saga and activity with the function app (imported by functions/index.ts). */
-export {};
+import "./activities/register";
+import "./deploy-claw";
+import "./upgrade-claw";
+import "./simple-sagas";

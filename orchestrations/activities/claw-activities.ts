@@ -1,0 +1,430 @@
+/**
+ * The saga activities: each one idempotent (safe to run twice), each one a recorded step. Built by
+ * a factory over their dependencies so tests and the twin can pass their own.
+ */
+import type { ClawSpec } from "../../core/domain/spec";
+import { clawResourceNames, shortSuffix } from "../../core/domain/naming";
+import { ClawError } from "../../core/errors";
+import type { VerifySummary, PowerState } from "../../core/state";
+import type { ActivityDeps, ImageVersionInfo } from "./ports";
+import { asStep, type StepInput } from "./step";
+
+export interface ClawSnapshot {
+  name: string;
+  spec: ClawSpec;
+  imageVersion?: string;
+  powerState?: string;
+  publicIp?: string;
+  hostKeySha256?: string;
+  diskId?: string;
+  diskName: string;
+  nicId?: string;
+}
+
+export interface PreflightInput extends StepInput {
+  version: string;
+  region: string;
+  /** upgrade: refuse when the claw already runs this version. */
+  currentVersion?: string;
+}
+
+export interface VmCreateInput extends StepInput {
+  version: string;
+  diskId: string;
+  nicId: string;
+}
+
+export interface VerifyOutcome {
+  ok: boolean;
+  failed: string[];
+  imageVersion?: string;
+  updateVersion?: string;
+  runtimeVersion?: string;
+}
+
+/** Builds every saga activity over `deps`. */
+export function createClawActivities(deps: ActivityDeps) {
+  const ops = deps.state.operations;
+  const claws = deps.state.claws;
+
+  async function loadClaw(input: StepInput): Promise<ClawSnapshot> {
+    const c = await claws.require(input.claw);
+    const names = clawResourceNames(c.name);
+    return {
+      name: c.name,
+      spec: c.spec,
+      imageVersion: c.observed.imageVersion,
+      powerState: c.observed.powerState,
+      publicIp: c.observed.publicIp,
+      hostKeySha256: c.observed.hostKeySha256,
+      diskId: c.observed.diskId,
+      diskName: c.observed.diskId ? (c.observed.diskId.split("/").pop() ?? names.dataDisk) : names.dataDisk,
+      nicId: c.observed.nicId,
+    };
+  }
+
+  async function preflightImage(input: PreflightInput): Promise<ImageVersionInfo> {
+    return asStep(deps, input, "preflight", async () => {
+      const v = await deps.azure.getImageVersion(input.version);
+      if (!v)
+        throw new ClawError(
+          "IMAGE_NOT_FOUND",
+          `Image version ${input.version} does not exist in the gallery.`,
+        );
+      if (v.provisioningState !== "Succeeded") {
+        throw new ClawError(
+          "IMAGE_NOT_READY",
+          `Image version ${input.version} is ${v.provisioningState}, not Succeeded.`,
+        );
+      }
+      const norm = (r: string) => r.toLowerCase().replace(/\s+/g, "");
+      if (!v.regions.map(norm).includes(norm(input.region))) {
+        throw new ClawError(
+          "IMAGE_NOT_READY",
+          `Image version ${input.version} is not replicated to ${input.region} (only ${v.regions.join(", ")}).`,
+        );
+      }
+      if (input.currentVersion === input.version) {
+        throw new ClawError(
+          "ALREADY_ON_VERSION",
+          `Claw ${input.claw} already runs image version ${input.version}.`,
+        );
+      }
+      return { result: v, detail: `${input.version} Succeeded in ${input.region}` };
+    });
+  }
+
+  async function ensureDisk(input: StepInput & { region: string; sizeGb?: number; diskName: string }) {
+    return asStep(deps, input, "ensure-data-disk", async () => {
+      const d = await deps.azure.ensureDataDisk({
+        claw: input.claw,
+        location: input.region,
+        sizeGb: input.sizeGb ?? 64,
+        diskName: input.diskName,
+      });
+      await claws.updateObserved(input.claw, { diskId: d.id });
+      return {
+        result: d,
+        detail: d.created ? `created ${input.diskName}` : `${input.diskName} exists (kept as is)`,
+      };
+    });
+  }
+
+  async function ensureNetwork(input: StepInput & { region: string }) {
+    return asStep(deps, input, "ensure-network", async () => {
+      const ip = await deps.azure.ensurePublicIp({ claw: input.claw, location: input.region });
+      const nic = await deps.azure.ensureNic({ claw: input.claw, location: input.region, publicIpId: ip.id });
+      await claws.updateObserved(input.claw, { nicId: nic.id, publicIpId: ip.id, publicIp: ip.ipAddress });
+      return {
+        result: { nicId: nic.id, publicIp: ip.ipAddress },
+        detail: `nic ${nic.id.split("/").pop()}, ip ${ip.ipAddress}`,
+      };
+    });
+  }
+
+  async function createVm(input: VmCreateInput) {
+    return asStep(deps, input, `create-vm ${input.version}`, async () => {
+      const c = await claws.require(input.claw);
+      const existing = await deps.azure.getVm(input.claw);
+      if (existing && existing.imageVersion && existing.imageVersion !== input.version) {
+        throw new ClawError(
+          "CONFLICT",
+          `VM ${input.claw} already exists from image ${existing.imageVersion}; delete it first.`,
+        );
+      }
+      const custom = deps.renderCustomData({ claw: input.claw, imageVersion: input.version });
+      const vm = await deps.azure.createVm({
+        claw: input.claw,
+        location: c.spec.region,
+        vmSize: c.spec.vmSize,
+        imageVersion: input.version,
+        nicId: input.nicId,
+        dataDiskId: input.diskId,
+        adminUsername: deps.adminUsername,
+        sshPublicKey: await deps.secrets.controlPlaneSshPublicKey(),
+        customDataBase64: custom.base64,
+        tags: { ...c.spec.tags, "openclawps-claw": input.claw, "openclawps-runtime": custom.runtimeVersion },
+      });
+      await claws.updateObserved(input.claw, {
+        vmId: vm.id,
+        imageVersion: input.version,
+        powerState: "running",
+      });
+      return { result: vm, detail: `${input.claw} from ${input.version}` };
+    });
+  }
+
+  async function deleteVm(input: StepInput) {
+    return asStep(deps, input, "delete-vm", async () => {
+      await deps.azure.deleteVm(input.claw);
+      await claws.updateObserved(input.claw, { vmId: null, powerState: "absent" });
+      return { result: null, detail: "VM deleted; data disk, NIC and IP kept" };
+    });
+  }
+
+  async function deallocateVm(input: StepInput) {
+    return asStep(deps, input, "deallocate", async () => {
+      const vm = await deps.azure.getVm(input.claw);
+      if (!vm) throw new ClawError("NOT_FOUND", `Claw ${input.claw} has no VM to park.`);
+      if (vm.powerState !== "deallocated") await deps.azure.deallocateVm(input.claw);
+      await claws.updateObserved(input.claw, { powerState: "deallocated" });
+      return {
+        result: null,
+        detail: vm.powerState === "deallocated" ? "already deallocated" : "deallocated",
+      };
+    });
+  }
+
+  async function startVm(input: StepInput) {
+    return asStep(deps, input, "start", async () => {
+      const vm = await deps.azure.getVm(input.claw);
+      if (!vm) throw new ClawError("NOT_FOUND", `Claw ${input.claw} has no VM to wake; deploy it first.`);
+      if (vm.powerState !== "running") await deps.azure.startVm(input.claw);
+      await claws.updateObserved(input.claw, { powerState: "running" });
+      return { result: null, detail: vm.powerState === "running" ? "already running" : "started" };
+    });
+  }
+
+  async function getPowerState(
+    input: StepInput,
+  ): Promise<{ exists: boolean; powerState?: string; imageVersion?: string }> {
+    const vm = await deps.azure.getVm(input.claw);
+    return vm
+      ? { exists: true, powerState: vm.powerState, imageVersion: vm.imageVersion }
+      : { exists: false };
+  }
+
+  async function waitForSsh(input: StepInput) {
+    return asStep(deps, input, "wait-for-ssh", async () => {
+      const c = await claws.require(input.claw);
+      if (!c.observed.publicIp)
+        throw new ClawError("SSH_ERROR", `Claw ${input.claw} has no public IP recorded.`);
+      const r = await deps.guest.waitForSsh({
+        address: c.observed.publicIp,
+        hostKeySha256: c.observed.hostKeySha256,
+      });
+      if (!c.observed.hostKeySha256)
+        await claws.updateObserved(input.claw, { hostKeySha256: r.hostKeySha256 });
+      return {
+        result: r.hostKeySha256,
+        detail: c.observed.hostKeySha256 ? "host key matches the pinned one" : `pinned ${r.hostKeySha256}`,
+      };
+    });
+  }
+
+  async function stopAgent(input: StepInput) {
+    return asStep(deps, input, "stop-agent", async () => {
+      const c = await claws.require(input.claw);
+      if (!c.observed.publicIp) return { result: false, detail: "no address; nothing to stop" };
+      const r = await deps.guest.exec({
+        address: c.observed.publicIp,
+        hostKeySha256: c.observed.hostKeySha256,
+        command: "sudo systemctl stop openclaw-gateway && sync",
+        timeoutMs: 60_000,
+      });
+      if (r.code !== 0)
+        throw new ClawError(
+          "SSH_ERROR",
+          `stopping the agent failed (exit ${r.code}): ${r.stderr.slice(0, 200)}`,
+        );
+      return { result: true, detail: "gateway stopped, disk synced" };
+    });
+  }
+
+  async function startAgent(input: StepInput) {
+    return asStep(deps, input, "start-agent", async () => {
+      const c = await claws.require(input.claw);
+      const r = await deps.guest.exec({
+        address: c.observed.publicIp ?? "",
+        hostKeySha256: c.observed.hostKeySha256,
+        command: "sudo systemctl start openclaw-gateway",
+        timeoutMs: 60_000,
+      });
+      if (r.code !== 0) throw new ClawError("SSH_ERROR", `starting the agent failed (exit ${r.code})`);
+      return { result: true, detail: "gateway started" };
+    });
+  }
+
+  async function deliverSecrets(input: StepInput) {
+    return asStep(deps, input, "deliver-secrets", async () => {
+      const c = await claws.require(input.claw);
+      const secrets = await deps.secrets.clawSecrets(input.claw);
+      await deps.guest.deliverSecrets({
+        address: c.observed.publicIp ?? "",
+        hostKeySha256: c.observed.hostKeySha256,
+        secrets,
+      });
+      // Names only: values never leave this function.
+      return {
+        result: null,
+        detail: `${Object.keys(secrets).length} secrets delivered (${Object.keys(secrets).sort().join(", ")})`,
+      };
+    });
+  }
+
+  async function verify(input: StepInput & { expectVersion?: string }): Promise<VerifyOutcome> {
+    return asStep(deps, input, "verify", async () => {
+      const c = await claws.require(input.claw);
+      const r = await deps.guest.verify({
+        address: c.observed.publicIp ?? "",
+        hostKeySha256: c.observed.hostKeySha256,
+      });
+      const failed = r.checks.filter((k) => !k.ok).map((k) => (k.optional ? `optional:${k.name}` : k.name));
+      let ok = r.ok;
+      if (input.expectVersion && r.imageVersion && r.imageVersion !== input.expectVersion) {
+        ok = false;
+        failed.push(`image-version (runs ${r.imageVersion}, expected ${input.expectVersion})`);
+      }
+      const summary: VerifySummary = {
+        at: new Date().toISOString(),
+        ok,
+        total: r.checks.length,
+        failed,
+        imageVersion: r.imageVersion,
+        runtimeVersion: r.runtimeVersion,
+        updateVersion: r.updateVersion,
+      };
+      await claws.updateObserved(input.claw, { lastVerify: summary });
+      const outcome: VerifyOutcome = {
+        ok,
+        failed,
+        imageVersion: r.imageVersion,
+        updateVersion: r.updateVersion,
+        runtimeVersion: r.runtimeVersion,
+      };
+      if (!ok)
+        throw new ClawError("VERIFY_FAILED", `verify failed: ${failed.join(", ") || "not ok"}`, {
+          details: { ...outcome },
+        });
+      return { result: outcome, detail: `${r.checks.length} checks passed` };
+    });
+  }
+
+  /** verify that never throws on a failed check: for the verify saga, which only reports. */
+  async function verifyReport(input: StepInput): Promise<VerifyOutcome> {
+    try {
+      return await verify(input);
+    } catch (e) {
+      if (e instanceof ClawError && e.code === "VERIFY_FAILED") return e.details as unknown as VerifyOutcome;
+      throw e;
+    }
+  }
+
+  async function snapshotDisk(input: StepInput & { diskName: string; region: string }) {
+    return asStep(deps, input, "snapshot-data-disk", async () => {
+      const name = clawResourceNames(input.claw).dataSnapshot(shortSuffix(input.op, 8));
+      const id = await deps.azure.snapshotDisk({
+        diskName: input.diskName,
+        snapshotName: name,
+        location: input.region,
+      });
+      return { result: { id, name }, detail: `incremental snapshot ${name}` };
+    });
+  }
+
+  async function restoreDisk(input: StepInput & { snapshotId: string; region: string }) {
+    return asStep(deps, input, "restore-data-disk", async () => {
+      const name = `${clawResourceNames(input.claw).dataDisk}-r${shortSuffix(input.op, 8)}`;
+      const id = await deps.azure.createDiskFromSnapshot({
+        name,
+        snapshotId: input.snapshotId,
+        location: input.region,
+      });
+      await claws.updateObserved(input.claw, { diskId: id });
+      return {
+        result: { id, name },
+        detail: `restored ${name} from the pre-upgrade snapshot; the migrated disk is kept, unattached`,
+      };
+    });
+  }
+
+  async function destroyResources(
+    input: StepInput & { deleteDisk: boolean; diskName: string; region: string },
+  ) {
+    return asStep(deps, input, "destroy", async () => {
+      await deps.azure.deleteVm(input.claw);
+      await deps.azure.deleteNic(input.claw);
+      await deps.azure.deletePublicIp(input.claw);
+      let detail = "VM, NIC and IP deleted; data disk kept";
+      if (input.deleteDisk) {
+        const snap = clawResourceNames(input.claw).dataSnapshot(shortSuffix(input.op, 8));
+        const disk = await deps.azure.getDiskState(input.diskName);
+        if (disk) {
+          await deps.azure.snapshotDisk({
+            diskName: input.diskName,
+            snapshotName: snap,
+            location: input.region,
+          });
+          await deps.azure.deleteDisk(input.diskName);
+        }
+        detail = `VM, NIC, IP deleted; data disk deleted after final snapshot ${snap}`;
+      }
+      await claws.updateObserved(input.claw, {
+        vmId: null,
+        nicId: null,
+        publicIpId: null,
+        publicIp: null,
+        powerState: "absent",
+        ...(input.deleteDisk ? { diskId: null } : {}),
+      });
+      return { result: null, detail };
+    });
+  }
+
+  async function recordObserved(input: StepInput & { powerState?: PowerState; imageVersion?: string }) {
+    await claws.updateObserved(input.claw, {
+      ...(input.powerState ? { powerState: input.powerState } : {}),
+      ...(input.imageVersion ? { imageVersion: input.imageVersion } : {}),
+    });
+    return null;
+  }
+
+  /** Ends the operation and frees the claw's slot; safe to repeat. */
+  async function finishOperation(
+    input: StepInput & {
+      status: "succeeded" | "failed" | "compensated";
+      error?: { code: string; message: string; step?: string };
+      compensation?: { summary: string; restored?: Record<string, string> };
+      details?: Record<string, unknown>;
+    },
+  ) {
+    const current = await ops.get(input.op);
+    if (current && current.status === "running") {
+      await ops.finish(input.op, {
+        status: input.status,
+        error: input.error,
+        compensation: input.compensation ? { ...input.compensation, steps: [] } : undefined,
+        details: input.details,
+      });
+    }
+    await claws.releaseOperation(input.claw, input.op).catch((e) => {
+      if (!(e instanceof ClawError && e.code === "CLAW_NOT_FOUND")) throw e;
+    });
+    return null;
+  }
+
+  return {
+    loadClaw,
+    preflightImage,
+    ensureDisk,
+    ensureNetwork,
+    createVm,
+    deleteVm,
+    deallocateVm,
+    startVm,
+    getPowerState,
+    waitForSsh,
+    stopAgent,
+    startAgent,
+    deliverSecrets,
+    verify,
+    verifyReport,
+    snapshotDisk,
+    restoreDisk,
+    destroyResources,
+    recordObserved,
+    finishOperation,
+  };
+}
+
+export type ClawActivities = ReturnType<typeof createClawActivities>;

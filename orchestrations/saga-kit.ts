@@ -1,0 +1,54 @@
+/**
+ * Small deterministic helpers shared by the sagas: retry profiles, reading an activity failure's
+ * code, and custom status. No I/O here.
+ */
+import * as df from "durable-functions";
+import type { OrchestrationContext } from "durable-functions";
+import type { SagaProgress } from "./contracts";
+
+/**
+ * Tests on the twin shrink retry intervals with SAGA_RETRY_SCALE (e.g. 0.01). Only intervals scale,
+ * never attempt counts, so a replay under another scale schedules exactly the same actions.
+ */
+const SCALE =
+  Number(process.env.SAGA_RETRY_SCALE ?? "1") > 0 ? Number(process.env.SAGA_RETRY_SCALE ?? "1") : 1;
+
+function retry(firstMs: number, attempts: number, backoff = 2, maxMs = 60_000): df.RetryOptions {
+  const r = new df.RetryOptions(Math.max(1, Math.round(firstMs * SCALE)), attempts);
+  r.backoffCoefficient = backoff;
+  r.maxRetryIntervalInMilliseconds = Math.max(1, Math.round(maxMs * SCALE));
+  return r;
+}
+
+/** ARM mutations: the gateway already retries 429/5xx; this is the second net for transient failures. */
+export const ARM_RETRY = retry(2_000, 3);
+/** Table-only bookkeeping. */
+export const RECORD_RETRY = retry(500, 5);
+/** SSH steps: the guest client waits for boot itself; retry once more for a dropped connection. */
+export const SSH_RETRY = retry(3_000, 2);
+
+export interface Failure {
+  code: string;
+  message: string;
+  retryable: boolean;
+}
+
+/** "[CODE] message" (see activities/register.ts) from whatever error shape the host gives us. */
+export function failureOf(e: unknown): Failure {
+  const raw = e instanceof Error ? e.message : String(e);
+  const m = /\[([A-Z_]+)(,retryable)?\]\s*([^\n]*)/.exec(raw);
+  if (m) return { code: m[1], message: m[3].trim(), retryable: Boolean(m[2]) };
+  const first = raw.split("\n")[0].replace(/^(Error|TaskFailedError|OrchestrationFailure):\s*/, "");
+  return { code: "INTERNAL", message: first, retryable: false };
+}
+
+/** Publish progress for GET /operations/{id}. */
+export function progress(
+  ctx: OrchestrationContext,
+  operationId: string,
+  step: string,
+  detail?: string,
+): void {
+  const p: SagaProgress = { operationId, step, ...(detail ? { detail } : {}) };
+  ctx.df.setCustomStatus(p);
+}

@@ -1,0 +1,18 @@
+/** The control plane's command handling: one handler for every channel, plus its read side. */
+export { handleCommand } from "./handler";
+export { parseCommand } from "./parse";
+export { createRequestLog, requestLogOn, type RequestLog, type RequestRecord } from "./requests";
+export { OPERATIONS_PATH, PENDING_TAKEOVER_MS } from "./saga";
+export {
+  clawView,
+  describeOperation,
+  imageView,
+  listOperations,
+  OPERATION_STATUSES,
+  type ClawView,
+  type ImageView,
+  type OperationView,
+} from "./queries";
+export { sagaClientFrom } from "./durable";
+export { commandRuntime, type CommandRuntime } from "./runtime";
+export type * from "./types";

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
@@ -140,6 +140,35 @@ describe("GitHub workflows", () => {
     expect(yaml).toContain('- "runtime/install/desktop/**"');
     expect(yaml).toMatch(/workflow_dispatch:\n\s+inputs:\n\s+image_version:/);
     expect(runScripts(yaml).join("\n")).toMatch(/packer build/);
+  });
+
+  it("bake: passes every Packer variable the template requires, and only declared ones", () => {
+    const packerDir = path.join(REPO_ROOT, "packer");
+    if (!existsSync(packerDir)) return;
+    const hcl = readdirSync(packerDir)
+      .filter((f) => f.endsWith(".pkr.hcl"))
+      .map((f) => readFileSync(path.join(packerDir, f), "utf8"))
+      .join("\n");
+    const variables = [...hcl.matchAll(/^variable "(\w+)" \{([\s\S]*?)^\}/gm)].map((m) => ({
+      name: m[1],
+      required: !/^\s+default\s*=/m.test(m[2]),
+    }));
+    expect(variables.length).toBeGreaterThan(0);
+    const bake = [...text("bake-image.yml").matchAll(/PKR_VAR_(\w+):/g)].map((m) => m[1]);
+    const ci = [...text("ci.yml").matchAll(/-var (\w+)=/g)].map((m) => m[1]);
+    for (const [where, passed] of [
+      ["bake-image.yml", bake],
+      ["ci.yml", ci],
+    ] as const) {
+      expect(
+        passed.filter((p) => !variables.some((v) => v.name === p)),
+        `${where}: undeclared`,
+      ).toEqual([]);
+      expect(
+        variables.filter((v) => v.required && !passed.includes(v.name)).map((v) => v.name),
+        `${where}: missing`,
+      ).toEqual([]);
+    }
   });
 
   it("bake: calls the signing script with the flags it accepts and the secret from secrets", async () => {

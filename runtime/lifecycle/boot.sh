@@ -170,7 +170,10 @@ fix_permissions() {
   # The control plane delivers claw.env over SFTP as the admin user, so the admin owns secrets/.
   chown "${admin:-root}:${admin:-root}" "$CLAW_DATA/secrets"
   chmod 0700 "$CLAW_DATA/secrets"
-  [ ! -f "$CLAW_SECRETS_FILE" ] || chmod 0600 "$CLAW_SECRETS_FILE"
+  if [ -f "$CLAW_SECRETS_FILE" ]; then
+    chown "${admin:-root}:${admin:-root}" "$CLAW_SECRETS_FILE"
+    chmod 0600 "$CLAW_SECRETS_FILE"
+  fi
   [ ! -f "$CLAW_AGENT_ENV" ] || chmod 0600 "$CLAW_AGENT_ENV"
   say "permissions: openclaw/ and workspace/ owned by $CLAW_USER, secrets/ 0700 owned by ${admin:-root}"
 }

@@ -54,10 +54,37 @@ export function sunshinePorts(base: number, source: string): Listener[] {
   ];
 }
 
-/** Finds the public listeners a runtime/ file configures (xrdp, Sunshine, sshd, Tailscale, ufw). */
+/** Default ports of the remote-access services runtime/ installs, when it does not set its own. */
+export const SERVICE_DEFAULTS: {
+  service: string;
+  installed: RegExp;
+  listeners: (source: string) => Listener[];
+}[] = [
+  {
+    service: "xrdp",
+    installed: /apt-get install\b[^\n]*\bxrdp\b/,
+    listeners: (source) => [{ port: 3389, protocol: "Tcp", source }],
+  },
+  {
+    service: "sunshine",
+    installed: /ExecStart=\S*\/sunshine\b|apt-get install\b[^\n]*\bsunshine\b/,
+    listeners: (source) => sunshinePorts(47989, source),
+  },
+  {
+    service: "tailscaled",
+    installed: /apt-get install\b[^\n]*\btailscale\b/,
+    listeners: (source) => [{ port: 41641, protocol: "Udp", source }],
+  },
+];
+
+/** Finds the public listeners a runtime/ file sets up (xrdp, Sunshine, sshd, Tailscale, ufw). */
 export function listenersInText(text: string, source: string): Listener[] {
   const found: Listener[] = [];
   const lower = text.toLowerCase();
+  for (const service of SERVICE_DEFAULTS) {
+    if (service.installed.test(text))
+      found.push(...service.listeners(`${source} (${service.service} default)`));
+  }
   for (const m of text.matchAll(/^\s*port\s*=\s*(\d{2,5})\s*$/gm)) {
     const port = Number(m[1]);
     if (lower.includes("sunshine")) found.push(...sunshinePorts(port, source));

@@ -99,10 +99,29 @@ describe("fleet NSG against runtime/", () => {
     ]);
   });
 
+  it("runtime reader: takes the default ports of the services a script installs", () => {
+    const found = listenersInText("apt-get install -y -q xrdp\napt-get install -y -q tailscale\n", "x");
+    expect(found.map((l) => `${l.port}/${l.protocol}`)).toEqual(["3389/Tcp", "41641/Udp"]);
+    expect(listenersInText("ExecStart=/usr/bin/sunshine\n", "s")).toHaveLength(9);
+  });
+
   it("runtime: every port runtime/ opens to the network is allowed by the NSG", () => {
     if (!existsSync(RUNTIME)) return;
     const uncovered = runtimeListeners(RUNTIME).filter((l) => !opened(l.protocol).has(l.port));
     expect(uncovered).toEqual([]);
+  });
+
+  it("runtime: the NSG opens nothing that runtime/ does not listen on (SSH is the image's own)", () => {
+    if (!existsSync(path.join(RUNTIME, "install"))) return;
+    const listening = runtimeListeners(RUNTIME);
+    expect(listening.length).toBeGreaterThan(0);
+    const unused = (["Tcp", "Udp"] as const).flatMap((protocol) =>
+      [...opened(protocol)]
+        .filter((port) => !(protocol === "Tcp" && port === 22))
+        .filter((port) => !listening.some((l) => l.protocol === protocol && l.port === port))
+        .map((port) => `${port}/${protocol}`),
+    );
+    expect(unused).toEqual([]);
   });
 
   it("runtime: the gateway's default config binds to loopback on a port the NSG keeps closed", () => {

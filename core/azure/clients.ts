@@ -1,0 +1,102 @@
+/**
+ * Building the real @azure/arm-compute and @azure/arm-network clients, for Azure or for the twin's
+ * emulator, with the gateway's retry policy in place of the SDK's. Everything that differs between
+ * Azure and the twin at the HTTP level is in this file:
+ * - Azure: management.azure.com over TLS with the given credential (DefaultAzureCredential).
+ * - Emulator over https:// (notes/azure-arm-facts.md §5, setup 1 without a process-wide setting):
+ *   the emulator's CA is trusted through an https.Agent given to the SDK's pipeline (`agent`
+ *   option); the bearer policy works unchanged with a static token.
+ * - Emulator over http:// (setup 2): the SDK refuses to send a bearer token over plain HTTP even
+ *   with allowInsecureConnection, so the bearer policy is removed and a policy that sends the
+ *   static token is added. Never used for anything but a loopback emulator.
+ */
+import * as https from "node:https";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { NetworkManagementClient } from "@azure/arm-network";
+import type { TokenCredential } from "@azure/core-auth";
+import type { Pipeline, PipelinePolicy } from "@azure/core-rest-pipeline";
+import { armRetryPolicy, type RetryOptions, type Sleep } from "./retry-policy";
+
+export const AZURE_ARM_ENDPOINT = "https://management.azure.com";
+
+/** Token the twin's emulator accepts (it checks only that a bearer token is present). */
+export const EMULATOR_TOKEN = "openclawps-twin-token";
+
+/** A credential that never leaves the machine, for the twin. */
+export function staticTokenCredential(token = EMULATOR_TOKEN): TokenCredential {
+  return {
+    getToken: () => Promise.resolve({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+  };
+}
+
+export interface ArmClientsOptions {
+  subscriptionId: string;
+  credential: TokenCredential;
+  /** ARM endpoint; default management.azure.com. */
+  endpoint?: string;
+  /** PEM CA certificate(s) to trust for an https:// endpoint (the emulator's own CA). */
+  caCert?: string | Buffer;
+  retry: RetryOptions;
+  sleep: Sleep;
+  log: (message: string) => void;
+  /** Extra SDK client options (user agent, logging, ...), merged over ours. */
+  clientOptions?: Record<string, unknown>;
+}
+
+export interface ArmClients {
+  compute: ComputeManagementClient;
+  network: NetworkManagementClient;
+}
+
+function isLoopback(url: URL): boolean {
+  return ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+}
+
+function staticBearer(credential: TokenCredential): PipelinePolicy {
+  return {
+    name: "openclawpsStaticBearerPolicy",
+    async sendRequest(request, next) {
+      const token = await credential.getToken(`${AZURE_ARM_ENDPOINT}/.default`);
+      if (token) request.headers.set("authorization", `Bearer ${token.token}`);
+      return next(request);
+    },
+  };
+}
+
+/** Replaces the SDK's retry policy (and, for http://, its bearer policy) on a built client. */
+function adapt(pipeline: Pipeline, o: ArmClientsOptions, plainHttp: boolean): void {
+  pipeline.removePolicy({ name: "defaultRetryPolicy" });
+  pipeline.addPolicy(armRetryPolicy({ retry: o.retry, sleep: o.sleep, log: o.log }), { phase: "Retry" });
+  if (plainHttp) {
+    pipeline.removePolicy({ name: "bearerTokenAuthenticationPolicy" });
+    pipeline.addPolicy(staticBearer(o.credential), { phase: "Sign" });
+  }
+}
+
+/** The two SDK clients, pointed at Azure or at the emulator. */
+export function createArmClients(o: ArmClientsOptions): ArmClients {
+  const endpoint = (o.endpoint ?? AZURE_ARM_ENDPOINT).replace(/\/+$/, "");
+  const url = new URL(endpoint);
+  const plainHttp = url.protocol === "http:";
+  if (plainHttp && !isLoopback(url)) {
+    throw new Error(`ARM endpoint ${endpoint} is plain http and not loopback; only a local emulator may be`);
+  }
+  const options: Record<string, unknown> = {
+    endpoint,
+    // The SDK's scope follows management.azure.com; the emulator ignores it.
+    credentials: { scopes: [`${AZURE_ARM_ENDPOINT}/.default`] },
+    // Retries are ours (see retry-policy.ts); the SDK's policy is removed after construction.
+    retryOptions: { maxRetries: 0 },
+    ...(plainHttp ? { allowInsecureConnection: true } : {}),
+    ...(o.caCert ? { agent: new https.Agent({ ca: o.caCert, keepAlive: true }) } : {}),
+    ...o.clientOptions,
+  };
+  const compute = new ComputeManagementClient(o.credential, o.subscriptionId, options);
+  const network = new NetworkManagementClient(o.credential, o.subscriptionId, {
+    ...options,
+    credentialScopes: [`${AZURE_ARM_ENDPOINT}/.default`],
+  });
+  adapt(compute.pipeline, o, plainHttp);
+  adapt(network.pipeline, o, plainHttp);
+  return { compute, network };
+}

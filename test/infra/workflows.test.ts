@@ -14,7 +14,7 @@ const text = (file: string) => readFileSync(path.join(WORKFLOWS_DIR, file), "utf
 const PINNED: Record<string, { sha: string; tag: string }> = {
   "actions/checkout": { sha: "de0fac2e4500dabe0009e67214ff5f5447ce83dd", tag: "v6.0.2" },
   "actions/setup-node": { sha: "48b55a011bda9f5d6aeb4c2d9c7362e8dae4041e", tag: "v6.4.0" },
-  "azure/login": { sha: "a457da9ea143d694b1b9c7c869ebb04ebe844ef5", tag: "v2.3.0" },
+  "azure/login": { sha: "f5d393ae46f8fde4be8b75f32e3fc50e654ad0ca", tag: "v3.0.1" },
   "hashicorp/setup-packer": { sha: "1aa358be5cf73883762b302a3a03abd66e75b232", tag: "v3.1.0" },
   "azure/functions-action": { sha: "c5060b3b8bb1ebbcb531abd00c822ecbaa8ea656", tag: "v1.5.7" },
 };

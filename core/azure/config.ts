@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import { DefaultAzureCredential } from "@azure/identity";
+import type { Config, Env } from "../config";
 import { ClawError } from "../errors";
 import { staticTokenCredential } from "./clients";
 import { createAzureGateway, type AzureGateway } from "./gateway";
@@ -21,48 +22,75 @@ const REQUIRED = [
   "GALLERY_IMAGE_NAME",
 ] as const;
 
-/** Whether the settings point the gateway at the twin's emulator. */
-export function isTwin(env: NodeJS.ProcessEnv): boolean {
-  return !!env.ARM_ENDPOINT;
-}
+/** The part of the typed configuration (core/config.ts) the gateway needs. */
+export type GatewaySettings = Pick<Config, "mode" | "azure">;
 
-/** The gateway's options from settings (exported for tests and the dev host). */
-export function gatewayOptionsFromConfig(
-  env: NodeJS.ProcessEnv,
-  extra: Partial<AzureGatewayOptions> = {},
-): AzureGatewayOptions {
+/** Reads only the gateway's settings from the environment (loadConfig checks every setting). */
+function settingsFromEnv(env: Env): GatewaySettings {
   const missing = REQUIRED.filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new ClawError("INTERNAL", `Azure gateway settings missing: ${missing.join(", ")}.`);
   }
-  const twin = isTwin(env);
+  return {
+    mode: env.ARM_ENDPOINT ? "twin" : "azure",
+    azure: {
+      subscriptionId: env.AZURE_SUBSCRIPTION_ID!,
+      resourceGroup: env.FLEET_RESOURCE_GROUP!,
+      location: env.FLEET_LOCATION!,
+      subnetId: env.FLEET_SUBNET_ID!,
+      nsgId: env.FLEET_NSG_ID || undefined,
+      gallery: {
+        resourceGroup: env.GALLERY_RESOURCE_GROUP!,
+        name: env.GALLERY_NAME!,
+        imageName: env.GALLERY_IMAGE_NAME!,
+      },
+      armEndpoint: env.ARM_ENDPOINT || undefined,
+      armCaCertFile: env.ARM_CA_CERT_FILE || undefined,
+      clientId: env.AZURE_CLIENT_ID || undefined,
+    },
+  };
+}
+
+function isSettings(source: GatewaySettings | Env): source is GatewaySettings {
+  return typeof (source as GatewaySettings).azure === "object" && (source as GatewaySettings).azure !== null;
+}
+
+/**
+ * The gateway's options from the typed configuration or straight from app settings (exported for
+ * tests and the dev host). Twin: the emulator's endpoint, a static token, its CA if https.
+ * Azure: management.azure.com with DefaultAzureCredential (the user-assigned identity if given).
+ */
+export function gatewayOptionsFromConfig(
+  source: GatewaySettings | Env,
+  extra: Partial<AzureGatewayOptions> = {},
+): AzureGatewayOptions {
+  const { mode, azure } = isSettings(source) ? source : settingsFromEnv(source);
+  const twin = mode === "twin";
+  if (twin && !azure.armEndpoint)
+    throw new ClawError("INTERNAL", "The twin needs ARM_ENDPOINT (the emulator).");
   const credential = twin
     ? staticTokenCredential()
-    : new DefaultAzureCredential(env.AZURE_CLIENT_ID ? { managedIdentityClientId: env.AZURE_CLIENT_ID } : {});
+    : new DefaultAzureCredential(azure.clientId ? { managedIdentityClientId: azure.clientId } : {});
   return {
-    subscriptionId: env.AZURE_SUBSCRIPTION_ID!,
-    resourceGroup: env.FLEET_RESOURCE_GROUP!,
-    location: env.FLEET_LOCATION!,
-    subnetId: env.FLEET_SUBNET_ID!,
-    ...(env.FLEET_NSG_ID ? { nsgId: env.FLEET_NSG_ID } : {}),
-    gallery: {
-      resourceGroup: env.GALLERY_RESOURCE_GROUP!,
-      name: env.GALLERY_NAME!,
-      imageName: env.GALLERY_IMAGE_NAME!,
-    },
+    subscriptionId: azure.subscriptionId,
+    resourceGroup: azure.resourceGroup,
+    location: azure.location,
+    subnetId: azure.subnetId,
+    ...(azure.nsgId ? { nsgId: azure.nsgId } : {}),
+    gallery: { ...azure.gallery },
     credential,
-    ...(twin ? { endpoint: env.ARM_ENDPOINT } : {}),
-    ...(twin && env.ARM_CA_CERT_FILE ? { caCert: fs.readFileSync(env.ARM_CA_CERT_FILE) } : {}),
-    // The emulator answers without Retry-After when it has no better idea; poll it briskly.
+    ...(twin ? { endpoint: azure.armEndpoint } : {}),
+    ...(twin && azure.armCaCertFile ? { caCert: fs.readFileSync(azure.armCaCertFile) } : {}),
+    // The emulator sends no Retry-After on instant operations; poll it briskly.
     ...(twin ? { pollIntervalMs: 250 } : {}),
     ...extra,
   };
 }
 
-/** The gateway for Azure or the twin, chosen by ARM_ENDPOINT. */
+/** The gateway for Azure or the twin (chosen by ARM_ENDPOINT / config.mode). */
 export function createAzureGatewayFromConfig(
-  env: NodeJS.ProcessEnv = process.env,
+  source: GatewaySettings | Env = process.env,
   extra: Partial<AzureGatewayOptions> = {},
 ): AzureGateway {
-  return createAzureGateway(gatewayOptionsFromConfig(env, extra));
+  return createAzureGateway(gatewayOptionsFromConfig(source, extra));
 }

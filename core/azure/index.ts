@@ -1,5 +1,5 @@
 export { createAzureGateway, type AzureGateway } from "./gateway";
-export { createAzureGatewayFromConfig, gatewayOptionsFromConfig, isTwin } from "./config";
+export { createAzureGatewayFromConfig, gatewayOptionsFromConfig, type GatewaySettings } from "./config";
 export { staticTokenCredential, createArmClients, AZURE_ARM_ENDPOINT } from "./clients";
 export { DELETE_DATA_DISK } from "./disks";
 export { toClawError, describeFailure, isTransient, retryAfterMs } from "./errors";

@@ -37,6 +37,7 @@ import {
   type SeededIds,
 } from "./seed";
 import { findRepoRoot } from "./repo";
+import { twinSettings } from "./settings";
 
 export interface AzureEmulatorOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -66,6 +67,11 @@ export interface AzureEmulator {
   readonly requests: RequestLog;
   readonly guests: Guests;
   readonly context: EmulatorContext;
+  /**
+   * Settings that point the control plane at this emulator and its seeded fleet (ARM_ENDPOINT,
+   * SSH_ENDPOINT_MAP_URL, AZURE_SUBSCRIPTION_ID, FLEET_*, GALLERY_*); empty without a seed.
+   */
+  readonly settings: Record<string, string>;
   /** Loopback SSH endpoint of a running VM (by resource id), as its public IP would be. */
   sshEndpoint(vmId: string): { host: string; port: number } | undefined;
   seed(seed: FleetSeed): SeededIds;
@@ -135,6 +141,9 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     requests,
     guests,
     context: ctx,
+    settings: options.seed
+      ? twinSettings(`http://127.0.0.1:${port}`, options.seed)
+      : { ARM_ENDPOINT: `http://127.0.0.1:${port}` },
     sshEndpoint: (vmId) => guests.endpoint(vmId),
     seed: (seed) => seedFleet(ctx, seed),
     publishImageVersion: (imageId, location, version) => publishImageVersion(ctx, imageId, location, version),
@@ -164,6 +173,7 @@ function existing(p: string | undefined): string | undefined {
 
 export type { FleetSeed, SeededIds, ImageVersionSeed } from "./seed";
 export { DEFAULT_SEED } from "./seed";
+export { twinSettings } from "./settings";
 export type { FaultRule, FaultEffect } from "./arm/faults";
 export type { RequestLogEntry } from "./arm/request-log";
 export { manualClock, systemClock, type Clock, type ManualClock } from "./clock";

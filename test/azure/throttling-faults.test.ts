@@ -79,6 +79,22 @@ describe("fault injection", () => {
     expect((await t.compute.disks.get(RG, "f-data")).diskState).toBe("Unattached");
   });
 
+  it("failOperation: submitting a failed VM's model again provisions it (running)", async () => {
+    t = await startTwin();
+    const nicId = await createNic(t, "g");
+    t.emulator.faults.add({
+      operationId: "VirtualMachines_CreateOrUpdate",
+      effect: { type: "failOperation", code: "OSProvisioningTimedOut" },
+    });
+    await expect(t.compute.virtualMachines.createOrUpdate(RG, "g", clawVm(t, { nicId }))).rejects.toThrow(
+      /OSProvisioningTimedOut/,
+    );
+    const vm = await t.compute.virtualMachines.createOrUpdate(RG, "g", clawVm(t, { nicId }));
+    expect(vm.provisioningState).toBe("Succeeded");
+    const view = await t.compute.virtualMachines.instanceView(RG, "g");
+    expect(view.statuses?.map((s) => s.code)).toContain("PowerState/running");
+  });
+
   it("error: a 503 fires once and the SDK's retry gets through", async () => {
     t = await startTwin();
     await createDataDisk(t, "r-data");

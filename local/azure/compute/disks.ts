@@ -59,6 +59,7 @@ export async function createDiskRecord(
     diskSizeGB: number;
     osType?: string;
     source?: string;
+    incremental?: boolean;
     provisioningState: string;
   },
 ): Promise<StoredResource<DiskMeta>> {
@@ -90,7 +91,7 @@ export async function createDiskRecord(
         publicNetworkAccess: "Enabled",
         timeCreated: new Date(ctx.clock.now()).toISOString(),
         provisioningState: init.provisioningState,
-        ...(isDisk ? { diskState: "Unattached" } : { incremental: false }),
+        ...(isDisk ? { diskState: "Unattached" } : { incremental: init.incremental === true }),
       },
     },
   };
@@ -226,6 +227,7 @@ export function diskRoutes(ctx: EmulatorContext, kind: Kind): Route[] {
       creationData: creation,
       diskSizeGB: size!,
       osType: typeof props.osType === "string" ? props.osType : undefined,
+      incremental: props.incremental === true,
       source,
       provisioningState: "Updating",
     });

@@ -88,10 +88,13 @@ export function registerVmCompleters(ctx: EmulatorContext): void {
         linkDisk(ctx, id, undefined, "Unattached");
         if (disk) await ctx.guests.detach(root, diskDir(ctx, disk));
       }
+      // A PUT on a VM whose create failed provisions it again, as CRP does: it ends up running.
+      if (op.input?.recover === true) vm.meta.power = "running";
       for (const d of dataDisksOf(vm)) linkDisk(ctx, d.managedDisk.id, vm.id, diskStateFor(vm.meta.power));
-      if (vm.meta.power === "running") await plugDisks(ctx, vm);
       vm.body.properties.provisioningState = "Succeeded";
       ctx.store.save();
+      if (op.input?.recover === true) await bootGuest(ctx, vm, true);
+      else if (vm.meta.power === "running") await plugDisks(ctx, vm);
     },
     fail(op) {
       const vm = ctx.store.get<VmMeta>(op.resourceId);
@@ -237,6 +240,7 @@ export function updateVm(
     if (tags) vm.body.tags = tags;
     else delete vm.body.tags;
   }
+  const recover = vm.body.properties.provisioningState === "Failed" && !patch;
   vm.body.properties.provisioningState = "Updating";
   ctx.store.save();
   const op = ctx.ops.begin(req, {
@@ -244,8 +248,8 @@ export function updateVm(
     resourceId: vm.id,
     provider: PROVIDER,
     location: String(vm.body.location),
-    durationKind: disksChanged ? "vm.attachDetach" : "vm.update",
-    input: { detach },
+    durationKind: recover ? "vm.create" : disksChanged ? "vm.attachDetach" : "vm.update",
+    input: { detach, recover },
     monitorReturnsResource: true,
   });
   return { status: 200, headers: ctx.ops.headers(op, req.baseUrl, patch), body: vm.body };

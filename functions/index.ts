@@ -4,4 +4,6 @@
  * both load exactly this file.
  */
 import "./http/health";
+import "./http";
+import "./queue";
 import "../orchestrations";

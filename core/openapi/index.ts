@@ -1,0 +1,2 @@
+export { openApiDocument } from "./document";
+export { COMPONENT_SCHEMAS, componentJsonSchemas } from "./schemas";

@@ -1,0 +1,121 @@
+/**
+ * The schemas the OpenAPI document publishes. Request bodies are the very zod schemas every channel
+ * validates with; response shapes are described here in zod too, so one generator renders both.
+ */
+import { z } from "zod";
+import { CHANNELS, clawCommandSchema, upgradeCommandSchema, wakeCommandSchema } from "../domain/commands";
+import { clawSpecPatchSchema, clawSpecSchema } from "../domain/spec";
+
+const text = z.string();
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: text.meta({ description: "Typed error code, e.g. CLAW_NOT_FOUND, CLAW_BUSY, BAD_REQUEST" }),
+    message: text.meta({ description: "What went wrong and what to fix" }),
+    operationId: text.optional().meta({ description: "CLAW_BUSY: the operation holding the claw" }),
+  }),
+});
+
+export const acceptedSchema = z.object({
+  operationId: text,
+  status: z.enum(["running", "succeeded", "failed", "compensated"]),
+  statusUrl: text.meta({ description: "GET this for progress (also in the Location header)" }),
+  kind: text,
+  claw: text,
+  duplicate: z.boolean().meta({ description: "The Idempotency-Key was seen before: no second saga" }),
+});
+
+const stepSchema = z.object({
+  name: text,
+  startedAt: text,
+  endedAt: text.optional(),
+  ok: z.boolean().optional(),
+  detail: text.optional(),
+});
+
+export const operationSchema = z.object({
+  id: text,
+  kind: text,
+  claw: text,
+  channel: z.enum(CHANNELS),
+  principal: text,
+  requestId: text.optional(),
+  status: z.enum(["running", "succeeded", "failed", "compensated"]),
+  startedAt: text,
+  endedAt: text.optional(),
+  steps: z.array(stepSchema),
+  error: z.object({ code: text, message: text, step: text.optional() }).optional(),
+  compensation: z
+    .object({ summary: text, steps: z.array(stepSchema), restored: z.record(text, text).optional() })
+    .optional(),
+  details: z.record(text, z.unknown()).optional(),
+  live: z
+    .object({ runtimeStatus: text, customStatus: z.unknown().optional() })
+    .optional()
+    .meta({ description: "The running saga's live status (its current step)" }),
+});
+
+export const clawSchema = z.object({
+  name: text,
+  spec: clawSpecSchema,
+  observed: z
+    .object({
+      powerState: text,
+      imageVersion: text,
+      vmId: text,
+      osDiskId: text,
+      nicId: text,
+      publicIpId: text,
+      diskId: text,
+      publicIp: text,
+      hostKeySha256: text,
+      lastVerify: z.object({ at: text, ok: z.boolean(), total: z.number(), failed: z.array(text) }).loose(),
+    })
+    .partial(),
+  runningOperationId: text.optional().meta({ description: "The saga holding the claw, if any" }),
+  createdAt: text,
+  updatedAt: text,
+});
+
+export const imageSchema = z.object({
+  version: text,
+  state: text,
+  regions: z.array(text),
+  registeredAt: text,
+  updatedAt: text,
+  bake: z.record(text, z.union([text, z.number(), z.boolean()])).optional(),
+});
+
+/** Named component schemas, in the order the document lists them. */
+export const COMPONENT_SCHEMAS = {
+  ClawSpec: clawSpecSchema,
+  ClawSpecPatch: clawSpecPatchSchema,
+  UpgradeBody: upgradeCommandSchema.pick({ toVersion: true }),
+  WakeBody: wakeCommandSchema.pick({ awakeHours: true }),
+  ClawCommand: clawCommandSchema,
+  Claw: clawSchema,
+  ClawList: z.object({ claws: z.array(clawSchema) }),
+  Operation: operationSchema,
+  OperationList: z.object({ operations: z.array(operationSchema) }),
+  Image: imageSchema,
+  ImageList: z.object({ images: z.array(imageSchema) }),
+  Accepted: acceptedSchema,
+  Error: errorSchema,
+} as const;
+
+/** JSON Schemas (2020-12, as OpenAPI 3.1 uses) of the components, cross-referenced by $ref. */
+export function componentJsonSchemas(): Record<string, unknown> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(COMPONENT_SCHEMAS)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    io: "input",
+    unrepresentable: "any",
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const out: Record<string, unknown> = {};
+  for (const [id, schema] of Object.entries(schemas)) {
+    const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+    out[id] = rest;
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * Where HTTP handlers get the command handler's dependencies. Production wires the tables of
+ * AzureWebJobsStorage and the function's durable client binding; tests pass their own provider.
+ */
+import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import {
+  commandRuntime,
+  sagaClientFrom,
+  type CommandDeps,
+  type CommandLog,
+  type SagaClient,
+} from "../../core/commands";
+import { errorResponse } from "./respond";
+
+export type DepsProvider = (context: InvocationContext) => CommandDeps;
+
+/** Log lines go to the invocation's log (Application Insights on Azure, the dev host's log locally). */
+export function contextLog(context: InvocationContext): CommandLog {
+  return (level, message, err) =>
+    err === undefined ? context[level](message) : context[level](message, err);
+}
+
+/** The durable client, resolved only when used: read-only routes have no durable binding. */
+function lazySagaClient(context: InvocationContext): SagaClient {
+  let client: SagaClient | undefined;
+  const get = () => (client ??= sagaClientFrom(df.getClient(context)));
+  return {
+    startNew: (name, options) => get().startNew(name, options),
+    getStatus: (instanceId) => get().getStatus(instanceId),
+  };
+}
+
+/** The production dependencies for one invocation. */
+export const productionDeps: DepsProvider = (context) => {
+  const runtime = commandRuntime();
+  return {
+    state: runtime.state,
+    requests: runtime.requests,
+    durable: lazySagaClient(context),
+    log: contextLog(context),
+  };
+};
+
+/** Wraps a route so every thrown error goes through the edge mapper. */
+export function route(
+  name: string,
+  fn: (req: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
+): HttpHandler {
+  const handler = async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    try {
+      return await fn(req, context);
+    } catch (e) {
+      return errorResponse(e, context);
+    }
+  };
+  Object.defineProperty(handler, "name", { value: name });
+  return handler;
+}

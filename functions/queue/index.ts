@@ -1,0 +1,2 @@
+/** Registers the queue triggers. */
+import "./claw-commands";

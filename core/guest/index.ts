@@ -3,3 +3,4 @@ export { hostKeyFingerprint, HOST_KEY_CHANGED, type ExecResult } from "./connect
 export * from "./endpoints";
 export * from "./secrets-file";
 export * from "./verify-result";
+export * from "./from-config";

@@ -9,6 +9,7 @@ import { ClawError } from "../../core/errors";
 import {
   APPLY_SECRETS_COMMAND,
   createGuestClient,
+  createGuestClientFactory,
   hostKeyFingerprint,
   renderSecretsFile,
   VERIFY_COMMAND,
@@ -28,6 +29,8 @@ interface TestGuest {
   port: number;
   root: string;
   commands: string[];
+  /** User names that were let in. */
+  users: string[];
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ async function startGuest(opts: {
     verify(d: Buffer, s: Buffer, h?: string): boolean;
   };
   const commands: string[] = [];
+  const users: string[] = [];
   const connections = new Set<{ end(): void }>();
   const server = new Server({ hostKeys: [opts.hostKey] }, (client) => {
     connections.add(client);
@@ -56,7 +60,8 @@ async function startGuest(opts: {
           ctx.key.data.length === pub.length &&
           timingSafeEqual(ctx.key.data, pub);
         if (match && (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo)))
-          return ctx.accept();
+          if (ctx.signature) users.push(ctx.username);
+        return ctx.accept();
       }
       ctx.reject(["publickey"]);
     });
@@ -78,6 +83,7 @@ async function startGuest(opts: {
     port: (server.address() as net.AddressInfo).port,
     root,
     commands,
+    users,
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of connections) c.end();
@@ -419,3 +425,35 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe("guest client factory", () => {
+  it("createGuestClientFactory: uses the configured user, the store's SSH key and the endpoint map", async () => {
+    const g = await guest({ hostKey: hostA.private });
+    const http = await import("node:http");
+    const mapServer = http.createServer((_q, res) =>
+      res.end(JSON.stringify({ alice: `127.0.0.1:${g.port}` })),
+    );
+    await new Promise<void>((r) => mapServer.listen(0, "127.0.0.1", r));
+    try {
+      const ssh = {
+        adminUsername: "clawadmin",
+        endpointMapUrl: `http://127.0.0.1:${(mapServer.address() as net.AddressInfo).port}/_emulator/ssh-endpoints`,
+        connectTimeoutMs: 5000,
+        retry: { attempts: 2, delayMs: 10 },
+        execTimeoutMs: 5000,
+      };
+      let reads = 0;
+      const guestFor = createGuestClientFactory(
+        { ssh },
+        { getControlPlaneSshKey: async () => (reads++, clientKey.private) },
+      );
+      const c = await guestFor({ address: "alice" });
+      expect((await c.exec("echo hello")).stdout).toBe("hello\n");
+      expect(c.hostKeySha256).toBe(fingerprintOf(hostA.public));
+      expect(reads).toBe(1);
+      expect(g.users).toEqual(["clawadmin"]);
+    } finally {
+      await new Promise((r) => mapServer.close(r));
+    }
+  });
+});

@@ -2,7 +2,7 @@
  * Where HTTP handlers get the command handler's dependencies. Production wires the tables of
  * AzureWebJobsStorage and the function's durable client binding; tests pass their own provider.
  */
-import type { HttpHandler, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import {
   commandRuntime,
@@ -42,11 +42,10 @@ export const productionDeps: DepsProvider = (context) => {
   };
 };
 
+export type RouteHandler = (req: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
+
 /** Wraps a route so every thrown error goes through the edge mapper. */
-export function route(
-  name: string,
-  fn: (req: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
-): HttpHandler {
+export function route(name: string, fn: RouteHandler): RouteHandler {
   const handler = async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     try {
       return await fn(req, context);

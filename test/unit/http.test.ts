@@ -325,7 +325,7 @@ describe("HTTP edge", () => {
   it("GET /openapi.json: an OpenAPI 3.1 document built from the command schemas, every $ref resolving", async () => {
     const a = await api(false);
     const res = await a.call("openApi", { path: "/openapi.json" });
-    const doc = res.body as {
+    const doc = res.body as unknown as {
       openapi: string;
       servers: { url: string }[];
       paths: Record<string, unknown>;

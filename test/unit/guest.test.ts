@@ -59,9 +59,10 @@ async function startGuest(opts: {
           ctx.key.algo === allowed.type &&
           ctx.key.data.length === pub.length &&
           timingSafeEqual(ctx.key.data, pub);
-        if (match && (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo)))
+        if (match && (!ctx.signature || allowed.verify(ctx.blob!, ctx.signature, ctx.hashAlgo))) {
           if (ctx.signature) users.push(ctx.username);
-        return ctx.accept();
+          return ctx.accept();
+        }
       }
       ctx.reject(["publickey"]);
     });

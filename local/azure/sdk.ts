@@ -1,7 +1,7 @@
 /**
  * Pointing the real Azure SDK clients at the emulator. The SDK refuses to send a bearer token
  * over plain HTTP, so for the emulator the bearer policy is replaced by one that sends a fixed
- * token (notes/azure-arm-facts.md §5, setup 2). Production code builds its clients as usual and
+ * token (setup 2 of the ARM facts notes). Production code builds its clients as usual and
  * calls `useEmulator` only when ARM_ENDPOINT names an http:// emulator.
  */
 import type { TokenCredential } from "@azure/core-auth";

@@ -110,6 +110,13 @@ export class Store {
     this.save();
   }
 
+  /** Forgets operations that finished before `before` (clock ms). */
+  pruneOperations(before: number): void {
+    for (const [name, op] of this.operations) {
+      if (op.status !== "InProgress" && (op.endTime ?? 0) < before) this.operations.delete(name);
+    }
+  }
+
   allOperations(): OperationRecord[] {
     return [...this.operations.values()];
   }

@@ -66,6 +66,19 @@ describe("simulated guest", () => {
     expect((await hostKeyOf(second.target)).equals(key1)).toBe(true);
   });
 
+  it("upgrade: a VM recreated from a newer image version reports it, the disk's migrations stay applied", async () => {
+    t.emulator.publishImageVersion(t.ids.galleryImageId, "westus", { name: "2.0.0" });
+    const diskId = await createDataDisk(t, "dave-data");
+    const v1 = await deploy("dave", diskId, "1.0.0");
+    const verify = "bash -c '\"${CLAW_OPT:-/opt/claw}/lifecycle/verify.sh\"'";
+    const before = JSON.parse((await exec(v1.target, verify)).stdout) as Verify & { updateVersion: string };
+    await t.compute.virtualMachines.delete(RG, "dave");
+    const v2 = await deploy("dave", diskId, "2.0.0");
+    const after = JSON.parse((await exec(v2.target, verify)).stdout) as Verify & { updateVersion: string };
+    expect([before.imageVersion, after.imageVersion]).toEqual(["1.0.0", "2.0.0"]);
+    expect(after.updateVersion).toBe(before.updateVersion);
+  });
+
   it("deallocate: stops the guest's SSH server and start boots it again", async () => {
     const diskId = await createDataDisk(t, "carol-data");
     const { vmId, target } = await deploy("carol", diskId);

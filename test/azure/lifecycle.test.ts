@@ -92,6 +92,45 @@ describe("VM lifecycle", () => {
   });
 });
 
+describe("gallery", () => {
+  it("galleryImageVersions.createOrUpdate: a baked version is listed and usable by a VM once Succeeded", async () => {
+    const [, , , , rg, , , , gallery, , image] = t.ids.galleryImageId.split("/");
+    const v = await t.compute.galleryImageVersions.createOrUpdate(rg, gallery, image, "1.1.0", {
+      location: LOCATION,
+      publishingProfile: { targetRegions: [{ name: "West US" }] },
+      storageProfile: {
+        source: { id: "/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/images/bake" },
+      },
+    });
+    expect(v.provisioningState).toBe("Succeeded");
+    const names = [];
+    for await (const item of t.compute.galleryImageVersions.listByGalleryImage(rg, gallery, image))
+      names.push(item.name);
+    expect(names.sort()).toEqual(["1.0.0", "1.1.0"]);
+    const vm = await t.compute.virtualMachines.createOrUpdate(
+      RG,
+      "baked",
+      clawVm(t, { nicId: await createNic(t, "baked"), version: "1.1.0" }),
+    );
+    expect(vm.storageProfile?.imageReference?.exactVersion).toBe("1.1.0");
+  });
+
+  it("galleryImageVersions.createOrUpdate: a version not replicated to the VM's region cannot be used", async () => {
+    const [, , , , rg, , , , gallery, , image] = t.ids.galleryImageId.split("/");
+    await t.compute.galleryImageVersions.createOrUpdate(rg, gallery, image, "1.3.0", {
+      location: LOCATION,
+      publishingProfile: { targetRegions: [{ name: "eastus" }] },
+    });
+    await expect(
+      t.compute.virtualMachines.createOrUpdate(
+        RG,
+        "far",
+        clawVm(t, { nicId: await createNic(t, "far"), version: "1.3.0" }),
+      ),
+    ).rejects.toMatchObject({ statusCode: 404, code: "GalleryImageNotFound" });
+  });
+});
+
 describe("disks and snapshots", () => {
   it("snapshot: copies the disk's contents at request time; a disk restored from it has them", async () => {
     await createDataDisk(t, "src");

@@ -13,6 +13,9 @@ import type { LatencyModel } from "../arm/latency";
 import type { OperationRecord, Store } from "../store";
 import { key } from "../arm/ids";
 
+/** How long a finished operation's status stays readable (ARM keeps them for hours too). */
+const FINISHED_OPERATION_TTL_MS = 6 * 3600_000;
+
 export interface Completer {
   /** Applies the operation's effect; throwing an ArmError makes the operation Failed with it. */
   complete(op: OperationRecord): void | Promise<void>;
@@ -52,6 +55,7 @@ export class Operations {
   /** Starts an operation for `req` and schedules its completion. */
   begin(req: ArmRequest, spec: BeginSpec): OperationRecord {
     const now = this.clock.now();
+    this.store.pruneOperations(now - FINISHED_OPERATION_TTL_MS);
     const fault = req.operationFault;
     const op: OperationRecord = {
       name: randomUUID(),

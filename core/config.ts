@@ -14,13 +14,7 @@ export type Env = Record<string, string | undefined>;
  * Settings read here that core/settings.ts does not list yet (its owner should add them):
  * the emulator's CA, the twin's SSH endpoint map and its CA, and explicit storage service URIs.
  */
-export const SETTINGS_NOT_IN_CATALOGUE = [
-  "ARM_CA_CERT_FILE",
-  "SSH_ENDPOINT_MAP_URL",
-  "SSH_ENDPOINT_MAP_CA_FILE",
-  "AzureWebJobsStorage__tableServiceUri",
-  "AzureWebJobsStorage__queueServiceUri",
-] as const;
+export const SETTINGS_NOT_IN_CATALOGUE = [] as const;
 
 export type StorageConfig =
   | { kind: "connectionString"; connectionString: string }

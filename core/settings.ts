@@ -100,6 +100,31 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   { name: "ARM_ENDPOINT", description: "ARM endpoint (twin: the Azure emulator)", azure: "twin" },
   {
+    name: "ARM_CA_CERT_FILE",
+    description: "PEM CA the ARM clients trust (twin: the emulator's generated certificate)",
+    azure: "twin",
+  },
+  {
+    name: "SSH_ENDPOINT_MAP_URL",
+    description: "URL mapping claw addresses to SSH endpoints (twin: the emulator's admin API)",
+    azure: "twin",
+  },
+  {
+    name: "SSH_ENDPOINT_MAP_CA_FILE",
+    description: "PEM CA for an https SSH_ENDPOINT_MAP_URL",
+    azure: "twin",
+  },
+  {
+    name: "AzureWebJobsStorage__tableServiceUri",
+    description: "Table endpoint for identity-based storage (optional; derived from the account name)",
+    azure: "optional",
+  },
+  {
+    name: "AzureWebJobsStorage__queueServiceUri",
+    description: "Queue endpoint for identity-based storage (optional; derived from the account name)",
+    azure: "optional",
+  },
+  {
     name: "DEVHOST_API_KEY",
     description: "API key of the dev host's HTTP routes",
     azure: "twin",

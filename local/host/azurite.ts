@@ -17,6 +17,11 @@ export interface AzuriteOptions {
   /** Data folder; omit for in-memory storage (tests). */
   location?: string;
   host?: string;
+  /**
+   * Also start the blob service. Off by default: nothing in the twin uses blobs, and loading
+   * Azurite's blob modules alone takes seconds.
+   */
+  blob?: boolean;
   /** Ports; 0 picks free ones. Defaults are Azurite's own: 10000, 10001, 10002. */
   blobPort?: number;
   queuePort?: number;
@@ -25,7 +30,8 @@ export interface AzuriteOptions {
 
 export interface AzuriteHandle {
   connectionString: string;
-  blobEndpoint: string;
+  /** Undefined unless started with `blob: true`. */
+  blobEndpoint?: string;
   queueEndpoint: string;
   tableEndpoint: string;
   close(): Promise<void>;
@@ -39,10 +45,10 @@ interface AzuriteServer {
 type ServerCtor = new (config: unknown) => AzuriteServer;
 type ConfigCtor = new (...args: unknown[]) => unknown;
 
-/* eslint-disable @typescript-eslint/no-require-imports -- Azurite has no importable entry point */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- Azurite has no importable entry point
 const load = <T>(m: string): T => (require(`azurite/dist/src/${m}`) as { default: T }).default;
 
-/** Starts Azurite's blob, queue and table services. */
+/** Starts Azurite's queue and table services (and blob, when asked). */
 export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHandle> {
   const host = opts.host ?? "127.0.0.1";
   const memory = opts.location === undefined;
@@ -51,28 +57,30 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
   const at = (name: string): string => (memory ? name : path.join(loc, name));
   const persistence = (dir: string) => [{ locationId: "Default", locationPath: at(dir), maxConcurrency: 1 }];
 
-  const BlobServer = load<ServerCtor>("blob/BlobServer");
-  const BlobConfiguration = load<ConfigCtor>("blob/BlobConfiguration");
   const QueueServer = load<ServerCtor>("queue/QueueServer");
   const QueueConfiguration = load<ConfigCtor>("queue/QueueConfiguration");
   const TableServer = load<ServerCtor>("table/TableServer");
   const TableConfiguration = load<ConfigCtor>("table/TableConfiguration");
-  /* eslint-enable @typescript-eslint/no-require-imports */
 
   // Positional arguments, as dist/src/azurite.js passes them (no access log, no debug log, strict
   // mode off for unknown headers, API version check skipped so newer SDKs work).
   const common = [false, undefined, false, undefined, false, true, "", "", "", undefined, false, memory];
-  const blob = new BlobServer(
-    new BlobConfiguration(
-      host,
-      opts.blobPort ?? 10000,
-      undefined,
-      at("__azurite_db_blob__.json"),
-      at("__azurite_db_blob_extent__.json"),
-      persistence("__blobstorage__"),
-      ...common,
-    ),
-  );
+  let blob: AzuriteServer | undefined;
+  if (opts.blob) {
+    const BlobServer = load<ServerCtor>("blob/BlobServer");
+    const BlobConfiguration = load<ConfigCtor>("blob/BlobConfiguration");
+    blob = new BlobServer(
+      new BlobConfiguration(
+        host,
+        opts.blobPort ?? 10000,
+        undefined,
+        at("__azurite_db_blob__.json"),
+        at("__azurite_db_blob_extent__.json"),
+        persistence("__blobstorage__"),
+        ...common,
+      ),
+    );
+  }
   const queue = new QueueServer(
     new QueueConfiguration(
       host,
@@ -107,6 +115,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
   const started: AzuriteServer[] = [];
   try {
     for (const s of [blob, queue, table]) {
+      if (!s) continue;
       await s.start();
       started.push(s);
     }
@@ -117,7 +126,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
   const endpoint = (s: AzuriteServer) =>
     `http://${s.getHttpServerAddress().replace(/^https?:\/\//, "")}/${DEV_ACCOUNT}`;
   const endpoints = {
-    blobEndpoint: endpoint(blob),
+    blobEndpoint: blob ? endpoint(blob) : undefined,
     queueEndpoint: endpoint(queue),
     tableEndpoint: endpoint(table),
   };
@@ -128,20 +137,21 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.allSettled([blob.close(), queue.close(), table.close()]);
+      await Promise.allSettled([blob?.close(), queue.close(), table.close()]);
     },
   };
 }
 
 /** The full development-storage connection string for the given endpoints. */
 export function devConnectionString(e: {
-  blobEndpoint: string;
+  blobEndpoint?: string;
   queueEndpoint: string;
   tableEndpoint: string;
 }): string {
   return (
     `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_ACCOUNT_KEY};` +
-    `BlobEndpoint=${e.blobEndpoint};QueueEndpoint=${e.queueEndpoint};TableEndpoint=${e.tableEndpoint};`
+    (e.blobEndpoint ? `BlobEndpoint=${e.blobEndpoint};` : "") +
+    `QueueEndpoint=${e.queueEndpoint};TableEndpoint=${e.tableEndpoint};`
   );
 }
 
@@ -163,4 +173,45 @@ export function isStorageReachable(connectionString: string, timeoutMs = 1000): 
     req.on("timeout", () => req.destroy());
     req.on("error", () => resolve(false));
   });
+}
+
+export interface StorageChoice {
+  connectionString: string;
+  /** Set when Azurite was started here (the caller closes it). */
+  azurite?: AzuriteHandle;
+  source: "configured" | "running" | "started";
+}
+
+/**
+ * Storage for the twin from the AzureWebJobsStorage setting: a remote account is used as is; a local
+ * one (UseDevelopmentStorage=true or a 127.0.0.1 Azurite string) is used when something answers there,
+ * otherwise Azurite is started on the ports it names, with data under `location` (undefined: memory).
+ */
+export async function ensureStorage(
+  configured: string,
+  location: string | undefined,
+): Promise<StorageChoice> {
+  if (!/UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(configured)) {
+    return { connectionString: configured, source: "configured" };
+  }
+  if (await isStorageReachable(configured)) return { connectionString: configured, source: "running" };
+  const port = (name: string, fallback: number) =>
+    Number(new RegExp(`${name}Endpoint=https?://[^:/;]+:(\\d+)`, "i").exec(configured)?.[1] ?? fallback);
+  const azurite = await startAzurite({
+    location,
+    queuePort: port("Queue", 10001),
+    tablePort: port("Table", 10002),
+  });
+  return { connectionString: azurite.connectionString, azurite, source: "started" };
+}
+
+/** Where a started Azurite keeps its data: AZURITE_IN_MEMORY=true means nowhere, else AZURITE_LOCATION or <root>/.data/azurite. */
+export function azuriteLocation(
+  settings: Record<string, string | undefined>,
+  rootDir: string,
+): string | undefined {
+  if (/^(1|true|yes)$/i.test(settings.AZURITE_IN_MEMORY ?? process.env.AZURITE_IN_MEMORY ?? ""))
+    return undefined;
+  const configured = settings.AZURITE_LOCATION ?? process.env.AZURITE_LOCATION;
+  return path.resolve(rootDir, configured ?? path.join(".data", "azurite"));
 }

@@ -8,12 +8,11 @@ import { randomBytes } from "crypto";
 import fs from "fs";
 import type { AddressInfo } from "net";
 import path from "path";
-import { startAzurite, isStorageReachable, type AzuriteHandle } from "./azurite";
+import { azuriteLocation, ensureStorage, type AzuriteHandle } from "./azurite";
 import { unsupportedBindings, type InvocationEnv } from "./bindings";
 import { setCoreLogger } from "./core-api";
 import {
   buildClientBindingData,
-  createUnavailableDurableHost,
   DURABLE_RPC_PATH,
   DURABLE_WEBHOOK_PATH,
   resolveHubName,
@@ -21,6 +20,7 @@ import {
   type DurableHostFactory,
 } from "./durable-wiring";
 import type { DurableHost } from "./durable/types";
+import { durableHostFactory } from "./durable";
 import { loadHostConfig } from "./host-config";
 import { createHttpServer } from "./http/server";
 import { createLogger, parseLogLevel, type Logger } from "./log";
@@ -42,7 +42,7 @@ export interface DevHostOptions {
   storageConnectionString?: string;
   /** Data folder of an Azurite started here; default <app root>/.data/azurite; null = in memory. */
   azuriteLocation?: string | null;
-  /** Builds the durable engine once the HTTP server listens. */
+  /** Builds the durable engine once the HTTP server listens (default: local/host/durable's durableHostFactory). */
   durableFactory?: DurableHostFactory;
   log?: Logger;
   maxBodyBytes?: number;
@@ -72,6 +72,8 @@ export async function startDevHost(opts: DevHostOptions = {}): Promise<DevHost> 
   const settings: Settings = { ...loadSettings(config.rootDir), ...(opts.settings ?? {}) };
   const log = opts.log ?? createLogger({ level: parseLogLevel(getSetting(settings, "DEVHOST_LOG_LEVEL")) });
   applyToEnv(settings);
+  // Explicit settings win over the environment too: function code reads process.env.
+  for (const [k, v] of Object.entries(opts.settings ?? {})) process.env[k] = v;
   setCoreLogger(log.child("app"));
 
   const cleanups: (() => Promise<void>)[] = [];
@@ -145,7 +147,7 @@ export async function startDevHost(opts: DevHostOptions = {}): Promise<DevHost> 
         return runFunction(fn, { data: triggerData, metadata: triggerMetadata }, env);
       },
     };
-    const durable = await (opts.durableFactory ?? defaultDurableFactory())(ctx);
+    const durable = await (opts.durableFactory ?? durableHostFactory)(ctx);
     env.durable = durable;
     await durable.start();
     cleanups.push(() => durable.stop());
@@ -189,20 +191,6 @@ const startingDurableHost: DurableHost = {
   },
 };
 
-/** Uses the engine's `durableHostFactory(ctx)` from local/host/durable when it exports one. */
-function defaultDurableFactory(): DurableHostFactory {
-  let mod: { durableHostFactory?: DurableHostFactory } | undefined;
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional module, resolved at run time
-    mod = require("./durable") as { durableHostFactory?: DurableHostFactory };
-  } catch (err) {
-    if ((err as { code?: string }).code !== "MODULE_NOT_FOUND") throw err;
-  }
-  return typeof mod?.durableHostFactory === "function"
-    ? mod.durableHostFactory
-    : createUnavailableDurableHost;
-}
-
 async function resolveStorage(
   opts: DevHostOptions,
   settings: Settings,
@@ -210,33 +198,19 @@ async function resolveStorage(
   log: Logger,
 ): Promise<{ connectionString: string; azurite?: AzuriteHandle }> {
   if (opts.storageConnectionString) return { connectionString: opts.storageConnectionString };
-  const configured = getSetting(settings, "AzureWebJobsStorage") ?? "UseDevelopmentStorage=true";
-  const local = /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(configured);
-  if (!local) return { connectionString: configured };
-  if (await isStorageReachable(configured)) {
-    log.info("using the Azurite that is already running");
-    return { connectionString: configured };
-  }
   const location =
-    opts.azuriteLocation === null
-      ? undefined
-      : (opts.azuriteLocation ?? path.join(rootDir, ".data", "azurite"));
-  const port = (name: string, fallback: number) =>
-    Number(
-      /UseDevelopmentStorage/i.test(configured)
-        ? fallback
-        : (new RegExp(`${name}Endpoint=https?://[^:/]+:(\\d+)`, "i").exec(configured)?.[1] ?? fallback),
-    );
-  const azurite = await startAzurite({
+    opts.azuriteLocation === null ? undefined : (opts.azuriteLocation ?? azuriteLocation(settings, rootDir));
+  const choice = await ensureStorage(
+    getSetting(settings, "AzureWebJobsStorage") ?? "UseDevelopmentStorage=true",
     location,
-    blobPort: port("Blob", 10000),
-    queuePort: port("Queue", 10001),
-    tablePort: port("Table", 10002),
-  });
-  log.info(
-    `started Azurite (${location ? `data in ${path.relative(process.cwd(), location) || location}` : "in memory"})`,
   );
-  return { connectionString: azurite.connectionString, azurite };
+  if (choice.source === "running") log.info("using the Azurite that is already running");
+  if (choice.source === "started") {
+    log.info(
+      `started Azurite (${location ? `data in ${path.relative(process.cwd(), location) || location}` : "in memory"})`,
+    );
+  }
+  return choice;
 }
 
 function defaultAppMain(): string {

@@ -42,21 +42,18 @@ export type QueueOutcome =
 
 type Message = Record<string, unknown>;
 
+/** The message as a command object, or why it is not one. */
 function toMessage(raw: unknown): Message | string {
   let value = raw;
   if (typeof raw === "string") {
     try {
       value = JSON.parse(raw) as unknown;
     } catch {
-      return 'the message is not JSON: send a command object like {"kind":"deploy","claw":"alice","requestId":"..."}';
+      return 'the message is not JSON: send a command object like {"kind":"deploy","claw":"alice","requestId":"r-1"}';
     }
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     return "the message must be a JSON object (a command with 'kind', 'claw' and 'requestId')";
-  }
-  const retries = (value as Message)[RETRY_FIELD];
-  if (retries !== undefined && !(Number.isInteger(retries) && (retries as number) >= 0)) {
-    return `${RETRY_FIELD}: must be a whole number of at least 0`;
   }
   return value as Message;
 }
@@ -78,22 +75,24 @@ export function createClawCommandsHandler(o: ClawCommandsOptions) {
   }
 
   return async function clawCommands(raw: unknown, context: InvocationContext): Promise<QueueOutcome> {
+    const deps = o.deps(context);
+    const origin = { channel: "queue", principal: `queue:${queueName}` } as const;
     const message = toMessage(raw);
-    if (typeof message === "string") return poison(raw, message, context);
+    if (typeof message === "string") {
+      // Still through the handler, so the refusal is audited like any other.
+      await handleCommand(deps, raw, origin).catch(() => undefined);
+      return poison(raw, message, context);
+    }
     const { [RETRY_FIELD]: retried, ...fields } = message;
-    const retryCount = (retried as number | undefined) ?? 0;
+    const retryCount = Number.isInteger(retried) && (retried as number) > 0 ? (retried as number) : 0;
     // Defaults make a bare command usable; the requestId pins redeliveries of this very message.
     const input: Message = {
-      channel: "queue",
-      principal: `queue:${queueName}`,
+      ...origin,
       requestId: `queue-${messageId(context)}`,
       ...fields,
     };
     try {
-      const res = await handleCommand(o.deps(context), input, {
-        channel: "queue",
-        principal: `queue:${queueName}`,
-      });
+      const res = await handleCommand(deps, input, origin);
       const operationId = "operationId" in res ? res.operationId : undefined;
       return { outcome: "handled", operationId, duplicate: res.duplicate };
     } catch (e) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/functions";
+import { HttpRequest, InvocationContext } from "@azure/functions";
 import type { CommandDeps } from "../../core/commands";
 import { createActionHandlers } from "../../functions/http/actions";
 import { createClawsHandlers } from "../../functions/http/claws";
@@ -39,10 +39,16 @@ function request({ method = "GET", path, body, raw, headers = {}, params = {} }:
   });
 }
 
+interface Answer {
+  status?: number;
+  headers?: Record<string, string>;
+  body: Record<string, unknown>;
+}
+
 interface Api {
   deps: TestDeps;
   logged: string[];
-  call(handler: keyof Handlers, c: Call): Promise<HttpResponseInit & { body: Record<string, unknown> }>;
+  call(handler: keyof Handlers, c: Call): Promise<Answer>;
 }
 
 type Handlers = ReturnType<typeof handlersFor>;
@@ -74,7 +80,7 @@ async function api(withClaw = true, override?: (d: TestDeps) => CommandDeps): Pr
       const body = (res.jsonBody ?? {}) as Record<string, unknown>;
       // Whatever happens, the caller never sees a stack trace.
       expect(JSON.stringify(body)).not.toMatch(/\n\s+at |\.ts:\d+/);
-      return { ...res, body };
+      return { status: res.status, headers: res.headers as Record<string, string> | undefined, body };
     },
   };
 }

@@ -5,7 +5,7 @@
 import type { Disk } from "@azure/arm-compute";
 import { ClawError } from "../errors";
 import { clawResourceNames } from "../domain/naming";
-import { isNotFound } from "./errors";
+import { deleted, isNotFound } from "./errors";
 import { normalizeRegion } from "./images";
 import { CLAW_TAG, type DiskInfo, type GatewayContext } from "./types";
 
@@ -159,8 +159,10 @@ export function diskOperations(g: GatewayContext) {
 
   /** Deletes a snapshot; one that does not exist is already deleted. */
   async function deleteSnapshot(name: string): Promise<void> {
-    await g.run.lro({ operation: "deleteSnapshot", resource: name }, (signal) =>
-      g.compute.snapshots.delete(g.rg, name, g.lroOptions(signal)).pollUntilDone({ abortSignal: signal }),
+    await deleted(
+      g.run.lro({ operation: "deleteSnapshot", resource: name }, (signal) =>
+        g.compute.snapshots.delete(g.rg, name, g.lroOptions(signal)).pollUntilDone({ abortSignal: signal }),
+      ),
     );
   }
 
@@ -181,8 +183,10 @@ export function diskOperations(g: GatewayContext) {
         { details: { operation: "deleteDisk", resource: name, managedBy: disk.managedBy } },
       );
     }
-    await g.run.lro({ operation: "deleteDisk", resource: name }, (signal) =>
-      g.compute.disks.delete(g.rg, name, g.lroOptions(signal)).pollUntilDone({ abortSignal: signal }),
+    await deleted(
+      g.run.lro({ operation: "deleteDisk", resource: name }, (signal) =>
+        g.compute.disks.delete(g.rg, name, g.lroOptions(signal)).pollUntilDone({ abortSignal: signal }),
+      ),
     );
   }
 

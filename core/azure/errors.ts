@@ -179,3 +179,12 @@ export function isNotFound(e: unknown): boolean {
   if (isClawError(e)) return e.details?.status === 404;
   return describeFailure(e)?.status === 404;
 }
+
+/** Runs a delete; "not found" means it is already gone, which is what was asked. */
+export async function deleted(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
+}

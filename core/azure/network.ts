@@ -5,7 +5,7 @@
 import type { NetworkInterface, PublicIPAddress } from "@azure/arm-network";
 import { ClawError } from "../errors";
 import { clawResourceNames } from "../domain/naming";
-import { isNotFound } from "./errors";
+import { deleted, isNotFound } from "./errors";
 import { CLAW_TAG, type GatewayContext } from "./types";
 
 function sameId(a: string | undefined, b: string | undefined): boolean {
@@ -104,16 +104,20 @@ export function networkOperations(g: GatewayContext) {
   /** Deletes the claw's NIC (it must not be in use by a VM: CONFLICT). Absent is success. */
   async function deleteNic(claw: string): Promise<void> {
     const name = clawResourceNames(claw).nic;
-    await g.run.lro({ operation: "deleteNic", resource: name }, (signal) =>
-      g.network.networkInterfaces.beginDeleteAndWait(g.rg, name, g.lroOptions(signal)),
+    await deleted(
+      g.run.lro({ operation: "deleteNic", resource: name }, (signal) =>
+        g.network.networkInterfaces.beginDeleteAndWait(g.rg, name, g.lroOptions(signal)),
+      ),
     );
   }
 
   /** Deletes the claw's public IP (it must not be on a NIC: CONFLICT). Absent is success. */
   async function deletePublicIp(claw: string): Promise<void> {
     const name = clawResourceNames(claw).publicIp;
-    await g.run.lro({ operation: "deletePublicIp", resource: name }, (signal) =>
-      g.network.publicIPAddresses.beginDeleteAndWait(g.rg, name, g.lroOptions(signal)),
+    await deleted(
+      g.run.lro({ operation: "deletePublicIp", resource: name }, (signal) =>
+        g.network.publicIPAddresses.beginDeleteAndWait(g.rg, name, g.lroOptions(signal)),
+      ),
     );
   }
 

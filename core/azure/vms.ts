@@ -4,7 +4,7 @@
  */
 import type { DataDisk, VirtualMachine } from "@azure/arm-compute";
 import { ClawError } from "../errors";
-import { isNotFound } from "./errors";
+import { deleted, isNotFound } from "./errors";
 import { clawVmModel, specDifferences, toVmInfo } from "./vm-model";
 import type { CreateVmInput, GatewayContext, VmInfo } from "./types";
 
@@ -125,16 +125,18 @@ export function vmOperations(g: GatewayContext, timeouts: { lroMs: number }, pol
 
   /**
    * Deletes the claw's VM (its OS disk goes with it) and checks that its data disks are left
-   * Unattached. No VM is success.
+   * Unattached (AZURE_ERROR, retryable, if one is not). No VM is success.
    */
-  async function deleteVm(claw: string): Promise<{ deleted: boolean; detachedDiskIds: string[] }> {
+  async function deleteVm(claw: string): Promise<void> {
     const vm = await readVm(claw);
-    if (!vm) return { deleted: false, detachedDiskIds: [] };
+    if (!vm) return;
     if (vm.provisioningState?.toLowerCase() !== "deleting") await keepDataDisks(claw, vm);
-    await g.run.lro({ operation: "deleteVm", resource: claw }, (signal) =>
-      g.compute.virtualMachines
-        .delete(g.rg, claw, g.lroOptions(signal))
-        .pollUntilDone({ abortSignal: signal }),
+    await deleted(
+      g.run.lro({ operation: "deleteVm", resource: claw }, (signal) =>
+        g.compute.virtualMachines
+          .delete(g.rg, claw, g.lroOptions(signal))
+          .pollUntilDone({ abortSignal: signal }),
+      ),
     );
     const diskIds = toVmInfo(vm).dataDisks.map((d) => d.diskId);
     for (const id of diskIds) {
@@ -150,7 +152,6 @@ export function vmOperations(g: GatewayContext, timeouts: { lroMs: number }, pol
         );
       }
     }
-    return { deleted: true, detachedDiskIds: diskIds };
   }
 
   return { getVm, createVm, deleteVm, readVm };

@@ -169,11 +169,10 @@ describe("azure gateway: throttling and faults", () => {
     expect(e.code).toBe("AZURE_TIMEOUT");
     expect(e.retryable).toBe(true);
     expect(e.details).toMatchObject({ operation: "deallocateVm", timeoutMs: 300 });
-    // Polling stops with the deadline (a poll already on the wire may still land).
-    await new Promise((r) => setTimeout(r, 50));
+    // Polling (every 5 ms) stops with the deadline; at most a poll already on the wire still lands.
     const polls = t.calls("Compute_GetOperation").length;
-    await new Promise((r) => setTimeout(r, 200));
-    expect(t.calls("Compute_GetOperation").length).toBe(polls);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(t.calls("Compute_GetOperation").length - polls).toBeLessThanOrEqual(1);
   });
 
   it("request: an answer that hangs past the deadline becomes AZURE_TIMEOUT", async () => {

@@ -69,8 +69,9 @@ export function createLatencyModel({
       return Math.round((min + random() * (max - min)) / speed);
     },
     pollRetryAfter(remainingMs) {
-      if (profile === "instant" || remainingMs <= 0) return undefined;
-      return Math.min(50, Math.max(1, Math.ceil(remainingMs / 1000)));
+      // Retry-After is whole seconds; under a second to go, the client's own poll interval is closer.
+      if (profile === "instant" || remainingMs < 1000) return undefined;
+      return Math.min(50, Math.ceil(remainingMs / 1000));
     },
   };
 }

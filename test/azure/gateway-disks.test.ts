@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ClawError } from "../../core/errors";
-import { DELETE_DATA_DISK } from "../../core/azure";
+import { DELETE_DATA_DISK, createAzureGatewayFromConfig } from "../../core/azure";
+import { DEFAULT_SEED, twinSettings } from "../../local/azure";
 import { LOCATION, RG, clawNetworkAndDisk, startGatewayTwin, type GatewayTwin } from "./gateway-twin";
 
 let t: GatewayTwin;
@@ -130,6 +131,15 @@ describe("azure gateway: disks, snapshots, images", () => {
     expect(await t.gateway.getImageVersion("9.9.9")).toBeUndefined();
     const all = await t.gateway.listImageVersions();
     expect(all.map((v) => v.version).sort()).toEqual(["1.0.0", "1.2.0"]);
+  });
+
+  it("createAzureGatewayFromConfig: the twin's settings (ARM_ENDPOINT over http) reach the emulator", async () => {
+    const g = createAzureGatewayFromConfig(twinSettings(t.emulator.url, DEFAULT_SEED), {
+      sleep: async () => undefined,
+    });
+    expect((await g.getImageVersion("1.0.0"))?.id).toBe(t.gateway.imageVersionId("1.0.0"));
+    const d = await g.ensureDataDisk({ claw: "carol", location: LOCATION, sizeGb: 8 });
+    expect(d.created).toBe(true);
   });
 });
 

@@ -25,7 +25,7 @@ import { loadHostConfig } from "./host-config";
 import { createHttpServer } from "./http/server";
 import { createLogger, parseLogLevel, type Logger } from "./log";
 import { startQueueListeners } from "./queue/listener";
-import { loadApp, runAppHooks, type AppRegistry } from "./registry";
+import { getFunction, loadApp, runAppHooks, type AppRegistry } from "./registry";
 import { applyToEnv, getSetting, loadSettings, type Settings } from "./settings";
 import { StorageClients } from "./storage";
 import { startTimers } from "./timer/listener";
@@ -142,7 +142,7 @@ export async function startDevHost(opts: DevHostOptions = {}): Promise<DevHost> 
       settings,
       log,
       invoke: (name, triggerData, triggerMetadata) => {
-        const fn = registry.functions.get(name);
+        const fn = getFunction(registry, name);
         if (!fn) return Promise.reject(new Error(`No function named "${name}" is registered.`));
         return runFunction(fn, { data: triggerData, metadata: triggerMetadata }, env);
       },

@@ -6,7 +6,7 @@
 import type { DurableHost } from "./durable/types";
 import type { Logger } from "./log";
 import { invokeFunction, type AppRegistry, type InvocationResult, type RegisteredFunction } from "./registry";
-import type { RpcTypedData } from "./rpc-types";
+import type { RpcRetryContext, RpcTypedData } from "./rpc-types";
 import { resolvePercentVars, type Settings } from "./settings";
 import type { StorageClients } from "./storage";
 import { encodeQueueMessage } from "./queue/encoding";
@@ -72,12 +72,13 @@ export function extraInputsFor(
  */
 export async function runFunction(
   fn: RegisteredFunction,
-  trigger: { data: RpcTypedData; metadata?: Record<string, RpcTypedData> },
+  trigger: { data: RpcTypedData; metadata?: Record<string, RpcTypedData>; retryContext?: RpcRetryContext },
   env: InvocationEnv,
 ): Promise<InvocationResult> {
   const result = await invokeFunction(env.registry, fn.name, {
     triggerData: trigger.data,
     triggerMetadata: trigger.metadata,
+    retryContext: trigger.retryContext,
     extraInputData: extraInputsFor(fn, env),
     log: env.log,
   });

@@ -15,6 +15,7 @@ import type {
   RpcBindingInfo,
   RpcInvocationResponse,
   RpcParameterBinding,
+  RpcRetryContext,
   RpcTypedData,
 } from "./rpc-types";
 
@@ -55,6 +56,8 @@ export interface InvokeOptions {
   extraInputData?: { name: string; data: RpcTypedData }[];
   log?: Logger;
   invocationId?: string;
+  /** Sent by the host on every attempt of a function with a retry policy. */
+  retryContext?: RpcRetryContext;
 }
 
 export interface InvocationResult {
@@ -146,7 +149,7 @@ export async function invokeFunction(
     invocationId,
     state: "invocation" as const,
     metadata: fn.metadata,
-    request: { inputData, triggerMetadata: opts.triggerMetadata },
+    request: { inputData, triggerMetadata: opts.triggerMetadata, retryContext: opts.retryContext },
     log(level: string, _category: string, message: string) {
       if (level === "error" || level === "critical") log.error(message);
       else if (level === "warning") log.warn(message);

@@ -70,6 +70,13 @@ export type RpcLogCategory = "user" | "system" | "customMetric";
 /** The user's handler as registered; `df.app.*` registrations are the durable-functions wrappers. */
 export type FunctionCallback = (...args: unknown[]) => unknown;
 
+export interface RpcRetryContext {
+  retryCount: number;
+  /** -1 means retry forever. */
+  maxRetryCount: number;
+  exception?: { message?: string; source?: string; stackTrace?: string };
+}
+
 /** What `pm.getInvocationModel` needs (CoreInvocationContext in the worker). */
 export interface CoreInvocationContext {
   invocationId: string;
@@ -78,6 +85,7 @@ export interface CoreInvocationContext {
   request: {
     inputData?: RpcParameterBinding[];
     triggerMetadata?: Record<string, RpcTypedData>;
+    retryContext?: RpcRetryContext;
   };
   log(level: RpcLogLevel, category: RpcLogCategory, message: string): void;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compileRoute, matchRoute, satisfies, sortRoutes } from "../../local/host/http/routes";
 import { parseTimeSpanMs } from "../../local/host/host-config";
 import { decodeQueueMessage, encodeQueueMessage } from "../../local/host/queue/encoding";
+import { retryDelayMs } from "../../local/host/retry";
 
 const table = (...defs: [string, string[] | undefined][]) =>
   sortRoutes(defs.map(([template, methods]) => compileRoute(template, methods, template)));
@@ -79,5 +80,20 @@ describe("queue message encoding", () => {
     expect(decodeQueueMessage(text, "base64")).toBe('{"claw":"ü-1"}');
     expect(decodeQueueMessage("not base64!", "base64")).toBeUndefined();
     expect(decodeQueueMessage("plain", "none")).toBe("plain");
+  });
+});
+
+describe("retry policies", () => {
+  it("retry: fixed delay until maxRetryCount; exponential doubles up to the maximum; -1 never ends", () => {
+    const fixed = { retryStrategy: "fixedDelay", maxRetryCount: 2, delayInterval: { seconds: 3 } };
+    expect([1, 2, 3].map((n) => retryDelayMs(fixed, n))).toEqual([3000, 3000, undefined]);
+    const expo = {
+      retryStrategy: "exponentialBackoff",
+      maxRetryCount: -1,
+      minimumInterval: { seconds: 2 },
+      maximumInterval: { seconds: 10 },
+    };
+    expect([1, 2, 3, 4, 50].map((n) => retryDelayMs(expo, n))).toEqual([2000, 4000, 8000, 10000, 10000]);
+    expect(retryDelayMs(undefined, 1)).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import { compileFixtureApp, eventually, removeFixtureApp, startTestAzurite } fro
 
 interface Run {
   fn: string;
+  retryContext?: { retryCount: number; maxRetryCount: number; exception?: { message?: string } };
   timer: {
     isPastDue: boolean;
     schedule: { adjustForDST: boolean };
@@ -44,9 +45,9 @@ afterAll(async () => {
 });
 
 /** Starts the dev host with a fresh host id, so each test has its own schedule monitor rows. */
-async function start(fastSchedule: string, hostId: string): Promise<DevHost> {
+async function start(fastSchedule: string, hostId: string, appMain = main): Promise<DevHost> {
   host = await startDevHost({
-    appMain: main,
+    appMain,
     port: 0,
     storageConnectionString: azurite.connectionString,
     settings: { FAST_SCHEDULE: fastSchedule, AzureFunctionsWebHost__hostid: hostId, DEVHOST_API_KEY: "k" },
@@ -167,5 +168,31 @@ describe("dev host timer triggers", () => {
     );
     expect(seen.every((r) => r.fn === "everySecond" && r.timer.isPastDue === false)).toBe(true);
     expect(seen[0].timer.scheduleStatus).toBeNull();
+  });
+
+  it("timer: a failing run is retried under the function's retry policy with a retry context", async () => {
+    const retryMain = compileFixtureApp("timer-retry-app", {});
+    try {
+      await start(NEVER, `h${++hostCount}`, retryMain);
+      const [run] = await eventually(
+        async () => {
+          const r = await runs();
+          return r.length > 0 ? r : undefined;
+        },
+        10_000,
+        "the successful attempt",
+      );
+      expect(run.fn).toBe("flaky");
+      expect(run.retryContext).toMatchObject({
+        retryCount: 2,
+        maxRetryCount: 3,
+        exception: { message: "attempt 1 fails" },
+      });
+      expect(run.timer.isPastDue).toBe(false);
+    } finally {
+      await host?.close();
+      host = undefined;
+      removeFixtureApp(retryMain);
+    }
   });
 });

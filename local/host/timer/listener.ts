@@ -1,12 +1,13 @@
 /**
  * Timer triggers, after the WebJobs TimerListener: at startup a run that the schedule monitor says
  * was missed fires once with isPastDue=true (or, failing that, runOnStartup fires one run); then the
- * function fires at each occurrence of its schedule, never overlapping itself. After every run the
- * monitor records { last, next, lastUpdated }.
+ * function fires at each occurrence of its schedule, never overlapping itself, retried under the
+ * function's retry policy. After every run the monitor records { last, next, lastUpdated }.
  */
 import { runFunction, type InvocationEnv } from "../bindings";
 import type { Logger } from "../log";
 import type { RegisteredFunction } from "../registry";
+import { runWithRetryPolicy } from "../retry";
 import { getSetting, resolvePercentVars } from "../settings";
 import { MONITOR_TABLE, ScheduleMonitor, type ScheduleStatus } from "./monitor";
 import { createSchedule, type TimerSchedule } from "./schedule";
@@ -45,6 +46,7 @@ class FunctionTimer {
   #handle: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
   #stopped = false;
+  readonly #abort = new AbortController();
   #status: ScheduleStatus | undefined;
   readonly #useMonitor: boolean;
 
@@ -78,6 +80,7 @@ class FunctionTimer {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#abort.abort();
     if (this.#handle) clearTimeout(this.#handle);
     await this.#running;
   }
@@ -140,7 +143,12 @@ class FunctionTimer {
       IsPastDue: isPastDue,
     };
     try {
-      await runFunction(this.fn, { data: { json: JSON.stringify(timerInfo) } }, this.env);
+      await runWithRetryPolicy(
+        this.fn,
+        (retryContext) =>
+          runFunction(this.fn, { data: { json: JSON.stringify(timerInfo) }, retryContext }, this.env),
+        this.#abort.signal,
+      );
     } catch (err) {
       this.log.error(`${this.fn.name} failed`, err);
     }

@@ -17,4 +17,6 @@ export interface EmulatorContext {
   diskRoot: string;
   /** Reports errors raised in background work (never bodies or secrets). */
   log: (message: string) => void;
+  /** Resources with a mutating request being handled right now (lower-cased ids). */
+  busy: Set<string>;
 }

@@ -99,7 +99,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
   );
   const diskRoot = path.join(stateDir, "disks");
   fs.mkdirSync(diskRoot, { recursive: true });
-  const ctx: EmulatorContext = { store, clock, ops, latency, guests, diskRoot, log };
+  const ctx: EmulatorContext = { store, clock, ops, latency, guests, diskRoot, log, busy: new Set() };
 
   const router = new Router();
   router.add(

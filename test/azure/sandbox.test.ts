@@ -2,6 +2,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { guestPath, hostPath } from "../../local/azure/guests/sandbox";
 import { Router } from "../../local/azure/arm/router";
+import { exclusive } from "../../local/azure/resources/common";
+import type { EmulatorContext } from "../../local/azure/context";
 
 describe("guest sandbox paths", () => {
   const root = path.join(path.sep, "sandbox", "vm1");
@@ -47,5 +49,28 @@ describe("router", () => {
       "MethodNotAllowed",
     );
     expect(router.match("GET", "/nothing/here")).toBeUndefined();
+  });
+});
+
+describe("exclusive", () => {
+  it("exclusive: a second write to a resource while the first is being handled is 409 Conflict", async () => {
+    const ctx = { busy: new Set<string>() } as EmulatorContext;
+    let release!: () => void;
+    const first = exclusive(
+      ctx,
+      "/subscriptions/s/resourceGroups/r/providers/P/t/VM1",
+      () => new Promise<void>((r) => (release = r)),
+    );
+    await expect(
+      exclusive(ctx, "/subscriptions/s/resourceGroups/r/providers/P/t/vm1", () => "second"),
+    ).rejects.toMatchObject({
+      status: 409,
+      code: "Conflict",
+    });
+    release();
+    await first;
+    await expect(
+      exclusive(ctx, "/subscriptions/s/resourceGroups/r/providers/P/t/vm1", () => "third"),
+    ).resolves.toBe("third");
   });
 });

@@ -14,6 +14,7 @@ import type { Route } from "../arm/router";
 import type { OperationRecord, StoredResource } from "../store";
 import {
   asObject,
+  exclusive,
   idFromRequest,
   listBody,
   locationMismatch,
@@ -240,14 +241,14 @@ export function diskRoutes(ctx: EmulatorContext, kind: Kind): Route[] {
       template: one,
       operationId: `${prefix}_CreateOrUpdate`,
       limit: writeLimit,
-      handler: (r) => put(r, false),
+      handler: (r) => exclusive(ctx, idOf(r), () => put(r, false)),
     },
     {
       method: "PATCH",
       template: one,
       operationId: `${prefix}_Update`,
       limit: writeLimit,
-      handler: (r) => put(r, true),
+      handler: (r) => exclusive(ctx, idOf(r), () => put(r, true)),
     },
     {
       method: "GET",

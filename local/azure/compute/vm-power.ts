@@ -7,7 +7,7 @@
 import type { EmulatorContext } from "../context";
 import type { ArmRequest, ArmResponse } from "../arm/http";
 import type { Route } from "../arm/router";
-import { idFromRequest } from "../resources/common";
+import { exclusive, idFromRequest } from "../resources/common";
 import { PROVIDER, type PowerState, vmMarkedForDeletion, vmNotRunning } from "./constants";
 import { concurrentRequest } from "../arm/errors";
 import { bootGuest, dataDisksOf } from "./vm-lifecycle";
@@ -81,6 +81,7 @@ export function powerRoutes(ctx: EmulatorContext, find: (req: ArmRequest) => Vm)
       policy: PLAN[action].policy,
       resourceId: idFromRequest(req, PROVIDER, [["virtualMachines", "vmName"]]),
     }),
-    handler: (req: ArmRequest) => act(action, req),
+    handler: (req: ArmRequest) =>
+      exclusive(ctx, idFromRequest(req, PROVIDER, [["virtualMachines", "vmName"]]), () => act(action, req)),
   }));
 }

@@ -9,6 +9,7 @@ import { objectBody, type ArmRequest, type ArmResponse } from "../arm/http";
 import { resourceGroupId } from "../arm/ids";
 import type { Route } from "../arm/router";
 import {
+  exclusive,
   idFromRequest,
   listBody,
   properties,
@@ -50,9 +51,11 @@ export function vmRoutes(ctx: EmulatorContext): Route[] {
   async function put(req: ArmRequest): Promise<ArmResponse> {
     requireResourceGroup(ctx, req);
     const body = objectBody(req);
-    const existing = ctx.store.get<VmMeta>(idOf(req));
-    if (existing) return updateVm(ctx, req, existing, body, false);
-    return createVm(ctx, req, idOf(req), body);
+    return exclusive(ctx, idOf(req), () => {
+      const existing = ctx.store.get<VmMeta>(idOf(req));
+      if (existing) return updateVm(ctx, req, existing, body, false);
+      return createVm(ctx, req, idOf(req), body);
+    });
   }
 
   return [
@@ -72,7 +75,7 @@ export function vmRoutes(ctx: EmulatorContext): Route[] {
         requireResourceGroup(ctx, req);
         const vm = ctx.store.get<VmMeta>(idOf(req));
         if (!vm) throw patchNotFound(req.params.vmName, idOf(req));
-        return updateVm(ctx, req, vm, objectBody(req), true);
+        return exclusive(ctx, vm.id, () => updateVm(ctx, req, vm, objectBody(req), true));
       },
     },
     {
@@ -119,32 +122,34 @@ export function vmRoutes(ctx: EmulatorContext): Route[] {
       template: one,
       operationId: "VirtualMachines_Delete",
       limit: (req) => ({ policy: "DeleteVM", resourceId: idOf(req) }),
-      handler: async (req) => {
-        requireResourceGroup(ctx, req);
-        const vm = ctx.store.get<VmMeta>(idOf(req));
-        if (!vm) return { status: 204 };
-        // A delete supersedes whatever the VM was doing; a second delete joins the first.
-        const running = ctx.ops.running(vm.id);
-        if (running?.kind === "vm.delete") {
-          return { status: 202, headers: ctx.ops.headers(running, req.baseUrl, true) };
-        }
-        await ctx.ops.preempt(vm.id);
-        vm.meta.deleting = true;
-        vm.body.properties.provisioningState = "Deleting";
-        ctx.store.save();
-        await ctx.guests.powerOff(vm.id);
-        const op = ctx.ops.begin(req, {
-          kind: "vm.delete",
-          resourceId: vm.id,
-          provider: PROVIDER,
-          location: String(vm.body.location),
-          durationKind: "vm.delete",
-        });
-        return { status: 202, headers: ctx.ops.headers(op, req.baseUrl, true) };
-      },
+      handler: (req) => exclusive(ctx, idOf(req), () => deleteVm(req)),
     },
     ...powerRoutes(ctx, find),
   ];
+
+  async function deleteVm(req: ArmRequest): Promise<ArmResponse> {
+    requireResourceGroup(ctx, req);
+    const vm = ctx.store.get<VmMeta>(idOf(req));
+    if (!vm) return { status: 204 };
+    // A delete supersedes whatever the VM was doing; a second delete joins the first.
+    const running = ctx.ops.running(vm.id);
+    if (running?.kind === "vm.delete") {
+      return { status: 202, headers: ctx.ops.headers(running, req.baseUrl, true) };
+    }
+    await ctx.ops.preempt(vm.id);
+    vm.meta.deleting = true;
+    vm.body.properties.provisioningState = "Deleting";
+    ctx.store.save();
+    await ctx.guests.powerOff(vm.id);
+    const op = ctx.ops.begin(req, {
+      kind: "vm.delete",
+      resourceId: vm.id,
+      provider: PROVIDER,
+      location: String(vm.body.location),
+      durationKind: "vm.delete",
+    });
+    return { status: 202, headers: ctx.ops.headers(op, req.baseUrl, true) };
+  }
 }
 
 async function createVm(

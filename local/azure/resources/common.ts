@@ -3,7 +3,7 @@
  * tags, parent resources, list envelopes.
  */
 import type { EmulatorContext } from "../context";
-import { ArmError, badRequest, resourceGroupNotFound } from "../arm/errors";
+import { ArmError, badRequest, concurrentRequest, resourceGroupNotFound } from "../arm/errors";
 import type { ArmRequest } from "../arm/http";
 import { normalizeLocation, resourceGroupId } from "../arm/ids";
 import type { StoredResource } from "../store";
@@ -97,4 +97,20 @@ export function asObject(v: unknown): Record<string, unknown> | undefined {
   return v !== null && typeof v === "object" && !Array.isArray(v)
     ? (v as Record<string, unknown>)
     : undefined;
+}
+
+/**
+ * Runs a mutating handler alone for its resource: a second write that lands while the first is
+ * still being handled (the emulator awaits file work mid-request) gets ARM's 409, as a concurrent
+ * write does on Azure, instead of interleaving.
+ */
+export async function exclusive<T>(ctx: EmulatorContext, id: string, fn: () => Promise<T> | T): Promise<T> {
+  const k = id.toLowerCase();
+  if (ctx.busy.has(k)) throw concurrentRequest();
+  ctx.busy.add(k);
+  try {
+    return await fn();
+  } finally {
+    ctx.busy.delete(k);
+  }
 }

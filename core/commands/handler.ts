@@ -3,10 +3,12 @@
  * requestId, then either start the claw's saga or apply a synchronous table write; every accepted
  * or refused command is audited.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { commandClaw, type ClawCommand, type SagaCommand } from "../domain/commands";
 import { ClawError, isClawError } from "../errors";
 import { newOperationId, type AuditInput } from "../state";
 import { claimedKind, claimedString, invalidInputSummary, parseCommand } from "./parse";
+import type { RequestRecord } from "./requests";
 import { accepted, PENDING_TAKEOVER_MS, safeReason, startSaga } from "./saga";
 import { applySync, isSyncCommand, replaySync } from "./sync";
 import type { CommandDeps, CommandOrigin, CommandResult } from "./types";
@@ -69,18 +71,23 @@ export async function handleCommand(
   }
 }
 
+/** How long a request waits for a twin being handled at the same moment before it is refused. */
+export const PENDING_WAIT_MS = 3_000;
+const PENDING_POLL_MS = 100;
+
 async function dispatch(deps: CommandDeps, cmd: ClawCommand): Promise<CommandResult> {
   const now = deps.now ?? (() => new Date());
   const claw = commandClaw(cmd);
   const sync = isSyncCommand(cmd);
-  const { created, record } = await deps.requests.claim({
-    requestId: cmd.requestId,
-    kind: cmd.kind,
-    claw,
-    operationId: sync ? undefined : newOperationId(now()),
-  });
-  let owned = record;
-  if (!created) {
+  const waitUntil = Date.now() + (deps.pendingWaitMs ?? PENDING_WAIT_MS);
+  for (;;) {
+    const { created, record } = await deps.requests.claim({
+      requestId: cmd.requestId,
+      kind: cmd.kind,
+      claw,
+      operationId: sync ? undefined : newOperationId(now()),
+    });
+    if (created) return run(deps, cmd, record);
     if (record.kind !== cmd.kind || record.claw !== claw) {
       throw new ClawError(
         "CONFLICT",
@@ -92,16 +99,24 @@ async function dispatch(deps: CommandDeps, cmd: ClawCommand): Promise<CommandRes
         ? replaySync(deps, cmd, claw)
         : accepted(cmd as SagaCommand, record.operationId ?? "", true);
     }
-    if (now().getTime() - Date.parse(record.claimedAt) < PENDING_TAKEOVER_MS) {
+    if (now().getTime() - Date.parse(record.claimedAt) >= PENDING_TAKEOVER_MS) {
+      // Its handler died half-way: finish the job (every step is safe to repeat).
+      return run(deps, cmd, await deps.requests.takeOver(record));
+    }
+    // A twin of this request is being handled right now (a double click, a redelivered message):
+    // wait a little for its outcome rather than refusing at once.
+    if (Date.now() >= waitUntil) {
       throw new ClawError("CONFLICT", `requestId '${cmd.requestId}' is still being handled; retry shortly`, {
         retryable: true,
         details: record.operationId ? { operationId: record.operationId } : {},
       });
     }
-    // Its handler died half-way: finish the job (every step is safe to repeat).
-    owned = await deps.requests.takeOver(record);
+    await sleep(PENDING_POLL_MS);
   }
-  return sync ? applySync(deps, cmd, owned) : startSaga(deps, cmd as SagaCommand, owned);
+}
+
+function run(deps: CommandDeps, cmd: ClawCommand, owned: RequestRecord): Promise<CommandResult> {
+  return isSyncCommand(cmd) ? applySync(deps, cmd, owned) : startSaga(deps, cmd as SagaCommand, owned);
 }
 
 function reasonOf(e: unknown): string {

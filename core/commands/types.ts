@@ -33,6 +33,8 @@ export interface CommandDeps {
   durable: SagaClient;
   now?: () => Date;
   log?: CommandLog;
+  /** How long a request waits for a twin of it that is being handled (default PENDING_WAIT_MS). */
+  pendingWaitMs?: number;
 }
 
 /** A saga command was accepted: the saga runs (or already ran, for a repeated requestId). */

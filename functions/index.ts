@@ -7,3 +7,8 @@ import "./http/health";
 import "./http";
 import "./queue";
 import "../orchestrations";
+import "./http/rollouts";
+import "./http/pins";
+import "./hooks/image-baked";
+import "./timers/schedule-tick";
+import "./timers/drift-reconcile";

@@ -3,3 +3,8 @@ import "./activities/register";
 import "./deploy-claw";
 import "./upgrade-claw";
 import "./simple-sagas";
+import "./fleet-activities";
+import "./rollout-fleet";
+import "./schedule-tick";
+import "./image-baked";
+import "./reconcile-drift";

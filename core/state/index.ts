@@ -8,6 +8,7 @@ export * from "./audit";
 export * from "./claws";
 export * from "./images";
 export * from "./operations";
+export * from "./rollouts";
 export { updateWithRetry, type UpdateRetryOptions } from "./retry";
 export { TABLE_NAMES, tableName, type StorageTarget } from "./tables";
 

@@ -1,0 +1,91 @@
+/**
+ * Rollouts API: GET /api/v1/rollouts, GET /api/v1/rollouts/{id} (with per-claw progress),
+ * POST /api/v1/rollouts {version, canary, batchSize|batchPercent, soakMinutes, maxUnhealthy,
+ * approval, ...} → 202, and POST /api/v1/rollouts/{id}/{approve|reject|pause|resume|cancel} → 202.
+ */
+import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import { getFleetDeps } from "../../core/fleet/deps";
+import { controlRollout, startRollout, type RolloutClient } from "../../core/fleet/rollout-control";
+import { describeRollout, listRollouts } from "../../core/fleet/rollouts";
+import { useDefaultFleetDeps } from "../../core/fleet/wiring";
+import { route } from "./deps";
+import { envelopeOf, limitQuery, readObjectBody } from "./request";
+import { json } from "./respond";
+
+useDefaultFleetDeps();
+
+const ROLLOUTS_PATH = "/api/v1/rollouts";
+
+function client(context: InvocationContext): RolloutClient {
+  const c = df.getClient(context);
+  return {
+    startNew: (name, o) => c.startNew(name, { instanceId: o.instanceId, input: o.input }),
+    raiseEvent: (id, name, data) => c.raiseEvent(id, name, data),
+  };
+}
+
+function who(req: HttpRequest) {
+  const e = envelopeOf(req);
+  return { channel: e.channel, principal: e.principal };
+}
+
+export const rolloutsList = route("rolloutsList", async (req) => {
+  const rollouts = await listRollouts(await getFleetDeps(), limitQuery(req, "limit", 200) ?? 50);
+  return json(200, { rollouts });
+});
+
+export const rolloutItem = route("rolloutItem", async (req) => {
+  return json(200, await describeRollout(await getFleetDeps(), req.params.id ?? ""));
+});
+
+export const rolloutCreate = route("rolloutCreate", async (req, context) => {
+  const body = await readObjectBody(req, "the rollout", true);
+  const r = await startRollout(await getFleetDeps(), client(context), body, who(req));
+  const statusPath = `${ROLLOUTS_PATH}/${encodeURIComponent(r.id)}`;
+  return json(
+    202,
+    { accepted: true, rolloutId: r.id, version: r.version, statusPath },
+    { Location: statusPath },
+  );
+});
+
+export const rolloutAction = route("rolloutAction", async (req, context) => {
+  const id = req.params.id ?? "";
+  const action = req.params.action ?? "";
+  await controlRollout(await getFleetDeps(), client(context), id, action, who(req));
+  return json(202, {
+    accepted: true,
+    rolloutId: id,
+    action,
+    statusPath: `${ROLLOUTS_PATH}/${encodeURIComponent(id)}`,
+  });
+});
+
+const durable = [df.input.durableClient()];
+app.http("rolloutsList", {
+  route: "v1/rollouts",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: rolloutsList,
+});
+app.http("rolloutItem", {
+  route: "v1/rollouts/{id}",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: rolloutItem,
+});
+app.http("rolloutCreate", {
+  route: "v1/rollouts",
+  methods: ["POST"],
+  authLevel: "function",
+  extraInputs: durable,
+  handler: rolloutCreate,
+});
+app.http("rolloutAction", {
+  route: "v1/rollouts/{id}/{action}",
+  methods: ["POST"],
+  authLevel: "function",
+  extraInputs: durable,
+  handler: rolloutAction,
+});

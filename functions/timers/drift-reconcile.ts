@@ -1,0 +1,24 @@
+/**
+ * Hourly drift reconcile: starts the reconcileDrift saga (one per hour), which compares Azure with
+ * the Claws table, records drift and tells the operators. It never changes Azure.
+ */
+import { app, type InvocationContext, type Timer } from "@azure/functions";
+import * as df from "durable-functions";
+import { driftInstanceId } from "../../orchestrations/reconcile-drift";
+
+export const DRIFT_CRON = "0 17 * * * *";
+
+export async function driftReconcileTimer(_timer: Timer, context: InvocationContext): Promise<void> {
+  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
+  const instanceId = driftInstanceId(hour);
+  const client = df.getClient(context);
+  const existing = await client.getStatus(instanceId).catch(() => undefined);
+  if (existing?.runtimeStatus) return;
+  await client.startNew("reconcileDrift", { instanceId, input: { checkedAt: new Date().toISOString() } });
+}
+
+app.timer("driftReconcileTimer", {
+  schedule: DRIFT_CRON,
+  extraInputs: [df.input.durableClient()],
+  handler: driftReconcileTimer,
+});

@@ -1,0 +1,41 @@
+/**
+ * The schedule tick: every 5 minutes (NCRONTAB, UTC; time zones are the schedule code's job since
+ * WEBSITE_TIME_ZONE is not supported on Flex Consumption). Starts one scheduleTick saga per tick
+ * time: a tick delivered twice starts nothing twice, and after downtime (isPastDue) the saga looks
+ * back to the last tick that ran and acts on each claw's newest missed transition once.
+ */
+import { app, type InvocationContext, type Timer } from "@azure/functions";
+import * as df from "durable-functions";
+import { fleetSettingsFrom } from "../../core/fleet/settings";
+import { scheduleTickInstanceId } from "../../orchestrations/schedule-tick";
+
+export const SCHEDULE_TICK_CRON = "0 */5 * * * *";
+const TICK_MS = 5 * 60_000;
+
+/** The tick's grid time: the 5-minute mark this invocation belongs to. */
+export function tickTime(now: Date): string {
+  return new Date(Math.floor(now.getTime() / TICK_MS) * TICK_MS).toISOString();
+}
+
+export async function scheduleTickTimer(timer: Timer, context: InvocationContext): Promise<void> {
+  const tickAt = tickTime(new Date());
+  const instanceId = scheduleTickInstanceId(tickAt);
+  const client = df.getClient(context);
+  const existing = await client.getStatus(instanceId).catch(() => undefined);
+  if (existing?.runtimeStatus) {
+    context.info(`schedule tick ${tickAt} already ran (${existing.runtimeStatus})`);
+    return;
+  }
+  await client.startNew("scheduleTick", {
+    instanceId,
+    input: { tickAt, isPastDue: timer.isPastDue === true, maxParallel: fleetSettingsFrom().maxParallel },
+  });
+  context.info(`schedule tick ${tickAt} started${timer.isPastDue ? " (past due: catching up)" : ""}`);
+}
+
+app.timer("scheduleTickTimer", {
+  schedule: SCHEDULE_TICK_CRON,
+  runOnStartup: false,
+  extraInputs: [df.input.durableClient()],
+  handler: scheduleTickTimer,
+});

@@ -1,0 +1,74 @@
+/**
+ * imageBaked: what a verified bake webhook starts. Registers the version (the gallery must hold it
+ * and have finished it; replication still running is waited for), then acts by ROLLOUT_POLICY:
+ *   record           — nothing more;
+ *   canary-approval  — a rollout whose canary waits for an operator's approval;
+ *   automatic        — a rollout without the gate.
+ */
+import * as df from "durable-functions";
+import type { OrchestrationContext, Task } from "durable-functions";
+import type { RolloutPolicy } from "../core/fleet/deps";
+import { RECORD_RETRY, failureOf } from "./saga-kit";
+import { rolloutInstanceId } from "./rollout-fleet";
+
+export interface ImageBakedInput {
+  version: string;
+  deliveryId: string;
+  bake: Record<string, string>;
+}
+
+const SCALE =
+  Number(process.env.SAGA_RETRY_SCALE ?? "1") > 0 ? Number(process.env.SAGA_RETRY_SCALE ?? "1") : 1;
+/** Gallery replication can take many minutes after the bake reports success. */
+const GALLERY_RETRY = (() => {
+  const r = new df.RetryOptions(Math.max(1, Math.round(60_000 * SCALE)), 20);
+  r.backoffCoefficient = 1.5;
+  r.maxRetryIntervalInMilliseconds = Math.max(1, Math.round(600_000 * SCALE));
+  return r;
+})();
+
+export function imageBakedInstanceId(deliveryId: string): string {
+  return `image-baked-${deliveryId}`;
+}
+
+export function* imageBaked(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
+  const input = ctx.df.getInput<ImageBakedInput>();
+  let policy: RolloutPolicy;
+  try {
+    const reg = (yield ctx.df.callActivityWithRetry("registerBakedImage", GALLERY_RETRY, {
+      version: input.version,
+      bake: input.bake,
+    })) as { policy: RolloutPolicy };
+    policy = reg.policy;
+  } catch (e) {
+    const f = failureOf(e);
+    return { status: "failed", error: f };
+  }
+  if (policy === "record") {
+    yield ctx.df.callActivityWithRetry("notifyFleet", RECORD_RETRY, {
+      kind: "image-registered",
+      version: input.version,
+      policy,
+    });
+    return { status: "registered", policy };
+  }
+  const r = (yield ctx.df.callActivityWithRetry("createRolloutForImage", RECORD_RETRY, {
+    version: input.version,
+    approval: policy === "canary-approval",
+  })) as { rolloutId?: string; refused?: string };
+  yield ctx.df.callActivityWithRetry("notifyFleet", RECORD_RETRY, {
+    kind: "image-registered",
+    version: input.version,
+    policy: r.refused ? `${policy} (no rollout: ${r.refused})` : policy,
+    ...(r.rolloutId ? { rolloutId: r.rolloutId } : {}),
+  });
+  if (!r.rolloutId) return { status: "registered", policy, refused: r.refused };
+  const out: unknown = yield ctx.df.callSubOrchestrator(
+    "rolloutFleet",
+    { rolloutId: r.rolloutId, channel: "webhook", principal: "webhook:bake" },
+    rolloutInstanceId(r.rolloutId),
+  );
+  return { status: "registered", policy, rolloutId: r.rolloutId, rollout: out };
+}
+
+df.app.orchestration("imageBaked", imageBaked);

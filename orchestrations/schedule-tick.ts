@@ -1,0 +1,68 @@
+/**
+ * scheduleTick: one run of the park/wake schedule. The planning activity decides (and records the
+ * skips); this saga runs the park/wake sagas as sub-orchestrations, at most FLEET_MAX_PARALLEL at
+ * once so a fleet-wide park stays inside ARM's request limits, and ends with a digest. One claw's
+ * failure never aborts the run.
+ */
+import * as df from "durable-functions";
+import type { OrchestrationContext, Task } from "durable-functions";
+import type { FleetDigest } from "../core/notify/port";
+import type { TickDecision, TickItem, TickRequest } from "../core/fleet/schedule-tick";
+import { RECORD_RETRY } from "./saga-kit";
+import { fanOut } from "./fleet-kit";
+
+export interface ScheduleTickInput extends TickRequest {
+  maxParallel: number;
+}
+
+/** One instance per scheduled tick time: the same tick fired twice runs once. */
+export function scheduleTickInstanceId(tickAt: string): string {
+  return `schedule-tick-${tickAt.replace(/[:.]/g, "-")}`;
+}
+
+export function* scheduleTick(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
+  const input = ctx.df.getInput<ScheduleTickInput>();
+  const decision = (yield ctx.df.callActivityWithRetry("planScheduleTick", RECORD_RETRY, {
+    tickAt: input.tickAt,
+    isPastDue: input.isPastDue,
+  })) as TickDecision;
+  const digest: FleetDigest = decision.digest;
+  yield* fanOut(ctx, decision.items, {
+    maxParallel: Math.max(1, input.maxParallel),
+    stop: () => false,
+    onStart: function* (item, operationId) {
+      const it = item as TickItem;
+      yield ctx.df.callActivityWithRetry("recordScheduleSlot", RECORD_RETRY, {
+        key: it.key,
+        slot: it.slot,
+        outcome: "started",
+        operationId,
+      });
+    },
+    onOutcome: function* (item, o) {
+      const it = item as TickItem;
+      const what = `${it.kind}`;
+      if (o.status === "succeeded") digest.done.push({ claw: o.claw, detail: what });
+      else if (o.status === "failed")
+        digest.failed.push({ claw: o.claw, reason: `${what}: ${o.detail ?? ""}` });
+      else {
+        digest.skipped.push({ claw: o.claw, reason: `${what}: ${o.detail ?? ""}` });
+        if (o.detail?.startsWith("DUPLICATE")) {
+          yield ctx.df.callActivityWithRetry("recordScheduleSlot", RECORD_RETRY, {
+            key: it.key,
+            slot: it.slot,
+            outcome: "handled by an earlier run",
+          });
+        }
+      }
+    },
+  });
+  yield ctx.df.callActivityWithRetry("finishScheduleTick", RECORD_RETRY, {
+    operationId: decision.operationId,
+    tickAt: input.tickAt,
+    digest,
+  });
+  return digest;
+}
+
+df.app.orchestration("scheduleTick", scheduleTick);

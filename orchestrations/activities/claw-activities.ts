@@ -200,6 +200,7 @@ export function createClawActivities(deps: ActivityDeps) {
       if (!c.observed.publicIp)
         throw new ClawError("SSH_ERROR", `Claw ${input.claw} has no public IP recorded.`);
       const r = await deps.guest.waitForSsh({
+        claw: input.claw,
         address: c.observed.publicIp,
         hostKeySha256: c.observed.hostKeySha256,
       });
@@ -217,6 +218,7 @@ export function createClawActivities(deps: ActivityDeps) {
       const c = await claws.require(input.claw);
       if (!c.observed.publicIp) return { result: false, detail: "no address; nothing to stop" };
       const r = await deps.guest.exec({
+        claw: input.claw,
         address: c.observed.publicIp,
         hostKeySha256: c.observed.hostKeySha256,
         command: "sudo systemctl stop openclaw-gateway && sync",
@@ -235,6 +237,7 @@ export function createClawActivities(deps: ActivityDeps) {
     return asStep(deps, input, "start-agent", async () => {
       const c = await claws.require(input.claw);
       const r = await deps.guest.exec({
+        claw: input.claw,
         address: c.observed.publicIp ?? "",
         hostKeySha256: c.observed.hostKeySha256,
         command: "sudo systemctl start openclaw-gateway",
@@ -250,6 +253,7 @@ export function createClawActivities(deps: ActivityDeps) {
       const c = await claws.require(input.claw);
       const secrets = await deps.secrets.clawSecrets(input.claw);
       await deps.guest.deliverSecrets({
+        claw: input.claw,
         address: c.observed.publicIp ?? "",
         hostKeySha256: c.observed.hostKeySha256,
         secrets,
@@ -266,6 +270,7 @@ export function createClawActivities(deps: ActivityDeps) {
     return asStep(deps, input, "verify", async () => {
       const c = await claws.require(input.claw);
       const r = await deps.guest.verify({
+        claw: input.claw,
         address: c.observed.publicIp ?? "",
         hostKeySha256: c.observed.hostKeySha256,
       });

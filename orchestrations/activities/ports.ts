@@ -58,20 +58,27 @@ export interface AzurePort {
 }
 
 /** One SSH session factory per claw (address, pinned host key). */
+export interface GuestTarget {
+  claw: string;
+  /** The claw's public IP (Azure). */
+  address: string;
+  hostKeySha256?: string;
+}
+
 export interface GuestPort {
-  waitForSsh(a: { address: string; hostKeySha256?: string }): Promise<{ hostKeySha256: string }>;
-  exec(a: {
-    address: string;
-    hostKeySha256?: string;
-    command: string;
-    timeoutMs?: number;
-  }): Promise<{ code: number; stdout: string; stderr: string }>;
-  deliverSecrets(a: {
-    address: string;
-    hostKeySha256?: string;
-    secrets: Record<string, string>;
-  }): Promise<void>;
-  verify(a: { address: string; hostKeySha256?: string }): Promise<VerifyResult>;
+  waitForSsh(a: GuestTarget): Promise<{ hostKeySha256: string }>;
+  exec(
+    a: GuestTarget & {
+      command: string;
+      timeoutMs?: number;
+    },
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
+  deliverSecrets(
+    a: GuestTarget & {
+      secrets: Record<string, string>;
+    },
+  ): Promise<void>;
+  verify(a: GuestTarget): Promise<VerifyResult>;
 }
 
 export interface SecretsPort {

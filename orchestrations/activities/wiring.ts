@@ -1,0 +1,76 @@
+/**
+ * Production wiring of the saga activities, the same on Azure and on the twin: configuration
+ * (core/config) decides whether the gateway talks to Azure or the emulator, whether secrets come
+ * from Key Vault or the local secrets file, and how SSH finds a claw.
+ */
+import { loadConfig } from "../../core/config";
+import { createStateStore } from "../../core/state";
+import { storageTargetFromConfig } from "../../core/state/from-config";
+import { createAzureGatewayFromConfig } from "../../core/azure";
+import { DELETE_DATA_DISK } from "../../core/azure";
+import { createSecretStore } from "../../core/secrets";
+import { createGuestClientFactory } from "../../core/guest/from-config";
+import { renderCloudInit } from "../../core/cloud-init";
+import type { ActivityDeps, GuestPort } from "./ports";
+import { setActivityDepsProvider } from "./deps";
+
+/** Builds the activities' dependencies from settings (process.env by default). */
+export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ActivityDeps> {
+  const config = loadConfig(env);
+  const state = createStateStore(storageTargetFromConfig(config.storage), { prefix: env.TABLE_PREFIX ?? "" });
+  const gateway = createAzureGatewayFromConfig(env);
+  const secrets = createSecretStore({
+    keyVaultUri: config.mode === "azure" ? config.keyVaultUri : undefined,
+    sshKeySecretName: env.SSH_KEY_SECRET_NAME,
+    localSecretsFile: env.LOCAL_SECRETS_FILE || undefined,
+    generateSshKey: config.mode === "twin",
+  });
+  const log = (m: string) => console.log(`[activities] ${m}`);
+  const guestFor = createGuestClientFactory(config, secrets, { log });
+  // Azure: SSH to the claw's public IP. Twin: the emulator maps VM names to loopback ports.
+  const byName = config.mode === "twin";
+  const client = (a: { claw: string; address: string; hostKeySha256?: string }) =>
+    guestFor({ address: byName ? a.claw : a.address, hostKeySha256: a.hostKeySha256 });
+  const guest: GuestPort = {
+    waitForSsh: async (a) => (await client(a)).waitForSsh(),
+    exec: async (a) => (await client(a)).exec(a.command, { timeoutMs: a.timeoutMs }),
+    deliverSecrets: async (a) => (await client(a)).deliverSecrets(a.secrets),
+    verify: async (a) => (await client(a)).runVerify(),
+  };
+  return {
+    state,
+    guest,
+    secrets: {
+      clawSecrets: (claw) => secrets.getClawSecrets(claw),
+      controlPlaneSshPublicKey: () => secrets.getControlPlaneSshPublicKey(),
+    },
+    azure: {
+      getImageVersion: (v) => gateway.getImageVersion(v),
+      ensureDataDisk: (a) => gateway.ensureDataDisk(a),
+      ensurePublicIp: (a) => gateway.ensurePublicIp(a),
+      ensureNic: (a) => gateway.ensureNic(a),
+      createVm: (a) => gateway.createVm(a),
+      getVm: (c) => gateway.getVm(c),
+      deallocateVm: (c) => gateway.deallocateVm(c),
+      startVm: (c) => gateway.startVm(c),
+      deleteVm: (c) => gateway.deleteVm(c),
+      getDiskState: (n) => gateway.getDisk(n),
+      snapshotDisk: (a) => gateway.snapshotDisk({ ...a, incremental: true }),
+      createDiskFromSnapshot: (a) => gateway.createDiskFromSnapshot(a),
+      deleteDisk: (n) => gateway.deleteDisk(n, { confirm: DELETE_DATA_DISK }),
+      deleteNic: (c) => gateway.deleteNic(c),
+      deletePublicIp: (c) => gateway.deletePublicIp(c),
+    },
+    renderCustomData: ({ claw, imageVersion }) => {
+      const r = renderCloudInit({ clawName: claw, imageVersion, adminUser: config.ssh.adminUsername });
+      return { base64: r.base64, runtimeVersion: r.runtimeVersion };
+    },
+    adminUsername: config.ssh.adminUsername,
+    log,
+  };
+}
+
+/** Called once by the function app's entry: activities build their dependencies on first use. */
+export function useDepsFromEnv(): void {
+  setActivityDepsProvider(() => createDepsFromEnv());
+}

@@ -1,0 +1,161 @@
+/**
+ * End-to-end harness on the twin: real Azurite, the Azure emulator with simulated guests (real
+ * runtime/ scripts, real SSH), and the dev host running the compiled function app in a child
+ * process, so a test can kill it mid-saga and start it again. Requires `npm run build` first
+ * (npm test does it).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startAzurite, type AzuriteHandle } from "../../local/host/azurite";
+import { startTwinAzure, type Twin } from "../../local/twin";
+
+const ROOT = path.resolve(__dirname, "../..");
+export const SECRET_VALUES = {
+  TELEGRAM_BOT_TOKEN: "987654:e2e-telegram-SECRET-token",
+  ANTHROPIC_API_KEY: "sk-ant-e2e-SECRET-key-0001",
+};
+
+export interface TwinHarness {
+  twin: Twin;
+  azurite: AzuriteHandle;
+  url: string;
+  apiKey: string;
+  env: Record<string, string>;
+  logs: string[];
+  api<T = Record<string, unknown>>(
+    method: string,
+    p: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
+  /** Polls GET /api/v1/operations/{id} until it leaves "running". */
+  waitForOperation(id: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  killHost(): Promise<void>;
+  startHost(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTwinHarness(
+  opts: { emulator?: Parameters<typeof startTwinAzure>[0] } = {},
+): Promise<TwinHarness> {
+  const [azurite, twin] = await Promise.all([
+    startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 }),
+    startTwinAzure({
+      latency: { profile: "instant" },
+      throttling: { enabled: false },
+      log: () => undefined,
+      ...opts.emulator,
+    }),
+  ]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openclawps-e2e-"));
+  const secretsFile = path.join(dir, "local.secrets.json");
+  fs.writeFileSync(secretsFile, JSON.stringify({ fleet: SECRET_VALUES, claws: {} }), { mode: 0o600 });
+  const apiKey = "e2e-api-key";
+  const env: Record<string, string> = {
+    ...twin.settings,
+    AzureWebJobsStorage: azurite.connectionString,
+    DEVHOST_API_KEY: apiKey,
+    DURABLE_HUB_NAME: `E2E${Math.random().toString(36).slice(2, 8)}`,
+    LOCAL_SECRETS_FILE: secretsFile,
+    SAGA_RETRY_SCALE: "0.01",
+    LOG_LEVEL: "info",
+  };
+  const logs: string[] = [];
+  let child: ChildProcess | undefined;
+  let url = "";
+
+  async function startHost(): Promise<void> {
+    const proc = spawn(process.execPath, [path.join(ROOT, "dist/local/host/main.js"), "--port", "0"], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child = proc;
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`dev host did not start:\n${logs.slice(-30).join("\n")}`)),
+        30_000,
+      );
+      const onLine = (chunk: Buffer) => {
+        for (const line of chunk.toString().split("\n")) {
+          if (!line) continue;
+          logs.push(line);
+          const m = /Dev host: (http:\/\/[^\s/]+)/.exec(line);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        }
+      };
+      proc.stdout!.on("data", onLine);
+      proc.stderr!.on("data", onLine);
+      proc.once("exit", (code) =>
+        reject(new Error(`dev host exited with ${code}:\n${logs.slice(-30).join("\n")}`)),
+      );
+    });
+  }
+
+  async function killHost(): Promise<void> {
+    const c = child;
+    if (!c || c.exitCode !== null) return;
+    const gone = new Promise((r) => c.once("exit", r));
+    c.kill("SIGKILL");
+    await gone;
+  }
+
+  async function api<T>(method: string, p: string, body?: unknown) {
+    const res = await fetch(`${url}/api${p}`, {
+      method,
+      headers: {
+        "x-functions-key": apiKey,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON
+    }
+    return { status: res.status, body: parsed as T };
+  }
+
+  async function waitForOperation(id: string, timeoutMs = 90_000) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const r = await api<Record<string, unknown>>("GET", `/v1/operations/${id}`).catch(() => undefined);
+      const status = r?.body?.status;
+      if (r?.status === 200 && status && status !== "running") return r.body;
+      if (Date.now() > until)
+        throw new Error(
+          `operation ${id} still ${String(status)} after ${timeoutMs} ms\n${logs.slice(-40).join("\n")}`,
+        );
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  }
+
+  await startHost();
+  return {
+    twin,
+    azurite,
+    get url() {
+      return url;
+    },
+    apiKey,
+    env,
+    logs,
+    api,
+    waitForOperation,
+    killHost,
+    startHost,
+    async close() {
+      await killHost();
+      await twin.emulator.close();
+      await azurite.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

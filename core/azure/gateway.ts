@@ -11,14 +11,14 @@ import { diskOperations } from "./disks";
 import { imageOperations } from "./images";
 import { networkOperations } from "./network";
 import { DEFAULT_RETRY, realSleep } from "./retry-policy";
-import type { AzureGatewayOptions, GatewayContext } from "./types";
+import type { AzureGateway, AzureGatewayOptions, GatewayContext } from "./types";
 import { powerOperations } from "./vm-power";
 import { vmOperations } from "./vms";
 
 const DEFAULT_POLL_INTERVAL_MS = 2_000;
 
 /** Creates the gateway; see AzureGateway for what it offers. */
-export function createAzureGateway(opts: AzureGatewayOptions) {
+export function createAzureGateway(opts: AzureGatewayOptions): AzureGateway {
   const retry = { ...DEFAULT_RETRY, ...opts.retry };
   const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
   const sleep = opts.sleep ?? realSleep;
@@ -60,10 +60,8 @@ export function createAzureGateway(opts: AzureGatewayOptions) {
     ...networkOperations(ctx),
     ...vmApi,
     ...powerOperations(ctx, vms.readVm),
-    /** Gallery image version id of `version` (what createVm puts in imageReference). */
     imageVersionId: (version: string) => `${ctx.galleryImageId}/versions/${version}`,
   };
 }
 
-/** The gateway's operations (named async functions). */
-export type AzureGateway = ReturnType<typeof createAzureGateway>;
+export type { AzureGateway } from "./types";

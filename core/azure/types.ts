@@ -107,3 +107,62 @@ export interface CreateVmInput {
 /** Tag holding the image version a VM was created from (the VM model keeps only the image id). */
 export const IMAGE_VERSION_TAG = "openclawps-image-version";
 export const CLAW_TAG = "openclawps-claw";
+
+/**
+ * What the gateway offers. Every operation is idempotent, retried on 408/429/5xx (Retry-After
+ * honoured), bounded by a deadline, and fails with a ClawError whose `retryable` says whether the
+ * same call may succeed later. Resource names follow core/domain/naming.ts.
+ */
+export interface AzureGateway {
+  /** A gallery version of the claw image, or undefined when the gallery lacks it. */
+  getImageVersion(version: string): Promise<ImageVersionInfo | undefined>;
+  listImageVersions(): Promise<ImageVersionInfo[]>;
+  /** Gallery image version id of `version` (what createVm puts in imageReference). */
+  imageVersionId(version: string): string;
+
+  /** `<claw>-data` (or diskName): created empty when absent, otherwise returned untouched. */
+  ensureDataDisk(a: {
+    claw: string;
+    location: string;
+    sizeGb: number;
+    sku?: string;
+    diskName?: string;
+  }): Promise<DiskInfo & { created: boolean }>;
+  getDisk(name: string): Promise<DiskInfo | undefined>;
+  /** Same as getDisk. */
+  getDiskState(name: string): Promise<DiskInfo | undefined>;
+  /** Snapshot (incremental unless told otherwise); returns its id. Reuses one of the same disk. */
+  snapshotDisk(a: {
+    diskName: string;
+    snapshotName: string;
+    location?: string;
+    incremental?: boolean;
+  }): Promise<string>;
+  /** A disk copied from a snapshot; returns its id. Reuses one made from the same snapshot. */
+  createDiskFromSnapshot(a: {
+    name: string;
+    snapshotId: string;
+    location: string;
+    sku?: string;
+  }): Promise<string>;
+  deleteSnapshot(name: string): Promise<void>;
+  /** Refuses without the confirmation, and refuses a disk a VM holds (DISK_ATTACHED_ELSEWHERE). */
+  deleteDisk(name: string, opts: { confirm: "delete-data-disk" }): Promise<void>;
+
+  /** `<claw>-ip`, static Standard IPv4. */
+  ensurePublicIp(a: { claw: string; location: string }): Promise<{ id: string; ipAddress: string }>;
+  /** `<claw>-nic` in the fleet subnet with the fleet NSG, carrying `publicIpId`. */
+  ensureNic(a: { claw: string; location: string; publicIpId: string }): Promise<{ id: string }>;
+  deleteNic(claw: string): Promise<void>;
+  deletePublicIp(claw: string): Promise<void>;
+
+  /** The claw's VM from the gallery version with the data disk at LUN 0 (see vms.ts for idempotency). */
+  createVm(a: CreateVmInput): Promise<{ id: string; vmId?: string }>;
+  getVm(claw: string): Promise<VmInfo | undefined>;
+  /** Deletes the VM (and its OS disk); its data disks are left Unattached. No VM is success. */
+  deleteVm(claw: string): Promise<void>;
+  deallocateVm(claw: string): Promise<void>;
+  startVm(claw: string): Promise<void>;
+  powerOffVm(claw: string): Promise<void>;
+  restartVm(claw: string): Promise<void>;
+}

@@ -160,12 +160,58 @@ describe("azure gateway: throttling and faults", () => {
     expect(t.calls("VirtualMachines_CreateOrUpdate").filter((r) => r.method === "PUT")).toHaveLength(1);
   });
 
+  it("createVm: a 409 ConflictingUserInput from the PUT itself is DISK_ATTACHED_ELSEWHERE, sent once", async () => {
+    const t = await twin();
+    const net = await clawNetworkAndDisk(t, "alice");
+    fault(t, {
+      operationId: "VirtualMachines_CreateOrUpdate",
+      times: 0,
+      effect: {
+        type: "error",
+        status: 409,
+        code: "ConflictingUserInput",
+        message: "Disk is attached to VM other.",
+      },
+    });
+    const e = await caught(t.gateway.createVm(t.vmSpec("alice", net)));
+    expect([e.code, e.retryable]).toEqual(["DISK_ATTACHED_ELSEWHERE", false]);
+    expect(t.calls("VirtualMachines_CreateOrUpdate")).toHaveLength(1);
+  });
+
+  it("createVm: after a create that timed out, a retry waits on the VM and never PUTs twice", async () => {
+    const t = await twin();
+    const short = t.gatewayWith({ timeouts: { requestMs: 5_000, lroMs: 300 } });
+    const net = await clawNetworkAndDisk(t, "alice");
+    fault(t, { operationId: "VirtualMachines_CreateOrUpdate", effect: { type: "neverComplete" } });
+    expect((await caught(short.createVm(t.vmSpec("alice", net)))).code).toBe("AZURE_TIMEOUT");
+    const again = await caught(short.createVm(t.vmSpec("alice", net)));
+    expect([again.code, again.retryable]).toEqual(["AZURE_TIMEOUT", true]);
+    expect(again.message).toContain("Creating");
+    expect(t.calls("VirtualMachines_CreateOrUpdate")).toHaveLength(1);
+  });
+
+  it("createVm: a VM whose creation Failed is submitted again with the same model", async () => {
+    const t = await twin();
+    const net = await clawNetworkAndDisk(t, "alice");
+    fault(t, {
+      operationId: "VirtualMachines_CreateOrUpdate",
+      effect: { type: "failOperation", code: "AllocationFailed", message: "No capacity." },
+    });
+    const e = await caught(t.gateway.createVm(t.vmSpec("alice", net)));
+    expect([e.code, e.retryable]).toEqual(["AZURE_ERROR", true]);
+    expect((await t.gateway.getVm("alice"))?.provisioningState).toBe("Failed");
+    const vm = await t.gateway.createVm(t.vmSpec("alice", net));
+    expect(t.calls("VirtualMachines_CreateOrUpdate")).toHaveLength(2);
+    expect(await t.gateway.getVm("alice")).toMatchObject({ id: vm.id, provisioningState: "Succeeded" });
+  });
+
   it("lro: an operation that never completes becomes AZURE_TIMEOUT (retryable) at the deadline", async () => {
-    const t = await twin({ gateway: { timeouts: { requestMs: 5_000, lroMs: 300 } } });
+    const t = await twin();
+    const short = t.gatewayWith({ timeouts: { requestMs: 5_000, lroMs: 300 } });
     const net = await clawNetworkAndDisk(t, "alice");
     await t.gateway.createVm(t.vmSpec("alice", net));
     fault(t, { operationId: "VirtualMachines_Deallocate", effect: { type: "neverComplete" } });
-    const e = await caught(t.gateway.deallocateVm("alice"));
+    const e = await caught(short.deallocateVm("alice"));
     expect(e.code).toBe("AZURE_TIMEOUT");
     expect(e.retryable).toBe(true);
     expect(e.details).toMatchObject({ operation: "deallocateVm", timeoutMs: 300 });
@@ -176,9 +222,9 @@ describe("azure gateway: throttling and faults", () => {
   });
 
   it("request: an answer that hangs past the deadline becomes AZURE_TIMEOUT", async () => {
-    const t = await twin({ gateway: { timeouts: { requestMs: 200, lroMs: 5_000 } } });
+    const t = await twin();
     fault(t, { operationId: "VirtualMachines_Get", effect: { type: "delay", ms: 3_000 } });
-    const e = await caught(t.gateway.getVm("alice"));
+    const e = await caught(t.gatewayWith({ timeouts: { requestMs: 200, lroMs: 5_000 } }).getVm("alice"));
     expect(e.code).toBe("AZURE_TIMEOUT");
     expect(e.retryable).toBe(true);
   });

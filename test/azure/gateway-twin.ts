@@ -30,6 +30,8 @@ export interface GatewayTwin {
   emulator: AzureEmulator;
   ids: SeededIds;
   gateway: AzureGateway;
+  /** Another gateway on the same emulator with some options changed (e.g. a short deadline). */
+  gatewayWith(o: Partial<AzureGatewayOptions>): AzureGateway;
   /** The real compute client, for setting up situations the gateway would never create. */
   compute: ComputeManagementClient;
   /** Delays the gateway asked to sleep, in order. */
@@ -70,7 +72,7 @@ export async function startGatewayTwin(o: GatewayTwinOptions = {}): Promise<Gate
     sleeps.push(ms);
     o.onSleep?.(ms);
   };
-  const gateway = createAzureGateway({
+  const options: AzureGatewayOptions = {
     subscriptionId: SUB,
     resourceGroup: RG,
     location: LOCATION,
@@ -89,7 +91,8 @@ export async function startGatewayTwin(o: GatewayTwinOptions = {}): Promise<Gate
     sleep,
     log: (m) => logs.push(m),
     ...o.gateway,
-  });
+  };
+  const gateway = createAzureGateway(options);
   const { compute } = createArmClients({
     subscriptionId: SUB,
     credential: staticTokenCredential(),
@@ -103,6 +106,7 @@ export async function startGatewayTwin(o: GatewayTwinOptions = {}): Promise<Gate
     emulator,
     ids,
     gateway,
+    gatewayWith: (more) => createAzureGateway({ ...options, ...more }),
     compute,
     sleeps,
     logs,

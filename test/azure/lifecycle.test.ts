@@ -21,6 +21,18 @@ async function power(name: string): Promise<string | undefined> {
 }
 
 describe("VM lifecycle", () => {
+  it("createOrUpdate: creates a running VM from a gallery version with the data disk attached", async () => {
+    const nicId = await createNic(t, "alice");
+    const diskId = await createDataDisk(t, "alice-data");
+    const vm = await t.compute.virtualMachines.createOrUpdate(RG, "alice", clawVm(t, { nicId, diskId }));
+    expect(vm.provisioningState).toBe("Succeeded");
+    expect(vm.storageProfile?.dataDisks?.[0]?.managedDisk?.id).toBe(diskId);
+    const view = await t.compute.virtualMachines.instanceView(RG, "alice");
+    expect(view.statuses?.map((s) => s.code)).toContain("PowerState/running");
+    const disk = await t.compute.disks.get(RG, "alice-data");
+    expect(disk.managedBy).toBe(vm.id);
+    expect(disk.diskState).toBe("Attached");
+  });
   it("deallocate: is a no-op on a deallocated VM", async () => {
     await t.compute.virtualMachines.createOrUpdate(RG, "p", clawVm(t, { nicId: await createNic(t, "p") }));
     await t.compute.virtualMachines.deallocate(RG, "p");

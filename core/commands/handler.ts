@@ -119,6 +119,23 @@ function run(deps: CommandDeps, cmd: ClawCommand, owned: RequestRecord): Promise
   return isSyncCommand(cmd) ? applySync(deps, cmd, owned) : startSaga(deps, cmd as SagaCommand, owned);
 }
 
+/**
+ * Audits a command a channel refused before it could hand it on (a body that is not JSON or too
+ * large, a malformed Idempotency-Key), so the audit sees every refusal, not only the handler's.
+ */
+export async function auditRefusal(
+  deps: CommandDeps,
+  refusal: CommandOrigin & { kind: string; claw?: string; requestId?: string; error: unknown },
+): Promise<void> {
+  const { error, ...entry } = refusal;
+  await audit(deps, {
+    ...entry,
+    command: { refusedBeforeParsing: true },
+    accepted: false,
+    reason: reasonOf(error),
+  });
+}
+
 function reasonOf(e: unknown): string {
   return isClawError(e) ? `${e.code}: ${safeReason(e)}` : "internal error";
 }

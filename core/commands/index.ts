@@ -1,5 +1,5 @@
 /** The control plane's command handling: one handler for every channel, plus its read side. */
-export { handleCommand } from "./handler";
+export { auditRefusal, handleCommand, PENDING_WAIT_MS } from "./handler";
 export { parseCommand } from "./parse";
 export { createRequestLog, requestLogOn, type RequestLog, type RequestRecord } from "./requests";
 export { OPERATIONS_PATH, PENDING_TAKEOVER_MS } from "./saga";

@@ -9,7 +9,7 @@ import { ClawError } from "../../core/errors";
 import { acceptedResponse } from "./accepted";
 import { clawParam } from "./claws";
 import { productionDeps, route, type DepsProvider } from "./deps";
-import { envelopeOf, readObjectBody, refuseEnvelopeFields } from "./request";
+import { envelopeOf, readCommandParts, readObjectBody, refuseEnvelopeFields } from "./request";
 
 export const CLAW_ACTIONS = ["deploy", "upgrade", "park", "wake", "verify"] as const;
 export type ClawAction = (typeof CLAW_ACTIONS)[number];
@@ -29,10 +29,21 @@ export function createActionHandlers(deps: DepsProvider) {
   const clawAction = route("clawAction", async (req: HttpRequest, context: InvocationContext) => {
     const d = deps(context);
     const action = actionParam(req);
-    const claw = clawParam(req);
-    const body = await readObjectBody(req, `the ${action} parameters`);
-    refuseEnvelopeFields(body);
-    const res = await handleCommand(d, { ...body, kind: action, claw, ...envelopeOf(req) });
+    const { claw, body, envelope } = await readCommandParts(
+      req,
+      d,
+      { kind: action, claw: req.params.name },
+      async () => {
+        const parts = {
+          claw: clawParam(req),
+          envelope: envelopeOf(req),
+          body: await readObjectBody(req, `the ${action} parameters`),
+        };
+        refuseEnvelopeFields(parts.body);
+        return parts;
+      },
+    );
+    const res = await handleCommand(d, { ...body, kind: action, claw, ...envelope });
     return acceptedResponse(req, d, res as SagaAccepted);
   });
   return { clawAction };

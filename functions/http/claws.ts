@@ -9,7 +9,7 @@ import { clawNameSchema } from "../../core/domain/names";
 import { parseOrThrow } from "../../core/domain/validation";
 import { acceptedResponse } from "./accepted";
 import { productionDeps, route, type DepsProvider } from "./deps";
-import { booleanQuery, envelopeOf, readObjectBody } from "./request";
+import { booleanQuery, envelopeOf, readCommandParts, readObjectBody } from "./request";
 import { json } from "./respond";
 
 /** Path of a claw under the API. */
@@ -28,8 +28,11 @@ export function createClawsHandlers(deps: DepsProvider) {
       const claws = await d.state.claws.list();
       return json(200, { claws: claws.map(clawView) });
     }
-    const spec = await readObjectBody(req, "a claw spec", true);
-    const res = (await handleCommand(d, { kind: "createClaw", ...envelopeOf(req), spec })) as SyncApplied;
+    const { spec, envelope } = await readCommandParts(req, d, { kind: "createClaw" }, async () => ({
+      envelope: envelopeOf(req),
+      spec: await readObjectBody(req, "a claw spec", true),
+    }));
+    const res = (await handleCommand(d, { kind: "createClaw", ...envelope, spec })) as SyncApplied;
     const location = new URL(clawPath(res.claw), req.url).href;
     return json(res.duplicate ? 200 : 201, clawView(res.record), { Location: location });
   });

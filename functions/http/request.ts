@@ -7,9 +7,16 @@ import type { HttpRequest } from "@azure/functions";
 import { requestIdSchema, type Channel } from "../../core/domain/commands";
 import { parseOrThrow } from "../../core/domain/validation";
 import { ClawError } from "../../core/errors";
+import { auditRefusal, type CommandDeps } from "../../core/commands";
 
 /** Largest request body the API accepts. */
 export const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Who asked over HTTP. Function keys do not reach the function with their name, so every HTTP
+ * caller is "http:function-key" (the dev host's API key is the same kind of secret).
+ */
+export const HTTP_PRINCIPAL = "http:function-key";
 
 /** Fields a body may not set: the route and headers say them. */
 const ENVELOPE_FIELDS = ["kind", "claw", "requestId", "channel", "principal"];
@@ -72,12 +79,35 @@ export function requestIdOf(req: HttpRequest): string {
   return parseOrThrow(requestIdSchema, key, "Idempotency-Key header");
 }
 
-/**
- * Who asked. Function keys do not reach the function with their name, so HTTP callers are
- * "http:function-key" (the dev host's API key is the same kind of secret).
- */
+/** The command envelope of an HTTP request: its request id, channel and principal. */
 export function envelopeOf(req: HttpRequest): { requestId: string; channel: Channel; principal: string } {
-  return { requestId: requestIdOf(req), channel: "http", principal: "http:function-key" };
+  return { requestId: requestIdOf(req), channel: "http", principal: HTTP_PRINCIPAL };
+}
+
+/**
+ * Runs `read` (route parameters, body, envelope of a command); when it refuses the request, the
+ * refusal is audited before it is answered, as the handler audits its own refusals.
+ */
+export async function readCommandParts<T>(
+  req: HttpRequest,
+  deps: CommandDeps,
+  what: { kind: string; claw?: string },
+  read: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    const key = req.headers.get("idempotency-key");
+    await auditRefusal(deps, {
+      channel: "http",
+      principal: HTTP_PRINCIPAL,
+      kind: what.kind,
+      claw: what.claw && what.claw.length <= 64 ? what.claw : undefined,
+      requestId: key !== null && requestIdSchema.safeParse(key).success ? key : undefined,
+      error: e,
+    });
+    throw e;
+  }
 }
 
 /** An optional boolean query parameter ("true" / "false"). */

@@ -131,6 +131,11 @@ describe("HTTP /claws", () => {
       expect(errorOf(res.body).message).toMatch(message);
     }
     expect(await a.deps.state.claws.list()).toEqual([]);
+    // Refusals before the handler (bad JSON, too large, bad key) are audited like the handler's own.
+    const audit = await a.deps.state.audit.list();
+    expect(audit).toHaveLength(cases.length);
+    expect(audit.every((e) => !e.accepted && e.kind === "createClaw" && e.channel === "http")).toBe(true);
+    expect(audit.map((e) => e.reason).join("\n")).toMatch(/PAYLOAD_TOO_LARGE/);
   });
 
   it("GET /claws and /claws/{name}: list and read; an unknown claw is 404, a malformed name 400", async () => {
@@ -240,6 +245,8 @@ describe("HTTP /claws/{name}/{action}", () => {
       expect(res.status, `${action} ${JSON.stringify(body)}`).toBe(status);
       expect(errorOf(res.body).message).toMatch(message);
     }
+    const refused = await a.deps.state.audit.list();
+    expect(refused.filter((e) => !e.accepted && e.claw === "alice")).toHaveLength(cases.length - 1);
     const missing = await act(a, "verify", undefined, undefined, "nobody");
     expect(missing.status).toBe(404);
     expect(errorOf(missing.body).code).toBe("CLAW_NOT_FOUND");

@@ -14,6 +14,11 @@ function lastSegment(id: string): string {
   return id.split("/").pop() ?? id;
 }
 
+/** Resource group of a resource id (a disk restored elsewhere may live outside the fleet's). */
+function resourceGroupOf(id: string, fallback: string): string {
+  return /\/resourceGroups\/([^/]+)\//i.exec(id)?.[1] ?? fallback;
+}
+
 export function vmOperations(g: GatewayContext, timeouts: { lroMs: number }, pollIntervalMs: number) {
   /** The VM model with its instance view, or undefined when there is no VM. */
   async function readVm(claw: string): Promise<VirtualMachine | undefined> {
@@ -57,7 +62,7 @@ export function vmOperations(g: GatewayContext, timeouts: { lroMs: number }, pol
   async function assertDiskFree(diskId: string, vmId: string): Promise<void> {
     const name = lastSegment(diskId);
     const disk = await g.run.request({ operation: "createVm", resource: name }, (abortSignal) =>
-      g.compute.disks.get(g.rg, name, { abortSignal }),
+      g.compute.disks.get(resourceGroupOf(diskId, g.rg), name, { abortSignal }),
     );
     if (disk.managedBy && disk.managedBy.toLowerCase() !== vmId.toLowerCase()) {
       throw new ClawError(
@@ -142,7 +147,7 @@ export function vmOperations(g: GatewayContext, timeouts: { lroMs: number }, pol
     for (const id of diskIds) {
       const name = lastSegment(id);
       const disk = await g.run.request({ operation: "deleteVm", resource: name }, (abortSignal) =>
-        g.compute.disks.get(g.rg, name, { abortSignal }),
+        g.compute.disks.get(resourceGroupOf(id, g.rg), name, { abortSignal }),
       );
       if (disk.managedBy || (disk.diskState && disk.diskState !== "Unattached")) {
         throw new ClawError(

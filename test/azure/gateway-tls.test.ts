@@ -97,6 +97,8 @@ describe.skipIf(!hasOpenssl())("azure gateway over TLS", () => {
     const d = await g.ensureDataDisk({ claw: "alice", location: LOCATION, sizeGb: 8 });
     expect(d).toMatchObject({ created: true, name: "alice-data" });
     expect((await g.getDisk("alice-data"))?.provisioningState).toBe("Succeeded");
+    // The network client goes through the same agent.
+    expect((await g.ensurePublicIp({ claw: "alice", location: LOCATION })).ipAddress).toBeTruthy();
     // The operation was polled through the proxy's https URL the emulator advertised.
     expect(emulator.requests.list("Compute_GetOperation").length).toBeGreaterThan(0);
   });

@@ -37,16 +37,26 @@ export interface ClawOutcome {
   detail?: string;
 }
 
-/** Operator control state shared by a saga's waits. */
+/**
+ * Operator control state shared by a saga's waits.
+ *
+ * The JS SDK schedules a task's action again when an already-scheduled task is put into a new
+ * Task.any/Task.all (azure-functions-durable-js#574), and it hands an event to the newest open
+ * waiter of its name. So no task here ever sits in two compounds: each wait makes a fresh event
+ * waiter, a waiter that lost its race stays open and may catch a later event, and every wait first
+ * sweeps all waiters for events they caught (applied in the order the events were sent, `at`).
+ */
 export interface ControlState {
   paused: boolean;
   cancelled: boolean;
   decision?: "approve" | "reject";
   log: { action: ControlAction; by?: string; at: string }[];
+  /** Event waiters not yet swept (in-memory; rebuilt identically on replay). */
+  waiters: Task[];
 }
 
 export function newControlState(): ControlState {
-  return { paused: false, cancelled: false, log: [] };
+  return { paused: false, cancelled: false, log: [], waiters: [] };
 }
 
 function apply(ctx: OrchestrationContext, st: ControlState, ev: ControlEvent | undefined): void {
@@ -59,25 +69,36 @@ function apply(ctx: OrchestrationContext, st: ControlState, ev: ControlEvent | u
   else st.decision = action;
 }
 
+/** Applies the events open waiters caught since the last sweep; true when there were any. */
+export function sweepControl(ctx: OrchestrationContext, st: ControlState): boolean {
+  const caught = st.waiters.filter((w) => w.isCompleted);
+  if (caught.length === 0) return false;
+  st.waiters = st.waiters.filter((w) => !w.isCompleted);
+  const events = caught.map((w, i) => ({ ev: w.result as ControlEvent & { at?: string }, i }));
+  events.sort((a, b) => (a.ev?.at ?? "").localeCompare(b.ev?.at ?? "") || a.i - b.i);
+  for (const e of events) apply(ctx, st, e.ev);
+  return true;
+}
+
 /**
- * Waits until one of `tasks` finishes or a control event arrives (applied to `st`). Returns the
- * finished task, or undefined for a control event. A fresh event waiter each time: the SDK hands
- * an event to the newest waiter of its name, and a waiter must never sit in two Task.any calls.
+ * Waits for a control event, or for `other` (a task made fresh for this wait, e.g. a timer) when
+ * given. Answers "control" when events were applied, "other" when `other` finished first.
  */
-export function* awaitOrControl(
+export function* waitControl(
   ctx: OrchestrationContext,
-  tasks: Task[],
   st: ControlState,
-): Generator<Task, Task | undefined, unknown> {
-  const done = tasks.find((t) => t.isCompleted || t.isFaulted);
-  if (done) return done;
-  const control = ctx.df.waitForExternalEvent(CONTROL_EVENT);
-  const winner = (yield ctx.df.Task.any([...tasks, control])) as Task;
-  if (winner === control) {
-    apply(ctx, st, control.result as ControlEvent);
-    return undefined;
+  other?: Task,
+): Generator<Task, "control" | "other", unknown> {
+  const waiter = ctx.df.waitForExternalEvent(CONTROL_EVENT);
+  st.waiters.push(waiter);
+  if (other) {
+    const winner = (yield ctx.df.Task.any([other, waiter])) as Task;
+    if (winner === other) return "other";
+  } else {
+    yield waiter;
   }
-  return winner;
+  sweepControl(ctx, st);
+  return "control";
 }
 
 /** While paused (and not cancelled), waits for control events. */
@@ -86,13 +107,31 @@ export function* holdWhilePaused(
   st: ControlState,
   onChange: (what: string) => Generator<Task, void, unknown>,
 ): Generator<Task, void, unknown> {
+  sweepControl(ctx, st);
   if (!st.paused || st.cancelled) return;
   yield* onChange("paused");
-  while (st.paused && !st.cancelled) {
-    const ev = (yield ctx.df.waitForExternalEvent(CONTROL_EVENT)) as ControlEvent;
-    apply(ctx, st, ev);
-  }
+  while (st.paused && !st.cancelled) yield* waitControl(ctx, st);
   yield* onChange(st.cancelled ? "cancelled" : "resumed");
+}
+
+/**
+ * Waits until `deadline` or until `until(st)` holds after a control event. A fresh timer per wait
+ * (the one that lost is cancelled). Answers true when the deadline passed.
+ */
+export function* waitUntil(
+  ctx: OrchestrationContext,
+  deadline: Date,
+  st: ControlState,
+  until: (st: ControlState) => boolean,
+): Generator<Task, boolean, unknown> {
+  for (;;) {
+    sweepControl(ctx, st);
+    if (until(st)) return false;
+    if (ctx.df.currentUtcDateTime >= deadline) return true;
+    const timer = ctx.df.createTimer(deadline);
+    if ((yield* waitControl(ctx, st, timer)) === "other") return true;
+    timer.cancel();
+  }
 }
 
 /** Waits `minutes`, honouring control events; a cancel ends the wait early. */
@@ -101,13 +140,9 @@ export function* soak(
   minutes: number,
   st: ControlState,
 ): Generator<Task, void, unknown> {
-  if (minutes <= 0 || st.cancelled) return;
-  const timer = ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + minutes * 60_000));
-  while (!st.cancelled) {
-    const w = yield* awaitOrControl(ctx, [timer], st);
-    if (w) return;
-  }
-  timer.cancel();
+  if (minutes <= 0) return;
+  const deadline = new Date(ctx.df.currentUtcDateTime.getTime() + minutes * 60_000);
+  yield* waitUntil(ctx, deadline, st, (s) => s.cancelled);
 }
 
 export interface FanOutOptions {
@@ -146,8 +181,9 @@ export function outcomeOf(claw: string, operationId: string, out: unknown): Claw
 
 /**
  * Runs each item's claw saga (claim through the command handler, then the saga as a
- * sub-orchestration under the claw's instance id), at most `maxParallel` at once. Returns the
- * items never started (stopped, cancelled).
+ * sub-orchestration under the claw's instance id) in waves of at most `maxParallel`: a wave is
+ * one Task.all, raced once against a control event waiter; no task is ever put into a second
+ * compound. Control events take effect between waves (in-flight sagas always finish). Returns the items never started (stopped, cancelled).
  */
 export function* fanOut(
   ctx: OrchestrationContext,
@@ -155,11 +191,15 @@ export function* fanOut(
   o: FanOutOptions,
 ): Generator<Task, StartClawCommandInput[], unknown> {
   const queue = [...items];
-  const inflight = new Map<Task, Running>();
   const st = o.control;
-  const blocked = () => o.stop() || (st !== undefined && (st.cancelled || st.paused));
   for (;;) {
-    while (queue.length > 0 && inflight.size < o.maxParallel && !blocked()) {
+    if (st) {
+      yield* holdWhilePaused(ctx, st, o.onPauseChange ?? function* () {});
+      if (st.cancelled) return queue;
+    }
+    if (queue.length === 0 || o.stop()) return queue;
+    const wave: { task: Task; run: Running }[] = [];
+    while (queue.length > 0 && wave.length < o.maxParallel && !o.stop()) {
       const item = queue.shift()!;
       const r = (yield ctx.df.callActivityWithRetry(
         "startClawCommand",
@@ -177,40 +217,46 @@ export function* fanOut(
       }
       if (o.onStart) yield* o.onStart(item, r.operationId);
       const task = ctx.df.callSubOrchestratorWithRetry(r.sagaName, SUB_START_RETRY, r.input, r.instanceId);
-      inflight.set(task, { item, operationId: r.operationId });
+      wave.push({ task, run: { item, operationId: r.operationId } });
     }
-    if (inflight.size === 0) {
-      if (queue.length > 0 && st && st.paused && !st.cancelled && !o.stop()) {
-        yield* holdWhilePaused(ctx, st, o.onPauseChange ?? function* () {});
-        continue;
+    if (wave.length === 0) continue;
+    const all = ctx.df.Task.all(wave.map((w) => w.task));
+    try {
+      // Control events during the wave are applied now (starts stop); the wave itself runs on.
+      if (!st || (yield* waitControl(ctx, st, all)) === "control") yield all;
+    } catch {
+      // One claw's saga failed to run: the others still finish (each yielded alone, never re-grouped).
+      for (const w of wave) {
+        if (w.task.isCompleted || w.task.isFaulted) continue;
+        try {
+          yield w.task;
+        } catch {
+          /* recorded below */
+        }
       }
-      return queue;
     }
-    const winner = st
-      ? yield* awaitOrControl(ctx, [...inflight.keys()], st)
-      : ((yield ctx.df.Task.any([...inflight.keys()])) as Task);
-    if (!winner) continue;
-    const run = inflight.get(winner)!;
-    inflight.delete(winner);
-    let outcome: ClawOutcome;
-    if (winner.isFaulted) {
-      const f = failureOf(winner.result);
-      outcome = {
-        claw: run.item.claw,
-        status: "failed",
-        operationId: run.operationId,
-        detail: `${f.code}: ${f.message}`,
-      };
-      // The saga never ran or died: end its operation and free the claw (safe if already done).
-      yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
-        op: run.operationId,
-        claw: run.item.claw,
-        status: "failed",
-        error: { code: f.code, message: f.message, step: "start" },
-      });
-    } else {
-      outcome = outcomeOf(run.item.claw, run.operationId, winner.result);
+    for (const { task, run } of wave) {
+      let outcome: ClawOutcome;
+      if (task.isFaulted) {
+        const f = failureOf(task.result);
+        outcome = {
+          claw: run.item.claw,
+          status: "failed",
+          operationId: run.operationId,
+          detail: `${f.code}: ${f.message}`,
+        };
+        // The saga never ran or died: end its operation and free the claw (safe if already done).
+        yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
+          op: run.operationId,
+          claw: run.item.claw,
+          status: "failed",
+          error: { code: f.code, message: f.message, step: "start" },
+        });
+      } else {
+        outcome = outcomeOf(run.item.claw, run.operationId, task.result);
+      }
+      yield* o.onOutcome(run.item, outcome);
     }
-    yield* o.onOutcome(run.item, outcome);
+    if (st) sweepControl(ctx, st);
   }
 }

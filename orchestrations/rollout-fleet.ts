@@ -19,11 +19,11 @@ import type { Channel } from "../core/domain/commands";
 import { RECORD_RETRY, failureOf } from "./saga-kit";
 import {
   CONTROL_EVENT,
-  awaitOrControl,
   fanOut,
   holdWhilePaused,
   newControlState,
   soak,
+  waitUntil,
   type ClawOutcome,
   type ControlEvent,
 } from "./fleet-kit";
@@ -169,13 +169,8 @@ export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknow
       canary: run.canary,
       timeoutAt: deadline.toISOString(),
     });
-    const timeout = ctx.df.createTimer(deadline);
     st.decision = undefined;
-    while (!st.decision && !st.cancelled) {
-      const w = yield* awaitOrControl(ctx, [timeout], st);
-      if (w) break;
-    }
-    if (!timeout.isCompleted) timeout.cancel();
+    yield* waitUntil(ctx, deadline, st, (x) => x.decision !== undefined || x.cancelled);
     if (st.cancelled) return yield* stopped(rest(0));
     if (st.decision === "reject") {
       yield* untouched(rest(0), "not started: rollout rejected");

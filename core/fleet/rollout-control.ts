@@ -112,7 +112,11 @@ export async function controlRollout(
     if ((action === "approve" || action === "reject") && r.status !== "awaiting-approval") {
       throw new ClawError("CONFLICT", `rollout ${id} is ${r.status}, not awaiting approval`);
     }
-    await client.raiseEvent(rolloutInstanceIdOf(id), ROLLOUT_CONTROL_EVENT, { action, by: who.principal });
+    await client.raiseEvent(rolloutInstanceIdOf(id), ROLLOUT_CONTROL_EVENT, {
+      action,
+      by: who.principal,
+      at: new Date().toISOString(),
+    });
     await audit(deps, who, `rollout-${action}`, command, true);
     return r;
   } catch (e) {

@@ -12,6 +12,8 @@ import { getSetting, loadSettings } from "./host/settings";
 
 interface Emulator {
   url: string;
+  /** App settings for the control plane (ARM_ENDPOINT, its CA file, SSH map, fleet ids). */
+  settings?: Record<string, string>;
   close(): Promise<void>;
 }
 type StartEmulator = (opts: Record<string, unknown>) => Promise<Emulator>;
@@ -29,6 +31,11 @@ async function main(): Promise<void> {
     }
     stopping = true;
     process.stdout.write(`\n${signal}: stopping...\n`);
+    // A stuck shutdown must not keep the ports: give up after 20 s.
+    setTimeout(() => {
+      process.stderr.write("did not stop within 20 s; exiting\n");
+      process.exit(1);
+    }, 20_000).unref();
     let code = 0;
     for (const c of closers.reverse()) {
       await c.close().catch((err: unknown) => {
@@ -58,7 +65,7 @@ async function main(): Promise<void> {
 
     const host: DevHost = await startDevHost({
       storageConnectionString: storage!.connectionString,
-      settings: emulator ? { ARM_ENDPOINT: emulator.url } : {},
+      settings: emulator ? { ARM_ENDPOINT: emulator.url, ...emulator.settings } : {},
     });
     closers.push({ name: "dev host", close: () => host.close() });
     printBanner(host, emulator, azurite);

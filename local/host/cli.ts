@@ -22,6 +22,11 @@ export async function runCli(argv: string[] = process.argv.slice(2)): Promise<vo
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: stopping the dev host...\n`);
+    // A stuck shutdown must not keep the port: give up after 15 s.
+    setTimeout(() => {
+      process.stderr.write("the dev host did not stop within 15 s; exiting\n");
+      process.exit(1);
+    }, 15_000).unref();
     host.close().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -76,15 +76,19 @@ export async function startDevHost(opts: DevHostOptions = {}): Promise<DevHost> 
   for (const [k, v] of Object.entries(opts.settings ?? {})) process.env[k] = v;
   setCoreLogger(log.child("app"));
 
-  const cleanups: (() => Promise<void>)[] = [];
+  const steps: { name: string; run: () => Promise<void> }[] = [];
+  const cleanups = { push: (name: string, run: () => Promise<void>) => steps.push({ name, run }) };
   const cleanup = async () => {
-    for (const f of cleanups.reverse())
-      await f().catch((err: unknown) => log.error("shutdown step failed", err));
-    cleanups.length = 0;
+    for (const step of steps.reverse()) {
+      log.debug(`stopping: ${step.name}`);
+      await step.run().catch((err: unknown) => log.error(`stopping ${step.name} failed`, err));
+    }
+    steps.length = 0;
+    log.debug("stopped");
   };
   try {
     const { connectionString, azurite } = await resolveStorage(opts, settings, config.rootDir, log);
-    if (azurite) cleanups.push(() => azurite.close());
+    if (azurite) cleanups.push("Azurite", () => azurite.close());
     settings.AzureWebJobsStorage = connectionString;
     process.env.AzureWebJobsStorage = connectionString;
 
@@ -94,7 +98,7 @@ export async function startDevHost(opts: DevHostOptions = {}): Promise<DevHost> 
       `loaded ${registry.functions.size} function(s) from ${path.relative(process.cwd(), appMain) || appMain}`,
     );
     await runAppHooks(registry, "appStart", config.rootDir);
-    cleanups.push(() => runAppHooks(registry, "appTerminate", config.rootDir));
+    cleanups.push("appTerminate hooks", () => runAppHooks(registry, "appTerminate", config.rootDir));
 
     const apiKey = getSetting(settings, "DEVHOST_API_KEY") || randomBytes(24).toString("base64url");
     const adminKey = getSetting(settings, "DEVHOST_ADMIN_KEY") || apiKey;
@@ -120,6 +124,7 @@ export async function startDevHost(opts: DevHostOptions = {}): Promise<DevHost> 
       server.listen(port, "127.0.0.1", () => resolve());
     });
     cleanups.push(
+      "HTTP server",
       () =>
         new Promise<void>((resolve) => {
           server.close(() => resolve());
@@ -150,15 +155,15 @@ export async function startDevHost(opts: DevHostOptions = {}): Promise<DevHost> 
     const durable = await (opts.durableFactory ?? durableHostFactory)(ctx);
     env.durable = durable;
     await durable.start();
-    cleanups.push(() => durable.stop());
+    cleanups.push("durable engine", () => durable.stop());
 
     if (!opts.disableQueues) {
       const queues = await startQueueListeners(env, config.queues);
-      cleanups.push(() => queues.stop());
+      cleanups.push("queue listeners", () => queues.stop());
     }
     if (!opts.disableTimers) {
       const timers = await startTimers(env, { now: opts.now });
-      cleanups.push(() => timers.stop());
+      cleanups.push("timers", () => timers.stop());
     }
     log.info(`dev host listening on ${url} (route prefix "/${config.routePrefix}")`);
     let closing: Promise<void> | undefined;

@@ -32,7 +32,13 @@ async function withTwin<T>(
 }
 
 async function setUp(options: AzureEmulatorOptions) {
-  const emulator = await startAzureEmulator({ seed: DEFAULT_SEED, log: () => undefined, ...options });
+  // Plain HTTP: the bench uses the bearer-less client setup of local/azure/sdk.ts.
+  const emulator = await startAzureEmulator({
+    seed: DEFAULT_SEED,
+    log: () => undefined,
+    tls: false,
+    ...options,
+  });
   const opts = { ...emulatorClientOptions(emulator.url) };
   const compute = useEmulator(
     new ComputeManagementClient(emulatorCredential, DEFAULT_SEED.subscriptionId, opts),

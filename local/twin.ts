@@ -10,18 +10,18 @@ import {
   type AzureEmulatorOptions,
   type FleetSeed,
 } from "./azure";
-import { twinSettings } from "./azure/settings";
 
 export interface Twin {
   emulator: AzureEmulator;
   seed: FleetSeed;
-  /** App settings pointing the control plane at the emulator. */
+  /** App settings pointing the control plane at the emulator (its `settings`: https + CA by default). */
   settings: Record<string, string>;
 }
 
 /** Image versions the twin's gallery starts with. */
 export const TWIN_IMAGE_VERSIONS = ["1.0.0", "1.1.0"];
 
+/** Starts the emulator with the twin's fleet seeded; `tls: false` for plain HTTP. */
 export async function startTwinAzure(
   opts: AzureEmulatorOptions & { versions?: string[] } = {},
 ): Promise<Twin> {
@@ -30,5 +30,5 @@ export async function startTwinAzure(
     gallery: { ...DEFAULT_SEED.gallery, versions: opts.versions ?? TWIN_IMAGE_VERSIONS },
   };
   const emulator = await startAzureEmulator({ ...opts, seed });
-  return { emulator, seed, settings: twinSettings(emulator.url, seed) };
+  return { emulator, seed, settings: emulator.settings };
 }

@@ -38,6 +38,7 @@ import {
 } from "./seed";
 import { findRepoRoot } from "./repo";
 import { twinSettings } from "./settings";
+import { generateEmulatorTls } from "./tls";
 
 export interface AzureEmulatorOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -48,6 +49,11 @@ export interface AzureEmulatorOptions {
   latency?: LatencyOptions;
   throttling?: ThrottleOptions;
   guests?: GuestOptions;
+  /**
+   * Serve HTTPS with a CA and certificate generated at start (default true): the SDK sends bearer
+   * tokens over https only. `false` serves plain HTTP (clients must then drop the bearer policy).
+   */
+  tls?: boolean;
   /** Require a bearer Authorization header (default true, as ARM). */
   requireAuth?: boolean;
   /** Seed the shared fleet infrastructure on start. */
@@ -58,10 +64,14 @@ export interface AzureEmulatorOptions {
 }
 
 export interface AzureEmulator {
-  /** http://127.0.0.1:PORT — the ARM endpoint to give the SDK clients. */
+  /** https://127.0.0.1:PORT (http:// with `tls: false`) — the ARM endpoint to give the SDK clients. */
   readonly url: string;
   readonly port: number;
   readonly stateDir: string;
+  /** PEM of the CA that signed the emulator's certificate (generated at start); undefined without TLS. */
+  readonly caCertPem: string | undefined;
+  /** The same CA written to `<stateDir>/emulator-ca.pem`, for ARM_CA_CERT_FILE; undefined without TLS. */
+  readonly caCertFile: string | undefined;
   readonly clock: Clock;
   readonly faults: Faults;
   readonly requests: RequestLog;
@@ -69,7 +79,8 @@ export interface AzureEmulator {
   readonly context: EmulatorContext;
   /**
    * Settings that point the control plane at this emulator and its seeded fleet (ARM_ENDPOINT,
-   * SSH_ENDPOINT_MAP_URL, AZURE_SUBSCRIPTION_ID, FLEET_*, GALLERY_*); empty without a seed.
+   * ARM_CA_CERT_FILE, SSH_ENDPOINT_MAP_URL, SSH_ENDPOINT_MAP_CA_FILE, AZURE_SUBSCRIPTION_ID, FLEET_*,
+   * GALLERY_*); only the endpoint and CA without a seed.
    */
   readonly settings: Record<string, string>;
   /** Loopback SSH endpoint of a running VM (by resource id), as its public IP would be. */
@@ -111,6 +122,10 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     ...galleryRoutes(ctx),
     ...networkRoutes(ctx),
   );
+  const tls = options.tls === false ? undefined : generateEmulatorTls();
+  // Rewritten at every start: a persisted state dir must not keep trusting a previous run's CA.
+  const caCertFile = tls ? path.join(stateDir, "emulator-ca.pem") : undefined;
+  if (tls) fs.writeFileSync(caCertFile!, tls.caCertPem);
   const faults = new Faults();
   const requests = new RequestLog();
   const server = createFrontDoor({
@@ -123,6 +138,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     requireAuth: options.requireAuth ?? true,
     advertisedBaseUrl: options.advertisedBaseUrl,
     onError: log,
+    tls,
   });
   if (options.seed) seedFleet(ctx, options.seed);
   await resumeGuests(ctx);
@@ -132,18 +148,21 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const url = `${tls ? "https" : "http"}://127.0.0.1:${port}`;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     stateDir,
+    caCertPem: tls?.caCertPem,
+    caCertFile,
     clock,
     faults,
     requests,
     guests,
     context: ctx,
     settings: options.seed
-      ? twinSettings(`http://127.0.0.1:${port}`, options.seed)
-      : { ARM_ENDPOINT: `http://127.0.0.1:${port}` },
+      ? twinSettings(url, options.seed, caCertFile)
+      : { ARM_ENDPOINT: url, ...(caCertFile ? { ARM_CA_CERT_FILE: caCertFile } : {}) },
     sshEndpoint: (vmId) => guests.endpoint(vmId),
     seed: (seed) => seedFleet(ctx, seed),
     publishImageVersion: (imageId, location, version) => publishImageVersion(ctx, imageId, location, version),
@@ -174,6 +193,7 @@ function existing(p: string | undefined): string | undefined {
 export type { FleetSeed, SeededIds, ImageVersionSeed } from "./seed";
 export { DEFAULT_SEED } from "./seed";
 export { twinSettings } from "./settings";
+export { generateEmulatorTls, type EmulatorTls } from "./tls";
 export type { FaultRule, FaultEffect } from "./arm/faults";
 export type { RequestLogEntry } from "./arm/request-log";
 export { manualClock, systemClock, type Clock, type ManualClock } from "./clock";

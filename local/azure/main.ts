@@ -1,7 +1,8 @@
 /**
  * `npm run emulator`: the Azure emulator on its own.
  * Usage: node dist/local/azure/main.js [--port N] [--persist DIR] [--latency instant|azure] [--speed N]
- *        [--seed default|FILE.json|none] [--runtime DIR] [--no-guests] [--no-throttling]
+ *        [--seed default|FILE.json|none] [--runtime DIR] [--no-guests] [--no-throttling] [--http]
+ * Serves https with a CA generated at start (written to the state dir; --http for plain HTTP).
  * Prints the ARM endpoint and the settings that point the control plane at it; Ctrl-C stops it.
  */
 import * as fs from "node:fs";
@@ -20,11 +21,12 @@ async function main(): Promise<void> {
       runtime: { type: "string" },
       "no-guests": { type: "boolean", default: false },
       "no-throttling": { type: "boolean", default: false },
+      http: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (values.help) {
-    process.stdout.write(fs.readFileSync(__filename, "utf8").split("\n").slice(1, 5).join("\n") + "\n");
+    process.stdout.write(fs.readFileSync(__filename, "utf8").split("\n").slice(1, 6).join("\n") + "\n");
     return;
   }
   if (values.latency !== "instant" && values.latency !== "azure")
@@ -42,9 +44,11 @@ async function main(): Promise<void> {
     throttling: { enabled: !values["no-throttling"] },
     guests: { enabled: !values["no-guests"], ...(values.runtime ? { runtimeDir: values.runtime } : {}) },
     seed,
+    tls: !values.http,
   });
   const lines = [
     `Azure emulator listening on ${emulator.url} (state in ${emulator.stateDir})`,
+    ...(emulator.caCertFile ? [`CA certificate to trust: ${emulator.caCertFile}`] : []),
     "Settings for the control plane:",
   ];
   for (const [k, v] of Object.entries(emulator.settings)) lines.push(`  ${k}=${v}`);

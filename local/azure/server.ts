@@ -2,9 +2,11 @@
  * The HTTP front door: turns node requests into ArmRequests and runs them through what ARM does
  * before a resource provider sees them (authentication header, api-version, throttling), plus fault
  * injection and the request log, then renders the handler's answer or ArmError in ARM's shape.
+ * Serves HTTPS when given a certificate (the default, see tls.ts), plain HTTP otherwise.
  */
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { Clock } from "./clock";
 import { ArmError, isArmError } from "./arm/errors";
 import type { Faults } from "./arm/faults";
@@ -25,12 +27,15 @@ export interface FrontDoorOptions {
   /** Override of the base URL put in async-operation headers (default: the Host the client used). */
   advertisedBaseUrl?: string;
   onError: (message: string) => void;
+  /** PEM server certificate and key: serve HTTPS (ARM is https only; the SDK's bearer policy insists). */
+  tls?: { certPem: string; keyPem: string };
 }
 
 const MAX_BODY = 4 * 1024 * 1024;
 
-export function createFrontDoor(o: FrontDoorOptions): http.Server {
-  return http.createServer((req, res) => {
+/** The front door's server (not listening yet): https.Server when `tls` is given. */
+export function createFrontDoor(o: FrontDoorOptions): http.Server | https.Server {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     handle(o, req, res).catch((e: unknown) => {
       o.onError(`emulator: unhandled ${(e as Error).message}`);
       if (!res.headersSent)
@@ -39,7 +44,10 @@ export function createFrontDoor(o: FrontDoorOptions): http.Server {
           body: { error: { code: "InternalServerError", message: "Emulator error." } },
         });
     });
-  });
+  };
+  return o.tls
+    ? https.createServer({ cert: o.tls.certPem, key: o.tls.keyPem }, listener)
+    : http.createServer(listener);
 }
 
 async function handle(
@@ -59,7 +67,7 @@ async function handle(
     headers: req.headers,
     body: undefined,
     params: {},
-    baseUrl: o.advertisedBaseUrl ?? `http://${req.headers.host ?? "127.0.0.1"}`,
+    baseUrl: o.advertisedBaseUrl ?? `${o.tls ? "https" : "http"}://${req.headers.host ?? "127.0.0.1"}`,
     operationId: "Unknown",
   };
   let answer: ArmResponse;

@@ -133,10 +133,13 @@ describe("azure gateway: disks, snapshots, images", () => {
     expect(all.map((v) => v.version).sort()).toEqual(["1.0.0", "1.2.0"]);
   });
 
-  it("createAzureGatewayFromConfig: the twin's settings (ARM_ENDPOINT over http) reach the emulator", async () => {
-    const g = createAzureGatewayFromConfig(twinSettings(t.emulator.url, DEFAULT_SEED), {
-      sleep: async () => undefined,
-    });
+  it("createAzureGatewayFromConfig: the twin's settings (https ARM_ENDPOINT, ARM_CA_CERT_FILE) reach the emulator", async () => {
+    const g = createAzureGatewayFromConfig(
+      twinSettings(t.emulator.url, DEFAULT_SEED, t.emulator.caCertFile),
+      {
+        sleep: async () => undefined,
+      },
+    );
     expect((await g.getImageVersion("1.0.0"))?.id).toBe(t.gateway.imageVersionId("1.0.0"));
     const d = await g.ensureDataDisk({ claw: "carol", location: LOCATION, sizeGb: 8 });
     expect(d.created).toBe(true);

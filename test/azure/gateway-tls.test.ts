@@ -65,6 +65,8 @@ describe.skipIf(!hasOpenssl())("azure gateway over TLS", () => {
       log: () => undefined,
       advertisedBaseUrl: url,
       seed: DEFAULT_SEED,
+      // The proxy terminates TLS with its own certificate in front of a plain-HTTP emulator.
+      tls: false,
     });
     target = emulator.port;
   });

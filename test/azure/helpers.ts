@@ -27,7 +27,13 @@ export interface Twin {
 }
 
 export async function startTwin(options: AzureEmulatorOptions = {}): Promise<Twin> {
-  const emulator = await startAzureEmulator({ guests: { enabled: false }, log: () => undefined, ...options });
+  // Plain HTTP: these suites use the bearer-less client setup of local/azure/sdk.ts and raw fetches.
+  const emulator = await startAzureEmulator({
+    guests: { enabled: false },
+    log: () => undefined,
+    tls: false,
+    ...options,
+  });
   const ids = emulator.seed(DEFAULT_SEED);
   const opts = emulatorClientOptions(emulator.url);
   const compute = useEmulator(new ComputeManagementClient(emulatorCredential, SUB, opts));

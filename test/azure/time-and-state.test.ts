@@ -86,6 +86,7 @@ describe("persistence", () => {
       guests: { enabled: false },
       seed: DEFAULT_SEED,
       log: () => undefined,
+      tls: false,
     });
     const put = await arm(
       first,
@@ -106,6 +107,7 @@ describe("persistence", () => {
       clock,
       guests: { enabled: false },
       log: () => undefined,
+      tls: false,
     });
     cleanup.push(() => second.close());
     const polled = await arm(second, "GET", `${second.url}${statusPath.pathname}${statusPath.search}`);

@@ -24,7 +24,11 @@ describe("claw lifecycle on the twin", () => {
     };
     return createGuestClient({
       address: "alice",
-      resolveEndpoint: endpointMapResolver({ url: t.env.SSH_ENDPOINT_MAP_URL }),
+      // The map is served over https; trust the emulator's CA as the dev host does.
+      resolveEndpoint: endpointMapResolver({
+        url: t.env.SSH_ENDPOINT_MAP_URL,
+        ca: fs.readFileSync(t.env.SSH_ENDPOINT_MAP_CA_FILE),
+      }),
       username: "clawadmin",
       privateKey: secrets.sshPrivateKey,
       retry: { attempts: 2, delayMs: 200 },

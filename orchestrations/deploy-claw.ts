@@ -40,6 +40,7 @@ export function* deployClaw(ctx: OrchestrationContext): Generator<df.Task, unkno
     });
 
     step = "create-vm";
+    const since = ctx.df.currentUtcDateTime.toISOString();
     progress(ctx, input.operationId, step, version);
     yield ctx.df.callActivityWithRetry("createVm", ARM_RETRY, {
       ...base,
@@ -48,9 +49,9 @@ export function* deployClaw(ctx: OrchestrationContext): Generator<df.Task, unkno
       nicId: net.nicId,
     });
 
-    step = "wait-for-ssh";
+    step = "wait-for-boot";
     progress(ctx, input.operationId, step);
-    yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, base);
+    yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, { ...base, since });
 
     step = "deliver-secrets";
     progress(ctx, input.operationId, step);

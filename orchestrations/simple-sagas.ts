@@ -57,9 +57,10 @@ export const parkClaw = saga(function* (ctx, input, mark) {
 export const wakeClaw = saga(function* (ctx, input, mark) {
   const base = { op: input.operationId, claw: input.claw };
   mark("start");
+  const since = ctx.df.currentUtcDateTime.toISOString();
   yield ctx.df.callActivityWithRetry("startVm", ARM_RETRY, base);
-  mark("wait-for-ssh");
-  yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, base);
+  mark("wait-for-boot");
+  yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, { ...base, since });
   mark("verify");
   yield ctx.df.callActivity("verify", base);
   return {
@@ -70,7 +71,7 @@ export const wakeClaw = saga(function* (ctx, input, mark) {
 
 export const verifyClaw = saga(function* (ctx, input, mark) {
   const base = { op: input.operationId, claw: input.claw };
-  mark("wait-for-ssh");
+  mark("wait-for-boot");
   yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, base);
   mark("verify");
   const r: { ok: boolean; failed: string[] } = yield ctx.df.callActivity("verifyReport", base);

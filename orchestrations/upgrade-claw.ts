@@ -81,13 +81,14 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
     yield ctx.df.callActivityWithRetry("deleteVm", ARM_RETRY, base);
 
     step = "create-vm";
+    const since = ctx.df.currentUtcDateTime.toISOString();
     progress(ctx, input.operationId, step, to);
     yield ctx.df.callActivityWithRetry("createVm", ARM_RETRY, { ...base, version: to, diskId, nicId });
     newVmBooted = true;
 
-    step = "wait-for-ssh";
+    step = "wait-for-boot";
     progress(ctx, input.operationId, step);
-    yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, base);
+    yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, { ...base, since });
 
     step = "deliver-secrets";
     progress(ctx, input.operationId, step);

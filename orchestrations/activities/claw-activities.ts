@@ -8,6 +8,8 @@ import { ClawError } from "../../core/errors";
 import type { VerifySummary, PowerState } from "../../core/state";
 import type { ActivityDeps, ImageVersionInfo } from "./ports";
 import { asStep, type StepInput } from "./step";
+import { createHash } from "node:crypto";
+import { renderSecretsFile } from "../../core/guest/secrets-file";
 
 export interface ClawSnapshot {
   name: string;
@@ -40,6 +42,20 @@ export interface VerifyOutcome {
   imageVersion?: string;
   updateVersion?: string;
   runtimeVersion?: string;
+}
+
+const SECRETS_HASH_COMMAND = `sha256sum "\${CLAW_DATA:-/mnt/claw-data}/secrets/claw.env" 2>/dev/null`;
+const BOOT_STATUS_COMMAND = `cat "\${CLAW_STATE:-/var/lib/openclawps}/boot-status" 2>/dev/null || true`;
+/** Tolerated clock difference between the control plane and a claw when comparing boot times. */
+const BOOT_CLOCK_SKEW_MS = 5_000;
+
+function parseKv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const i = line.indexOf("=");
+    if (i > 0) out[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  return out;
 }
 
 /** Builds every saga activity over `deps`. */
@@ -194,21 +210,52 @@ export function createClawActivities(deps: ActivityDeps) {
       : { exists: false };
   }
 
-  async function waitForSsh(input: StepInput) {
-    return asStep(deps, input, "wait-for-ssh", async () => {
+  /**
+   * SSH answering is not enough: sshd starts before cloud-init and boot.sh have mounted the data
+   * disk and started the agent. Wait until boot.sh reports success for a boot that began after
+   * `since` (the time the saga created or started the VM), or fail with the step it reported.
+   */
+  async function waitForSsh(input: StepInput & { since?: string }) {
+    return asStep(deps, input, "wait-for-boot", async () => {
       const c = await claws.require(input.claw);
       if (!c.observed.publicIp)
         throw new ClawError("SSH_ERROR", `Claw ${input.claw} has no public IP recorded.`);
-      const r = await deps.guest.waitForSsh({
+      const target = {
         claw: input.claw,
         address: c.observed.publicIp,
         hostKeySha256: c.observed.hostKeySha256,
-      });
+      };
+      const r = await deps.guest.waitForSsh(target);
       if (!c.observed.hostKeySha256)
         await claws.updateObserved(input.claw, { hostKeySha256: r.hostKeySha256 });
+      const pinned = { ...target, hostKeySha256: r.hostKeySha256 };
+      const since = input.since ? Date.parse(input.since) - BOOT_CLOCK_SKEW_MS : 0;
+      const deadline = Date.now() + deps.bootTimeoutMs;
+      let last = "";
+      for (;;) {
+        const s = await deps.guest.exec({ ...pinned, command: BOOT_STATUS_COMMAND, timeoutMs: 30_000 });
+        const status = parseKv(s.stdout);
+        last = status.status ?? "not started";
+        const at = Date.parse(status.at ?? "");
+        if (status.status === "ok" && (!since || at >= since)) break;
+        if (status.status === "failed" && (!since || at >= since)) {
+          throw new ClawError(
+            "VERIFY_FAILED",
+            `boot.sh failed at step ${status.step ?? "?"} (exit ${status.exit ?? "?"})`,
+          );
+        }
+        if (Date.now() > deadline) {
+          throw new ClawError(
+            "SSH_ERROR",
+            `boot did not finish within ${Math.round(deps.bootTimeoutMs / 1000)} s (last status: ${last})`,
+            { retryable: true },
+          );
+        }
+        await new Promise((res) => setTimeout(res, deps.bootPollMs));
+      }
       return {
         result: r.hostKeySha256,
-        detail: c.observed.hostKeySha256 ? "host key matches the pinned one" : `pinned ${r.hostKeySha256}`,
+        detail: `${c.observed.hostKeySha256 ? "host key matches the pinned one" : `pinned ${r.hostKeySha256}`}; boot.sh done`,
       };
     });
   }
@@ -248,21 +295,31 @@ export function createClawActivities(deps: ActivityDeps) {
     });
   }
 
+  /**
+   * Sends the claw's secrets unless the file on its data disk already holds exactly these (an
+   * upgrade or wake keeps the disk, so usually it does): compared by SHA-256, values never leave.
+   */
   async function deliverSecrets(input: StepInput) {
     return asStep(deps, input, "deliver-secrets", async () => {
       const c = await claws.require(input.claw);
       const secrets = await deps.secrets.clawSecrets(input.claw);
-      await deps.guest.deliverSecrets({
+      const target = {
         claw: input.claw,
         address: c.observed.publicIp ?? "",
         hostKeySha256: c.observed.hostKeySha256,
-        secrets,
-      });
-      // Names only: values never leave this function.
-      return {
-        result: null,
-        detail: `${Object.keys(secrets).length} secrets delivered (${Object.keys(secrets).sort().join(", ")})`,
       };
+      const names = Object.keys(secrets).sort().join(", ");
+      const want = createHash("sha256").update(renderSecretsFile(secrets)).digest("hex");
+      const have = await deps.guest.exec({ ...target, command: SECRETS_HASH_COMMAND, timeoutMs: 30_000 });
+      if (have.code === 0 && have.stdout.trim().split(/\s+/)[0] === want) {
+        return {
+          result: null,
+          detail: `${Object.keys(secrets).length} secrets on the disk are current (${names}); not re-sent`,
+        };
+      }
+      await deps.guest.deliverSecrets({ ...target, secrets });
+      // Names only: values never leave this function.
+      return { result: null, detail: `${Object.keys(secrets).length} secrets delivered (${names})` };
     });
   }
 

@@ -93,5 +93,8 @@ export interface ActivityDeps {
   secrets: SecretsPort;
   renderCustomData(a: { claw: string; imageVersion: string }): { base64: string; runtimeVersion: string };
   adminUsername: string;
+  /** How long a new or started VM may take until boot.sh reports done (Azure: cloud-init included). */
+  bootTimeoutMs: number;
+  bootPollMs: number;
   log(message: string): void;
 }

@@ -66,6 +66,8 @@ export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): P
       return { base64: r.base64, runtimeVersion: r.runtimeVersion };
     },
     adminUsername: config.ssh.adminUsername,
+    bootTimeoutMs: Number(env.CLAW_BOOT_TIMEOUT_MS ?? 20 * 60_000),
+    bootPollMs: Number(env.CLAW_BOOT_POLL_MS ?? (config.mode === "twin" ? 250 : 5_000)),
     log,
   };
 }

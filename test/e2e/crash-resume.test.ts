@@ -4,7 +4,7 @@
  * to exactly one VM and the record is truthful.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTwinHarness, type TwinHarness } from "./twin";
+import { startTwinHarness, type TwinHarness } from "../../local/twin-harness";
 
 describe("dev host crash during an upgrade", () => {
   let t: TwinHarness;

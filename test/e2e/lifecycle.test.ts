@@ -7,7 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableServiceClient, TableClient } from "@azure/data-tables";
 import { createGuestClient, endpointMapResolver } from "../../core/guest";
-import { SECRET_VALUES, startTwinHarness, type TwinHarness } from "./twin";
+import { SECRET_VALUES, startTwinHarness, type TwinHarness } from "../../local/twin-harness";
 
 const spec = { name: "alice", region: "westus", vmSize: "Standard_D2s_v5", imageVersion: "1.0.0" };
 

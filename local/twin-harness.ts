@@ -2,16 +2,16 @@
  * End-to-end harness on the twin: real Azurite, the Azure emulator with simulated guests (real
  * runtime/ scripts, real SSH), and the dev host running the compiled function app in a child
  * process, so a test can kill it mid-saga and start it again. Requires `npm run build` first
- * (npm test does it).
+ * (npm test does it). Used by test/e2e and bench/.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startAzurite, type AzuriteHandle } from "../../local/host/azurite";
-import { startTwinAzure, type Twin } from "../../local/twin";
+import { startAzurite, type AzuriteHandle } from "./host/azurite";
+import { startTwinAzure, type Twin } from "./twin";
 
-const ROOT = path.resolve(__dirname, "../..");
+const ROOT = findRoot();
 export const SECRET_VALUES = {
   TELEGRAM_BOT_TOKEN: "987654:e2e-telegram-SECRET-token",
   ANTHROPIC_API_KEY: "sk-ant-e2e-SECRET-key-0001",
@@ -158,4 +158,11 @@ export async function startTwinHarness(
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function findRoot(): string {
+  for (const dir of [path.resolve(__dirname, ".."), path.resolve(__dirname, "../..")]) {
+    if (fs.existsSync(path.join(dir, "host.json"))) return dir;
+  }
+  throw new Error("cannot find the project root (host.json)");
 }

@@ -1,0 +1,43 @@
+/**
+ * The bot's dependencies for one invocation: the command handler's tables and the function's
+ * durable client (resolved only when a command starts or steers a saga), the fleet deps, and the
+ * bot's own table.
+ */
+import type { InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import { commandRuntime, sagaClientFrom, type SagaClient } from "../../core/commands";
+import { getFleetDeps } from "../../core/fleet/deps";
+import type { RolloutClient } from "../../core/fleet/rollout-control";
+import { useDefaultFleetDeps } from "../../core/fleet/wiring";
+import { chatStoreFromEnv, type BotDeps, type TelegramSettings } from "../../core/telegram";
+import { contextLog } from "../http/deps";
+
+export function productionBotDeps(context: InvocationContext, settings: TelegramSettings): BotDeps {
+  const runtime = commandRuntime();
+  let client: df.DurableClient | undefined;
+  const durable = () => (client ??= df.getClient(context));
+  let sagas: SagaClient | undefined;
+  const rollouts: RolloutClient = {
+    startNew: (name, o) => durable().startNew(name, { instanceId: o.instanceId, input: o.input }),
+    raiseEvent: (id, name, data) => durable().raiseEvent(id, name, data),
+  };
+  return {
+    commands: {
+      state: runtime.state,
+      requests: runtime.requests,
+      durable: {
+        startNew: (name, o) => (sagas ??= sagaClientFrom(durable())).startNew(name, o),
+        getStatus: (id) => (sagas ??= sagaClientFrom(durable())).getStatus(id),
+      },
+      log: contextLog(context),
+    },
+    fleet: () => {
+      useDefaultFleetDeps();
+      return getFleetDeps();
+    },
+    rollouts,
+    store: chatStoreFromEnv(),
+    operators: new Set(settings.operatorIds),
+    operatorChatId: settings.operatorChatId,
+  };
+}

@@ -142,7 +142,7 @@ async function pinFromWarning(
   const r = await pinClaw(
     { ...deps.commands, fleet: fleet.fleet },
     action.claw,
-    { hours: Number(hours.toFixed(4)) },
+    { hours },
     { channel: "telegram", principal: who.principal, requestId: `tg-pin-${action.claw}-${now.getTime()}` },
   );
   const what = action.kind === "delay" ? "Parking delayed" : "Tonight's parking skipped";

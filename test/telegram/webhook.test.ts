@@ -227,7 +227,10 @@ describe("telegram commands: refusals", () => {
     ["/park Alice", /Claw name 'Alice': must be lower-case \(did you mean 'alice'\?\)/],
     ["/park alice now", /Too many arguments\.\nUsage: \/park NAME/],
     ["/wake alice 500", /Hours '500': must be a number more than 0 and at most 168/],
-    ["/claw a<b>&", /Claw name 'a<b>&': may contain only lower-case letters, digits and hyphens \('<' at position 2\)/],
+    [
+      "/claw a<b>&",
+      /Claw name 'a<b>&': may contain only lower-case letters, digits and hyphens \('<' at position 2\)/,
+    ],
     [`/claw <b>${"x".repeat(250)}`, /too long/],
   ];
   it.each(cases)("usage: %s gets a short usage line, is audited, and starts nothing", (text, expected) =>

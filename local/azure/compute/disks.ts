@@ -32,9 +32,15 @@ import {
   diskAttachedCannotDelete,
   propertyChangeNotAllowed,
 } from "./constants";
+import { resolveImageVersion, type ImageVersionMeta } from "../gallery";
 
 export interface DiskMeta {
   uniqueId: string;
+  /**
+   * A disk made FromImage that no VM has booted yet: it holds the image only, and the first VM that
+   * boots it runs first-boot provisioning (hostname, host keys, admin keys, custom data).
+   */
+  generalized?: boolean;
 }
 
 type Kind = "disks" | "snapshots";
@@ -199,7 +205,17 @@ export function diskRoutes(ctx: EmulatorContext, kind: Kind): Route[] {
     const option = String(creation.createOption ?? "");
     let size = props.diskSizeGB === undefined ? undefined : Number(props.diskSizeGB);
     let source: string | undefined;
-    if (option === "Empty" && kind === "disks") {
+    let image: StoredResource<ImageVersionMeta> | undefined;
+    let generalized = false;
+    if (option === "FromImage" && kind === "disks") {
+      const ref = asObject(creation.galleryImageReference) ?? asObject(creation.imageReference);
+      if (typeof ref?.id !== "string") throw requiredParameter("creationData.galleryImageReference.id");
+      image = resolveImageVersion(ctx, ref.id, location);
+      const imageSize = Number(
+        asObject(asObject(image.body.properties.storageProfile)?.osDiskImage)?.sizeInGB ?? 30,
+      );
+      size = Math.max(size ?? 0, imageSize);
+    } else if (option === "Empty" && kind === "disks") {
       if (size === undefined) throw requiredParameter("diskSizeGB");
     } else if (option === "Copy" || option === "Restore") {
       const from = ctx.store.get<DiskMeta>(String(creation.sourceResourceId ?? ""));
@@ -210,10 +226,12 @@ export function diskRoutes(ctx: EmulatorContext, kind: Kind): Route[] {
       }
       size = Math.max(size ?? 0, Number(from.body.properties.diskSizeGB));
       source = diskDir(ctx, from);
+      // A copy of an image that was never booted is still an image waiting for its first boot.
+      generalized = from.meta.generalized === true;
     } else {
       throw invalidParameter(
         `The value '${option}' of parameter 'creationData.createOption' is not supported by the emulator ` +
-          `for ${kind} (supported: ${kind === "disks" ? "Empty, " : ""}Copy, Restore).`,
+          `for ${kind} (supported: ${kind === "disks" ? "Empty, FromImage, " : ""}Copy, Restore).`,
         "creationData.createOption",
       );
     }
@@ -227,11 +245,23 @@ export function diskRoutes(ctx: EmulatorContext, kind: Kind): Route[] {
       tags: readTags(body),
       creationData: creation,
       diskSizeGB: size!,
-      osType: typeof props.osType === "string" ? props.osType : undefined,
+      osType: image ? "Linux" : typeof props.osType === "string" ? props.osType : undefined,
       incremental: props.incremental === true,
       source,
       provisioningState: "Updating",
     });
+    if (image) {
+      await ctx.guests.installImage({
+        root: diskDir(ctx, disk),
+        imageVersion: image.body.name,
+        runtimeDir: image.meta.runtimeDir,
+      });
+      generalized = true;
+    }
+    if (generalized) {
+      disk.meta.generalized = true;
+      ctx.store.save();
+    }
     return accepted(req, disk, "create");
   }
 

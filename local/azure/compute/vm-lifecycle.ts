@@ -11,7 +11,9 @@ import type { OperationRecord } from "../store";
 import { asObject, locationMismatch, properties, readTags } from "../resources/common";
 import { destroyDisk, diskDir, type DiskMeta } from "./disks";
 import { PROVIDER, propertyChangeNotAllowed, vmMarkedForDeletion } from "./constants";
+import { applyOsDiskSwap, checkOsDiskSwap } from "./vm-os-swap";
 import {
+  authorizedKeys,
   diskStateFor,
   linkDisk,
   resolveDataDisks,
@@ -49,8 +51,32 @@ export async function plugDisks(ctx: EmulatorContext, vm: Vm): Promise<void> {
   }
 }
 
-/** Brings the guest up: SSH listening, boot script scheduled. */
+/**
+ * First-boot provisioning of an OS disk that holds only an image (made FromImage and swapped in):
+ * the VM's osProfile and stored custom data are handed to it as to a new VM. True when it ran.
+ */
+async function provisionSwappedDisk(ctx: EmulatorContext, vm: Vm): Promise<boolean> {
+  const os = ctx.store.get<DiskMeta>(vm.meta.osDiskId);
+  if (!os?.meta.generalized) return false;
+  const profile = sub(vm.body.properties, "osProfile") ?? {};
+  await ctx.guests.provisionInstance({
+    root: diskDir(ctx, os),
+    adminUsername: String(profile.adminUsername),
+    authorizedKeys: authorizedKeys(vm.body.properties),
+    customData: vm.meta.customData,
+    computerName: String(profile.computerName ?? vm.body.name),
+  });
+  delete os.meta.generalized;
+  ctx.store.save();
+  return true;
+}
+
+/**
+ * Brings the guest up: SSH listening, boot script scheduled. A swapped-in disk's first boot is a
+ * first boot (provisioning, then boot.sh after the "guest.provision" delay).
+ */
 export async function bootGuest(ctx: EmulatorContext, vm: Vm, firstBoot: boolean): Promise<void> {
+  if (await provisionSwappedDisk(ctx, vm)) firstBoot = true;
   await plugDisks(ctx, vm);
   vm.meta.sshPort = await ctx.guests.powerOn({
     vmId: vm.id,
@@ -152,16 +178,17 @@ export function assertVmIdle(ctx: EmulatorContext, vm: Vm, operation: string): v
 }
 
 /**
- * PUT on an existing VM or PATCH: the properties Azure lets change (tags, size, data disks) are
- * applied; the ones it refuses give its errors. Disk attach/detach completes with the operation.
+ * PUT on an existing VM or PATCH: the properties Azure lets change (tags, size, data disks, the OS
+ * disk of a stopped VM) are applied; the ones it refuses give its errors. Disk attach/detach
+ * completes with the operation; an OS-disk swap is in the model at once (vm-os-swap.ts).
  */
-export function updateVm(
+export async function updateVm(
   ctx: EmulatorContext,
   req: ArmRequest,
   vm: Vm,
   body: Record<string, unknown>,
   patch: boolean,
-): ArmResponse {
+): Promise<ArmResponse> {
   assertVmIdle(ctx, vm, "Update VM");
   const props = properties(body);
   if (body.location !== undefined && normalizeLocation(String(body.location)) !== vm.body.location) {
@@ -181,13 +208,7 @@ export function updateVm(
   if (admin !== undefined && admin !== sub(vm.body.properties, "osProfile")?.adminUsername) {
     throw propertyChangeNotAllowed("osProfile.adminUsername");
   }
-  const osDiskId = sub(props, "storageProfile", "osDisk", "managedDisk")?.id;
-  if (osDiskId !== undefined && key(String(osDiskId)) !== key(vm.meta.osDiskId)) {
-    throw conflict(
-      "OperationNotAllowed",
-      "The emulator does not support swapping the OS disk; delete and recreate the VM.",
-    );
-  }
+  const swap = checkOsDiskSwap(ctx, vm, props);
   const customData = sub(props, "osProfile")?.customData;
   if (customData !== undefined) validateCustomData(customData);
   const nics = sub(props, "networkProfile")?.networkInterfaces;
@@ -240,6 +261,8 @@ export function updateVm(
     if (tags) vm.body.tags = tags;
     else delete vm.body.tags;
   }
+  if (customData !== undefined) vm.meta.customData = String(customData);
+  if (swap) await applyOsDiskSwap(ctx, vm, swap);
   const recover = vm.body.properties.provisioningState === "Failed" && !patch;
   vm.body.properties.provisioningState = "Updating";
   ctx.store.save();

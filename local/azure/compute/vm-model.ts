@@ -21,6 +21,11 @@ export interface VmMeta {
   power: PowerState;
   imageVersionId: string;
   osDiskId: string;
+  /**
+   * base64 custom data from the create (or a later update): Azure keeps it for provisioning, the
+   * GET never shows it. Handed again to a swapped-in OS disk's first boot.
+   */
+  customData?: string;
   /** Loopback port of the guest's SSH server, kept so it stays put across restarts. */
   sshPort?: number;
   deleting?: boolean;

@@ -242,7 +242,12 @@ async function createVm(
   const vm: Vm = {
     id,
     type: VM_TYPE,
-    meta: { power: "starting", imageVersionId: image.id, osDiskId: osDisk.id },
+    meta: {
+      power: "starting",
+      imageVersionId: image.id,
+      osDiskId: osDisk.id,
+      ...(typeof os.customData === "string" ? { customData: os.customData } : {}),
+    },
     body: {
       id,
       name,

@@ -10,15 +10,15 @@ import * as path from "node:path";
 import type { Clock } from "../clock";
 import type { LatencyModel } from "../arm/latency";
 import { startGatewayStandIn, type GatewayStandIn } from "./gateway";
+import { guestEnv, plugDisk, shutDownRoot, startEnabledUnits, unplugAll, unplugDisk } from "./sandbox";
 import {
-  guestEnv,
-  plugDisk,
+  installImage,
+  provisionInstance,
   provisionRoot,
-  shutDownRoot,
-  startEnabledUnits,
-  unplugDisk,
+  type ImageSpec,
+  type InstanceSpec,
   type ProvisionSpec,
-} from "./sandbox";
+} from "./provision";
 import { startSshServer, type RunningSsh } from "./ssh-server";
 
 export interface GuestOptions {
@@ -68,12 +68,27 @@ export class Guests {
     return provisionRoot(spec, this.options.runtimeDir);
   }
 
+  /** Puts an image version on a disk made FromImage; its instance is provisioned on first boot. */
+  installImage(spec: ImageSpec): Promise<void> {
+    return installImage(spec, this.options.runtimeDir);
+  }
+
+  /** First-boot provisioning of an OS disk that holds only an image (a swapped-in disk). */
+  provisionInstance(spec: InstanceSpec): Promise<void> {
+    return provisionInstance(spec);
+  }
+
   attach(root: string, lun: number, diskDir: string): Promise<void> {
     return plugDisk(root, lun, diskDir);
   }
 
   detach(root: string, diskDir: string): Promise<void> {
     return unplugDisk(root, diskDir);
+  }
+
+  /** Unplugs every data disk from a root (its OS disk was swapped out of the VM). */
+  detachAll(root: string): Promise<void> {
+    return unplugAll(root);
   }
 
   /** The environment of a running guest's sessions and boot script. */
@@ -199,4 +214,4 @@ export class Guests {
   }
 }
 
-export type { ProvisionSpec };
+export type { ImageSpec, InstanceSpec, ProvisionSpec };

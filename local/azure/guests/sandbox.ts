@@ -5,72 +5,6 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { utils } from "ssh2";
-
-export interface ProvisionSpec {
-  vmId: string;
-  /** The OS disk's directory: the guest's root. */
-  root: string;
-  imageVersion: string;
-  /** runtime/ payload to install as /opt/claw (lifecycle/, updates/, defaults/, VERSION). */
-  runtimeDir?: string;
-  adminUsername: string;
-  authorizedKeys: string[];
-  /** base64 custom data, kept where cloud-init keeps it. */
-  customData?: string;
-  computerName: string;
-}
-
-const PAYLOAD = ["lifecycle", "updates", "defaults", "VERSION"];
-
-/** Directories every guest has. */
-const SKELETON = [
-  "etc/ssh",
-  "etc/openclawps",
-  "opt/claw",
-  "mnt",
-  "dev/disk/azure/scsi1",
-  "var/lib/openclawps",
-  "var/lib/cloud/instance",
-  "var/log",
-  "tmp",
-  "run",
-];
-
-/** Lays out a fresh OS disk from the image version and the VM's osProfile. */
-export async function provisionRoot(
-  spec: ProvisionSpec,
-  defaultRuntimeDir: string | undefined,
-): Promise<void> {
-  const r = spec.root;
-  for (const d of [...SKELETON, `home/${spec.adminUsername}/.ssh`, "home/claw"])
-    await fs.mkdir(path.join(r, d), { recursive: true });
-  await fs.writeFile(path.join(r, "etc/openclawps/image-version"), `${spec.imageVersion}\n`);
-  await fs.writeFile(path.join(r, "etc/hostname"), `${spec.computerName}\n`);
-  // A fresh VM generates its own host keys; boot.sh swaps in the claw's keys from the data disk.
-  const hostKey = utils.generateKeyPairSync("ed25519", { comment: `root@${spec.computerName}` });
-  await fs.writeFile(path.join(r, "etc/ssh/ssh_host_ed25519_key"), hostKey.private, { mode: 0o600 });
-  await fs.writeFile(path.join(r, "etc/ssh/ssh_host_ed25519_key.pub"), `${hostKey.public}\n`);
-  const ak = path.join(r, `home/${spec.adminUsername}/.ssh/authorized_keys`);
-  await fs.writeFile(ak, spec.authorizedKeys.map((k) => `${k}\n`).join(""), { mode: 0o600 });
-  if (spec.customData) {
-    await fs.writeFile(
-      path.join(r, "var/lib/cloud/instance/user-data.txt"),
-      Buffer.from(spec.customData, "base64"),
-      { mode: 0o600 },
-    );
-  }
-  const runtime = spec.runtimeDir ?? defaultRuntimeDir;
-  if (!runtime) return;
-  for (const item of PAYLOAD) {
-    const from = path.join(runtime, item);
-    const exists = await fs.stat(from).then(
-      () => true,
-      () => false,
-    );
-    if (exists) await fs.cp(from, path.join(r, "opt/claw", item), { recursive: true });
-  }
-}
 
 /** The CLAW_* variables (guest contract) for a guest rooted at `root`, plus PATH with the shims first. */
 export function guestEnv(
@@ -133,6 +67,15 @@ export async function unplugDisk(root: string, diskDir: string): Promise<void> {
   const entries = await fs.readdir(dev).catch(() => [] as string[]);
   for (const e of entries) await removeLinkTo(path.join(dev, e), target);
   await removeLinkTo(path.join(root, "mnt/claw-data"), target);
+}
+
+/** Unplugs every disk (an OS disk taken out of its VM keeps no LUN links or mount). */
+export async function unplugAll(root: string): Promise<void> {
+  const dev = path.join(root, "dev/disk/azure/scsi1");
+  const entries = await fs.readdir(dev, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) if (e.isSymbolicLink()) await fs.rm(path.join(dev, e.name), { force: true });
+  const mount = path.join(root, "mnt/claw-data");
+  if ((await fs.lstat(mount).catch(() => undefined))?.isSymbolicLink()) await fs.rm(mount, { force: true });
 }
 
 async function removeLinkTo(link: string, target: string): Promise<void> {

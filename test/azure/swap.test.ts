@@ -183,4 +183,18 @@ describe("OS-disk swap", () => {
     await t.gateway.deleteVm("vic");
     expect((await caught(t.gateway.deleteOsDisk("vic-data"))).code).toBe("BAD_REQUEST");
   });
+
+  it("swap: on a deallocated VM the new disk is Reserved, and start boots it", async () => {
+    const { vmId } = await deploy("wes");
+    const next = await t.gateway.createOsDiskFromImage({
+      claw: "wes",
+      imageVersion: "1.1.0",
+      location: LOCATION,
+    });
+    await t.gateway.deallocateVm("wes");
+    await t.gateway.swapOsDisk({ claw: "wes", osDiskId: next.id, imageVersion: "1.1.0" });
+    expect(await t.gateway.getDisk(next.name)).toMatchObject({ diskState: "Reserved", managedBy: vmId });
+    expect((await startAndVerify("wes", vmId)).imageVersion).toBe("1.1.0");
+    expect(await t.gateway.getDisk(next.name)).toMatchObject({ diskState: "Attached" });
+  });
 });

@@ -16,3 +16,4 @@ import "./http/pins";
 import "./hooks/image-baked";
 import "./timers/schedule-tick";
 import "./timers/drift-reconcile";
+import "./telegram";

@@ -17,6 +17,10 @@ export interface BotUser {
   supports_inline_queries: boolean;
   can_connect_to_business: boolean;
   has_main_web_app: boolean;
+  has_topics_enabled: boolean;
+  allows_users_to_create_topics: boolean;
+  can_manage_bots: boolean;
+  supports_join_request_queries: boolean;
 }
 
 export type MethodResult = { ok: true; result: unknown } | ApiErrorBody;

@@ -33,6 +33,8 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
   let wasParked = false;
   let nicId = "";
   let diskId = "";
+  let oldOsDiskId: string | undefined;
+  let leftover: string | undefined;
 
   try {
     const c: ClawSnapshot = yield ctx.df.callActivityWithRetry("loadClaw", RECORD_RETRY, base);
@@ -67,6 +69,21 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
     });
     snapshot = snap;
 
+    // OS-disk swap (default): the new OS disk is made while the claw still runs; the VM keeps its
+    // name, NIC, IP and vmId. Replace (fallback): delete the VM and create it again.
+    const swap = c.upgradeStrategy === "swap" && power.exists;
+    let prepared: { id: string; name: string } | undefined;
+    if (swap) {
+      step = "prepare-os-disk";
+      progress(ctx, input.operationId, step, to);
+      const d: { id: string; name: string } = yield ctx.df.callActivityWithRetry("prepareOsDisk", ARM_RETRY, {
+        ...base,
+        version: to,
+        region: c.spec.region,
+      });
+      prepared = d;
+    }
+
     if (power.exists && power.powerState === "running") {
       step = "stop-agent";
       progress(ctx, input.operationId, step);
@@ -74,17 +91,47 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
       yield ctx.df.callActivityWithRetry("stopAgent", SSH_RETRY, base);
     }
 
-    step = "delete-vm";
-    progress(ctx, input.operationId, step);
-    undo.length = 0;
-    undo.push("recreatePrevious");
-    yield ctx.df.callActivityWithRetry("deleteVm", ARM_RETRY, base);
+    let since: string;
+    if (prepared) {
+      // From here any failure is undone by recreating the previous version (always correct,
+      // whatever state a half-done swap left).
+      undo.length = 0;
+      undo.push("recreatePrevious");
+      if (!wasParked) {
+        step = "power-off";
+        progress(ctx, input.operationId, step);
+        yield ctx.df.callActivityWithRetry("powerOffVm", ARM_RETRY, base);
+      }
+      step = "swap-os-disk";
+      progress(ctx, input.operationId, step, prepared.name);
+      const swapped: { previousOsDiskId: string } = yield ctx.df.callActivityWithRetry(
+        "swapOsDisk",
+        ARM_RETRY,
+        {
+          ...base,
+          osDiskId: prepared.id,
+          version: to,
+        },
+      );
+      oldOsDiskId = swapped.previousOsDiskId;
+      step = "start";
+      progress(ctx, input.operationId, step);
+      since = ctx.df.currentUtcDateTime.toISOString();
+      yield ctx.df.callActivityWithRetry("startVm", ARM_RETRY, base);
+      newVmBooted = true;
+    } else {
+      step = "delete-vm";
+      progress(ctx, input.operationId, step);
+      undo.length = 0;
+      undo.push("recreatePrevious");
+      yield ctx.df.callActivityWithRetry("deleteVm", ARM_RETRY, base);
 
-    step = "create-vm";
-    const since = ctx.df.currentUtcDateTime.toISOString();
-    progress(ctx, input.operationId, step, to);
-    yield ctx.df.callActivityWithRetry("createVm", ARM_RETRY, { ...base, version: to, diskId, nicId });
-    newVmBooted = true;
+      step = "create-vm";
+      since = ctx.df.currentUtcDateTime.toISOString();
+      progress(ctx, input.operationId, step, to);
+      yield ctx.df.callActivityWithRetry("createVm", ARM_RETRY, { ...base, version: to, diskId, nicId });
+      newVmBooted = true;
+    }
 
     step = "wait-for-boot";
     progress(ctx, input.operationId, step);
@@ -99,6 +146,16 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
     yield ctx.df.callActivity("verify", { ...base, expectVersion: to });
     undo.length = 0;
 
+    if (oldOsDiskId) {
+      step = "cleanup-old-os-disk";
+      try {
+        yield ctx.df.callActivityWithRetry("deleteOldOsDisk", ARM_RETRY, { ...base, osDiskId: oldOsDiskId });
+      } catch (e) {
+        // The claw is upgraded and verified; a leftover OS disk is recorded, not a failure.
+        leftover = `${oldOsDiskId.split("/").pop()} (${failureOf(e).message})`;
+      }
+    }
+
     if (wasParked) {
       step = "re-park";
       progress(ctx, input.operationId, step);
@@ -109,9 +166,21 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
     yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
       ...base,
       status: "succeeded",
-      details: { fromVersion: from, toVersion: to, snapshot: snapshot?.name, leftParked: wasParked },
+      details: {
+        fromVersion: from,
+        toVersion: to,
+        strategy: c.upgradeStrategy === "swap" && power.exists ? "swap-os-disk" : "replace-vm",
+        snapshot: snapshot?.name,
+        leftParked: wasParked,
+        ...(leftover ? { leftoverOsDisk: leftover } : {}),
+      },
     });
-    return { status: "succeeded", fromVersion: from, toVersion: to };
+    return {
+      status: "succeeded",
+      fromVersion: from,
+      toVersion: to,
+      strategy: swap ? "swap-os-disk" : "replace-vm",
+    };
   } catch (e) {
     const failure = failureOf(e);
     const from = claw?.imageVersion ?? claw?.spec.imageVersion ?? "";
@@ -130,6 +199,7 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
       diskId,
       nicId,
       region: claw?.spec.region ?? "",
+      oldOsDiskId,
     });
     const error = {
       code: failure.code,
@@ -159,6 +229,8 @@ interface CompensationInput {
   diskId: string;
   nicId: string;
   region: string;
+  /** A swap's previous OS disk, unattached once the VM is recreated: removed after the restore. */
+  oldOsDiskId?: string;
 }
 
 function* compensate(
@@ -205,6 +277,12 @@ function* compensate(
         yield ctx.df.callActivityWithRetry("deliverSecrets", SSH_RETRY, c.base);
         yield ctx.df.callActivity("verify", { ...c.base, expectVersion: c.from });
         restored.imageVersion = c.from;
+        if (c.oldOsDiskId) {
+          yield ctx.df.callActivityWithRetry("deleteOldOsDisk", ARM_RETRY, {
+            ...c.base,
+            osDiskId: c.oldOsDiskId,
+          });
+        }
       }
     }
     const parts = Object.entries(restored).map(([k, v]) => `${k}: ${v}`);

@@ -21,6 +21,7 @@ export interface ClawSnapshot {
   diskId?: string;
   diskName: string;
   nicId?: string;
+  upgradeStrategy: "swap" | "replace";
 }
 
 export interface PreflightInput extends StepInput {
@@ -76,6 +77,7 @@ export function createClawActivities(deps: ActivityDeps) {
       diskId: c.observed.diskId,
       diskName: c.observed.diskId ? (c.observed.diskId.split("/").pop() ?? names.dataDisk) : names.dataDisk,
       nicId: c.observed.nicId,
+      upgradeStrategy: deps.upgradeStrategy,
     };
   }
 
@@ -167,6 +169,57 @@ export function createClawActivities(deps: ActivityDeps) {
         powerState: "running",
       });
       return { result: vm, detail: `${input.claw} from ${input.version}` };
+    });
+  }
+
+  /** Upgrade by OS-disk swap, step 1 (while the claw still runs): the new OS disk from the gallery. */
+  async function prepareOsDisk(input: StepInput & { version: string; region: string }) {
+    return asStep(deps, input, `prepare-os-disk ${input.version}`, async () => {
+      const d = await deps.azure.createOsDiskFromImage({
+        claw: input.claw,
+        imageVersion: input.version,
+        location: input.region,
+        suffix: shortSuffix(input.op, 8),
+      });
+      return { result: d, detail: `${d.name} from ${input.version}` };
+    });
+  }
+
+  async function powerOffVm(input: StepInput) {
+    return asStep(deps, input, "power-off", async () => {
+      await deps.azure.powerOffVm(input.claw);
+      await claws.updateObserved(input.claw, { powerState: "stopped" });
+      return { result: null, detail: "stopped (still allocated)" };
+    });
+  }
+
+  async function swapOsDisk(input: StepInput & { osDiskId: string; version: string }) {
+    return asStep(deps, input, `swap-os-disk ${input.version}`, async () => {
+      const r = await deps.azure.swapOsDisk({
+        claw: input.claw,
+        osDiskId: input.osDiskId,
+        imageVersion: input.version,
+      });
+      await claws.updateObserved(input.claw, { osDiskId: input.osDiskId, imageVersion: input.version });
+      return {
+        result: r,
+        detail: `OS disk ${input.osDiskId.split("/").pop()} in; ${r.previousOsDiskId.split("/").pop()} out (kept until verified)`,
+      };
+    });
+  }
+
+  /** After a verified swap: the previous OS disk is no longer needed (never the data disk). */
+  async function deleteOldOsDisk(input: StepInput & { osDiskId: string }) {
+    return asStep(deps, input, "cleanup-old-os-disk", async () => {
+      const name = input.osDiskId.split("/").pop() ?? "";
+      if (
+        name === clawResourceNames(input.claw).dataDisk ||
+        name.startsWith(`${clawResourceNames(input.claw).dataDisk}`)
+      ) {
+        throw new ClawError("CONFLICT", `refusing to delete ${name}: it is a data disk`);
+      }
+      await deps.azure.deleteOsDisk(name);
+      return { result: null, detail: `deleted ${name}` };
     });
   }
 
@@ -472,6 +525,10 @@ export function createClawActivities(deps: ActivityDeps) {
     ensureNetwork,
     createVm,
     deleteVm,
+    prepareOsDisk,
+    powerOffVm,
+    swapOsDisk,
+    deleteOldOsDisk,
     deallocateVm,
     startVm,
     getPowerState,

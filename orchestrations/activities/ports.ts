@@ -54,6 +54,19 @@ export interface AzurePort {
   createDiskFromSnapshot(a: { name: string; snapshotId: string; location: string }): Promise<string>;
   deleteDisk(name: string): Promise<void>;
   deleteNic(claw: string): Promise<void>;
+  powerOffVm(claw: string): Promise<void>;
+  createOsDiskFromImage(a: {
+    claw: string;
+    imageVersion: string;
+    location: string;
+    suffix?: string;
+  }): Promise<{ id: string; name: string }>;
+  swapOsDisk(a: {
+    claw: string;
+    osDiskId: string;
+    imageVersion: string;
+  }): Promise<{ previousOsDiskId: string }>;
+  deleteOsDisk(name: string): Promise<void>;
   deletePublicIp(claw: string): Promise<void>;
 }
 
@@ -95,6 +108,8 @@ export interface ActivityDeps {
   adminUsername: string;
   /** How long a new or started VM may take until boot.sh reports done (Azure: cloud-init included). */
   bootTimeoutMs: number;
+  /** How upgradeClaw replaces the OS: swap a prepared OS disk (default) or delete and recreate the VM. */
+  upgradeStrategy: "swap" | "replace";
   bootPollMs: number;
   log(message: string): void;
 }

@@ -60,6 +60,10 @@ export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): P
       deleteDisk: (n) => gateway.deleteDisk(n, { confirm: DELETE_DATA_DISK }),
       deleteNic: (c) => gateway.deleteNic(c),
       deletePublicIp: (c) => gateway.deletePublicIp(c),
+      powerOffVm: (c) => gateway.powerOffVm(c),
+      createOsDiskFromImage: (a) => gateway.createOsDiskFromImage(a),
+      swapOsDisk: (a) => gateway.swapOsDisk(a),
+      deleteOsDisk: (n) => gateway.deleteOsDisk(n),
     },
     renderCustomData: ({ claw, imageVersion }) => {
       const r = renderCloudInit({ clawName: claw, imageVersion, adminUser: config.ssh.adminUsername });
@@ -67,6 +71,7 @@ export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): P
     },
     adminUsername: config.ssh.adminUsername,
     bootTimeoutMs: Number(env.CLAW_BOOT_TIMEOUT_MS ?? 20 * 60_000),
+    upgradeStrategy: env.UPGRADE_STRATEGY === "replace" ? "replace" : "swap",
     bootPollMs: Number(env.CLAW_BOOT_POLL_MS ?? (config.mode === "twin" ? 250 : 5_000)),
     log,
   };

@@ -11,7 +11,8 @@ import { deployClaw } from "../../orchestrations/deploy-claw";
 import { parkClaw } from "../../orchestrations/simple-sagas";
 
 interface World {
-  vm?: { version: string; disk: string; power: string };
+  vm?: { version: string; disk: string; power: string; os?: string };
+  strategy?: "swap" | "replace";
   disks: Set<string>;
   calls: string[];
   fail: Record<string, string>;
@@ -36,6 +37,7 @@ function act(name: string, fn: (world: World, input: Record<string, unknown>) =>
 
 const activities: Record<string, ActivityHandler> = {
   loadClaw: act("loadClaw", (world, i) => ({
+    upgradeStrategy: world.strategy ?? "replace",
     name: i.claw,
     spec: { name: i.claw, region: "eastus", vmSize: "Standard_D2s_v5", imageVersion: "1.0.0", tags: {} },
     imageVersion: world.vm?.version ?? "1.0.0",
@@ -82,6 +84,23 @@ const activities: Record<string, ActivityHandler> = {
     return null;
   }),
   ensureDisk: act("ensureDisk", () => ({ id: "disk-1" })),
+  prepareOsDisk: act("prepareOsDisk", (_w, i) => ({ id: `os-${i.version}`, name: `c-os-${i.version}` })),
+  powerOffVm: act("powerOffVm", (world) => {
+    if (world.vm) world.vm.power = "stopped";
+    return null;
+  }),
+  swapOsDisk: act("swapOsDisk", (world, i) => {
+    if (!world.vm || world.vm.power === "running") throw new Error("[CONFLICT] VM must be stopped");
+    const previous = world.vm.os ?? `os-${world.vm.version}`;
+    world.vm.os = i.osDiskId as string;
+    world.vm.version = i.version as string;
+    return { previousOsDiskId: previous };
+  }),
+  startVm: act("startVm", (world) => {
+    if (world.vm) world.vm.power = "running";
+    return null;
+  }),
+  deleteOldOsDisk: act("deleteOldOsDisk", () => null),
   ensureNetwork: act("ensureNetwork", () => ({ nicId: "nic-1" })),
   finishOperation: act("finishOperation", (world, i) => {
     world.finished = i;
@@ -204,6 +223,44 @@ describe("sagas with stand-in activities", () => {
     expect(out.compensation).toMatch(/compensation failed.*manual action needed/);
     expect(wd.finished).toMatchObject({ status: "failed" });
     expect((wd.finished?.error as { message: string }).message).toContain("compensation failed too");
+  });
+
+  it("upgradeClaw (swap): prepares the OS disk while running, then power-off → swap → start", async () => {
+    const { claw, wd } = world();
+    wd.strategy = "swap";
+    activities.verify = act("verify", (wld, i) => ({
+      ok: wld.vm?.version === (i.expectVersion ?? wld.vm?.version),
+      failed: [],
+    }));
+    activities.createVm = act("createVm", (wld, i) => {
+      wld.vm = { version: i.version as string, disk: i.diskId as string, power: "running" };
+      return { id: "vm" };
+    });
+    const rec = await h.run("upgradeClaw", sagaInput(claw, { toVersion: "2.0.0" }));
+    expect(JSON.parse(rec.output)).toMatchObject({ status: "succeeded", strategy: "swap-os-disk" });
+    const i = (n: string) => wd.calls.indexOf(n);
+    expect(i("prepareOsDisk")).toBeLessThan(i("stopAgent"));
+    expect(wd.calls.slice(i("stopAgent"), i("deleteOldOsDisk") + 1)).toEqual([
+      "stopAgent", "powerOffVm", "swapOsDisk", "startVm", "waitForSsh", "deliverSecrets", "verify", "deleteOldOsDisk",
+    ]); // prettier-ignore
+    expect(wd.calls).not.toContain("deleteVm");
+    expect(wd.vm).toMatchObject({ version: "2.0.0", disk: "disk-1", power: "running", os: "os-2.0.0" });
+  });
+
+  it("upgradeClaw (swap): a failed verify recreates the previous version and removes the swapped-out disk", async () => {
+    const { claw, wd } = world();
+    wd.strategy = "swap";
+    activities.verify = act("verify", (wld, i) => {
+      if (i.expectVersion === "2.0.0") throw new Error("[VERIFY_FAILED] gateway not answering");
+      return { ok: true, failed: [] };
+    });
+    const rec = await h.run("upgradeClaw", sagaInput(claw, { toVersion: "2.0.0" }));
+    const out = JSON.parse(rec.output);
+    expect(out).toMatchObject({ status: "compensated", step: "verify" });
+    expect(wd.vm).toMatchObject({ version: "1.0.0", disk: "disk-restored", power: "running" });
+    expect(wd.calls.slice(wd.calls.indexOf("swapOsDisk"))).toEqual(
+      expect.arrayContaining(["deleteVm", "restoreDisk", "createVm", "deleteOldOsDisk"]),
+    );
   });
 
   it("parkClaw: deallocates and records success", async () => {

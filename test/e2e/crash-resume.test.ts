@@ -1,5 +1,5 @@
 /**
- * Kill the dev host in the middle of an upgrade (SIGKILL, while the new VM is being created),
+ * Kill the dev host in the middle of an upgrade (SIGKILL, while the VM's PUT is in flight),
  * start it again: the saga resumes from its history in Azurite and finishes; the disk is attached
  * to exactly one VM and the record is truthful.
  */
@@ -27,7 +27,7 @@ describe("dev host crash during an upgrade", () => {
     const dep = await t.api<{ operationId: string }>("POST", "/v1/claws/bob/deploy");
     expect((await t.waitForOperation(dep.body.operationId)).status).toBe("succeeded");
 
-    // Hold the new VM's PUT for a few seconds so the kill lands inside the create step.
+    // Hold the VM's PUT for a few seconds so the kill lands inside that step.
     t.twin.emulator.faults.add({
       operationId: "VirtualMachines_CreateOrUpdate",
       pathIncludes: "/virtualMachines/bob",
@@ -42,8 +42,9 @@ describe("dev host crash during an upgrade", () => {
         "GET",
         `/v1/operations/${up.body.operationId}`,
       );
-      if (op.body.steps?.some((s) => s.name.startsWith("create-vm"))) break;
-      if (Date.now() > until) throw new Error("upgrade never reached create-vm");
+      // The VM PUT: swapping in the new OS disk (default strategy) or creating the VM (replace).
+      if (op.body.steps?.some((s) => /^(swap-os-disk|create-vm)/.test(s.name))) break;
+      if (Date.now() > until) throw new Error("upgrade never reached its VM PUT");
       await new Promise((r) => setTimeout(r, 100));
     }
     await t.killHost();

@@ -6,11 +6,41 @@
 import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { commandRuntime, sagaClientFrom, type SagaClient } from "../../core/commands";
-import { getFleetDeps } from "../../core/fleet/deps";
+import { createFleetState } from "../../core/fleet/fleet-state";
 import type { RolloutClient } from "../../core/fleet/rollout-control";
-import { useDefaultFleetDeps } from "../../core/fleet/wiring";
-import { chatStoreFromEnv, type BotDeps, type TelegramSettings } from "../../core/telegram";
+import { fleetSettingsFrom } from "../../core/fleet/settings";
+import { createRolloutsRepository } from "../../core/state";
+import {
+  chatStoreFromEnv,
+  storageTargetFromEnv,
+  type BotDeps,
+  type BotFleetDeps,
+  type TelegramSettings,
+} from "../../core/telegram";
 import { contextLog } from "../http/deps";
+
+let fleetDeps: BotFleetDeps | undefined;
+
+/**
+ * The fleet tables the bot reads and writes (rollouts, pins) beside the command runtime's. Built
+ * here rather than with getFleetDeps, which also builds the Azure gateway: the operators' channel
+ * must keep working when an Azure setting is wrong.
+ */
+function botFleetDeps(): BotFleetDeps {
+  if (!fleetDeps) {
+    const target = storageTargetFromEnv();
+    fleetDeps = {
+      state: commandRuntime().state,
+      rollouts: createRolloutsRepository(target),
+      fleet: createFleetState(target),
+      settings: fleetSettingsFrom(),
+      now: () => new Date(),
+      log: (level, message) =>
+        (level === "error" ? console.error : level === "warn" ? console.warn : console.info)(message),
+    };
+  }
+  return fleetDeps;
+}
 
 export function productionBotDeps(context: InvocationContext, settings: TelegramSettings): BotDeps {
   const runtime = commandRuntime();
@@ -31,10 +61,7 @@ export function productionBotDeps(context: InvocationContext, settings: Telegram
       },
       log: contextLog(context),
     },
-    fleet: () => {
-      useDefaultFleetDeps();
-      return getFleetDeps();
-    },
+    fleet: async () => botFleetDeps(),
     rollouts,
     store: chatStoreFromEnv(),
     operators: new Set(settings.operatorIds),

@@ -104,5 +104,6 @@ describe("telegram on the twin", () => {
     // The secret token never reaches the host's log.
     expect(lines.join("\n")).not.toContain(SECRET);
     expect(lines.join("\n")).not.toContain(TOKEN);
+    expect(lines.filter((l) => /\b(WARN|ERROR)\b/.test(l))).toEqual([]);
   });
 });

@@ -98,6 +98,41 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "Default park/wake schedule JSON for claws without one",
     azure: "optional",
   },
+  {
+    name: "ARM_RETRY_ATTEMPTS",
+    description: "Attempts per ARM call on 408/429/5xx (default 5)",
+    azure: "optional",
+  },
+  {
+    name: "ARM_RETRY_BASE_MS",
+    description: "First retry delay without Retry-After (default 1000)",
+    azure: "optional",
+  },
+  {
+    name: "ARM_RETRY_MAX_MS",
+    description: "Longest retry delay waited in-call (default 30000)",
+    azure: "optional",
+  },
+  {
+    name: "ARM_REQUEST_TIMEOUT_MS",
+    description: "Deadline of one ARM request (default 120000)",
+    azure: "optional",
+  },
+  {
+    name: "ARM_LRO_TIMEOUT_MS",
+    description: "Deadline of one long-running operation (default 1200000)",
+    azure: "optional",
+  },
+  {
+    name: "UPGRADE_STRATEGY",
+    description: "swap (default: OS-disk swap) | replace (delete and recreate the VM)",
+    azure: "optional",
+  },
+  {
+    name: "CLAW_BOOT_TIMEOUT_MS",
+    description: "How long a started VM may take until boot.sh reports done (default 20 min)",
+    azure: "optional",
+  },
   { name: "ARM_ENDPOINT", description: "ARM endpoint (twin: the Azure emulator)", azure: "twin" },
   {
     name: "ARM_CA_CERT_FILE",

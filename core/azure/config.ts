@@ -83,6 +83,7 @@ export function gatewayOptionsFromConfig(
     ...(twin && azure.armCaCertFile ? { caCert: fs.readFileSync(azure.armCaCertFile) } : {}),
     // The emulator sends no Retry-After on instant operations; poll it briskly.
     ...(twin ? { pollIntervalMs: 250 } : {}),
+    ...(isSettings(source) ? {} : tuningFromEnv(source)),
     ...extra,
   };
 }
@@ -93,4 +94,25 @@ export function createAzureGatewayFromConfig(
   extra: Partial<AzureGatewayOptions> = {},
 ): AzureGateway {
   return createAzureGateway(gatewayOptionsFromConfig(source, extra));
+}
+
+/** Optional overrides of the retry policy and deadlines (ARM_RETRY_*, ARM_*_TIMEOUT_MS), e.g. for fault tests. */
+function tuningFromEnv(env: Env): Partial<AzureGatewayOptions> {
+  const n = (name: string): number | undefined => {
+    const v = Number(env[name]);
+    return env[name] && Number.isFinite(v) && v > 0 ? v : undefined;
+  };
+  const retry = {
+    ...(n("ARM_RETRY_ATTEMPTS") ? { attempts: n("ARM_RETRY_ATTEMPTS")! } : {}),
+    ...(n("ARM_RETRY_BASE_MS") ? { baseDelayMs: n("ARM_RETRY_BASE_MS")! } : {}),
+    ...(n("ARM_RETRY_MAX_MS") ? { maxDelayMs: n("ARM_RETRY_MAX_MS")! } : {}),
+  };
+  const timeouts = {
+    ...(n("ARM_REQUEST_TIMEOUT_MS") ? { requestMs: n("ARM_REQUEST_TIMEOUT_MS")! } : {}),
+    ...(n("ARM_LRO_TIMEOUT_MS") ? { lroMs: n("ARM_LRO_TIMEOUT_MS")! } : {}),
+  };
+  return {
+    ...(Object.keys(retry).length ? { retry } : {}),
+    ...(Object.keys(timeouts).length ? { timeouts } : {}),
+  };
 }

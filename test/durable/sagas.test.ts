@@ -250,7 +250,7 @@ describe("sagas with stand-in activities", () => {
   it("upgradeClaw (swap): a failed verify recreates the previous version and removes the swapped-out disk", async () => {
     const { claw, wd } = world();
     wd.strategy = "swap";
-    activities.verify = act("verify", (wld, i) => {
+    activities.verify = act("verify", (_wld, i) => {
       if (i.expectVersion === "2.0.0") throw new Error("[VERIFY_FAILED] gateway not answering");
       return { ok: true, failed: [] };
     });

@@ -11,6 +11,7 @@ import { errorText, refusalReason } from "./errors";
 import { clawText, fleetText, operationsText } from "./format";
 import { b, code, esc } from "./html";
 import { helpText, type ChatCommand } from "./parse";
+import { readsFor } from "./shared-reads";
 
 /** Who is asking and where the answer goes. */
 export interface Asker {
@@ -40,9 +41,13 @@ export async function runCommand(deps: BotDeps, who: Asker, cmd: ChatCommand): P
       case "fleet":
         return { text: await fleetAnswer(deps, now) };
       case "claw": {
-        const claw = await deps.commands.state.claws.require(cmd.claw);
+        const { state } = deps.commands;
+        const reads = readsFor(state);
         const fleet = await deps.fleet();
-        const pins = await fleet.fleet.pins();
+        const [claw, pins] = await Promise.all([
+          reads.get(`claw:${cmd.claw}`, () => state.claws.require(cmd.claw)),
+          reads.get("pins", () => fleet.fleet.pins()),
+        ]);
         return {
           text: clawText(claw, { pin: pins.get(cmd.claw), fleetDefault: fleet.settings.fleetDefault, now }),
         };
@@ -72,17 +77,23 @@ export async function runCommand(deps: BotDeps, who: Asker, cmd: ChatCommand): P
 }
 
 async function fleetAnswer(deps: BotDeps, now: Date): Promise<string> {
-  const claws = await deps.commands.state.claws.list();
+  const { state } = deps.commands;
+  const reads = readsFor(state);
   // Pins and the fleet default only add detail: the claws are shown even when they cannot be read.
-  let pins = new Map<string, Date>();
-  let fleetDefault;
-  try {
+  const extra = (async () => {
     const fleet = await deps.fleet();
-    fleetDefault = fleet.settings.fleetDefault;
-    pins = await fleet.fleet.pins();
-  } catch (e) {
+    return {
+      fleetDefault: fleet.settings.fleetDefault,
+      pins: await reads.get("pins", () => fleet.fleet.pins()),
+    };
+  })().catch((e: unknown) => {
     deps.commands.log?.("warn", "reading pins for /fleet failed", e);
-  }
+    return { fleetDefault: undefined, pins: new Map<string, Date>() };
+  });
+  const [claws, { pins, fleetDefault }] = await Promise.all([
+    reads.get("claws", () => state.claws.list()),
+    extra,
+  ]);
   return fleetText({ claws, pins, fleetDefault, now });
 }
 

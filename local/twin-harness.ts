@@ -37,7 +37,7 @@ export interface TwinHarness {
 }
 
 export async function startTwinHarness(
-  opts: { emulator?: Parameters<typeof startTwinAzure>[0] } = {},
+  opts: { emulator?: Parameters<typeof startTwinAzure>[0]; env?: Record<string, string> } = {},
 ): Promise<TwinHarness> {
   const [azurite, twin] = await Promise.all([
     startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 }),
@@ -60,6 +60,7 @@ export async function startTwinHarness(
     LOCAL_SECRETS_FILE: secretsFile,
     SAGA_RETRY_SCALE: "0.01",
     LOG_LEVEL: "info",
+    ...opts.env,
   };
   const logs: string[] = [];
   let child: ChildProcess | undefined;

@@ -8,7 +8,7 @@ import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import type { SagaInput } from "./contracts";
 import type { ClawSnapshot } from "./activities/claw-activities";
-import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, failureOf, progress } from "./saga-kit";
+import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, failureOf, notifyOperators, progress } from "./saga-kit";
 
 export function* deployClaw(ctx: OrchestrationContext): Generator<df.Task, unknown, never> {
   const input = ctx.df.getInput<SagaInput>();
@@ -21,7 +21,7 @@ export function* deployClaw(ctx: OrchestrationContext): Generator<df.Task, unkno
 
     step = "preflight";
     progress(ctx, input.operationId, step, version);
-    yield ctx.df.callActivity("preflightImage", { ...base, version, region });
+    yield ctx.df.callActivityWithRetry("preflightImage", ARM_RETRY, { ...base, version, region });
 
     step = "ensure-data-disk";
     progress(ctx, input.operationId, step);
@@ -67,6 +67,7 @@ export function* deployClaw(ctx: OrchestrationContext): Generator<df.Task, unkno
       status: "succeeded",
       details: { imageVersion: version },
     });
+    yield* notifyOperators(ctx, input.operationId);
     return { status: "succeeded", imageVersion: version, verify: verified };
   } catch (e) {
     const f = failureOf(e);
@@ -76,6 +77,7 @@ export function* deployClaw(ctx: OrchestrationContext): Generator<df.Task, unkno
       status: "failed",
       error: { code: f.code, message: f.message, step },
     });
+    yield* notifyOperators(ctx, input.operationId);
     return { status: "failed", step, error: f };
   }
 }

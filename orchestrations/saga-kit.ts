@@ -52,3 +52,19 @@ export function progress(
   const p: SagaProgress = { operationId, step, ...(detail ? { detail } : {}) };
   ctx.df.setCustomStatus(p);
 }
+
+/**
+ * Tells the operators how an operation ended (after finishOperation). A notification that cannot
+ * be sent never changes the saga's outcome: the activity reports its own failures, and anything it
+ * throws is swallowed here on purpose.
+ */
+export function* notifyOperators(
+  ctx: OrchestrationContext,
+  operationId: string,
+): Generator<df.Task, void, never> {
+  try {
+    yield ctx.df.callActivity("notifyOperators", { op: operationId });
+  } catch {
+    // recorded by the activity / host log; the operation record is already final
+  }
+}

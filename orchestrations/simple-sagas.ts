@@ -7,7 +7,7 @@ import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import type { SagaInput } from "./contracts";
 import type { ClawSnapshot } from "./activities/claw-activities";
-import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, failureOf, progress } from "./saga-kit";
+import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, failureOf, notifyOperators, progress } from "./saga-kit";
 
 type Body = (
   ctx: OrchestrationContext,
@@ -33,6 +33,7 @@ function saga(body: Body) {
         status: "succeeded",
         details,
       });
+      yield* notifyOperators(ctx, input.operationId);
       return { status: "succeeded", ...details };
     } catch (e) {
       const f = failureOf(e);
@@ -42,6 +43,7 @@ function saga(body: Body) {
         status: "failed",
         error: { code: f.code, message: f.message, step },
       });
+      yield* notifyOperators(ctx, input.operationId);
       return { status: "failed", step, error: f };
     }
   };

@@ -17,7 +17,15 @@ import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import type { SagaInput } from "./contracts";
 import type { ClawSnapshot } from "./activities/claw-activities";
-import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, failureOf, progress, type Failure } from "./saga-kit";
+import {
+  ARM_RETRY,
+  RECORD_RETRY,
+  SSH_RETRY,
+  failureOf,
+  notifyOperators,
+  progress,
+  type Failure,
+} from "./saga-kit";
 
 type Undo = "startAgent" | "recreatePrevious";
 
@@ -46,7 +54,7 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
 
     step = "preflight";
     progress(ctx, input.operationId, step, `${from} → ${to}`);
-    yield ctx.df.callActivity("preflightImage", {
+    yield ctx.df.callActivityWithRetry("preflightImage", ARM_RETRY, {
       ...base,
       version: to,
       region: c.spec.region,
@@ -175,6 +183,7 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
         ...(leftover ? { leftoverOsDisk: leftover } : {}),
       },
     });
+    yield* notifyOperators(ctx, input.operationId);
     return {
       status: "succeeded",
       fromVersion: from,
@@ -215,6 +224,7 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
       compensation: undo.length ? { summary: result.summary, restored: result.restored } : undefined,
       details: { fromVersion: from, toVersion: to, snapshot: snapshot?.name },
     });
+    yield* notifyOperators(ctx, input.operationId);
     progress(ctx, input.operationId, result.status, result.summary);
     return { status: result.status, step, error, compensation: result.summary, restored: result.restored };
   }

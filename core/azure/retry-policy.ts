@@ -75,6 +75,13 @@ export interface RetryPolicyOptions {
 }
 
 /** The pipeline policy; see the module comment. */
+/**
+ * 409s that only mean "an operation on this resource is still running" (e.g. our own earlier PUT
+ * whose answer was lost to a timeout): waiting and sending the idempotent request again is right.
+ */
+const CONCURRENT_CONFLICT =
+  /"code"\s*:\s*"(Conflict|OperationPreempted|AttachDiskWhileBeingDetached|RetryableErrorDueToAnotherOperation)"/;
+
 export function armRetryPolicy(o: RetryPolicyOptions): PipelinePolicy {
   return {
     name: ARM_RETRY_POLICY,
@@ -92,9 +99,10 @@ export function armRetryPolicy(o: RetryPolicyOptions): PipelinePolicy {
         let why: string;
         if (response) {
           const s = response.status;
-          if (s !== 408 && s !== 429 && s < 500) return response;
+          const busy = s === 409 && CONCURRENT_CONFLICT.test(response.bodyAsText ?? "");
+          if (s !== 408 && s !== 429 && s < 500 && !busy) return response;
           waitMs = retryAfterMs((n) => response!.headers.get(n));
-          why = `HTTP ${s}`;
+          why = busy ? "HTTP 409 (another operation on the resource is in progress)" : `HTTP ${s}`;
         } else {
           const f = describeFailure(failure);
           // An HTTP error thrown by a later policy, or a transport failure: retry only what passes.

@@ -48,7 +48,9 @@ async function sagaUpgrade(t: TwinHarness, name: string, to: string) {
   const verify = [...op.steps].reverse().find((s) => s.name === "verify")!;
   const downMs = Date.parse(verify.endedAt!) - Date.parse(first.startedAt);
   const lros = op.steps.filter(
-    (s) => Date.parse(s.startedAt) >= Date.parse(first.startedAt) && /^(delete-vm|create-vm)/.test(s.name),
+    (s) =>
+      Date.parse(s.startedAt) >= Date.parse(first.startedAt) &&
+      /^(delete-vm|create-vm|power-off|swap-os-disk|start)/.test(s.name),
   ).length;
   const breakdown = op.steps
     .filter((s) => Date.parse(s.startedAt) >= Date.parse(first.startedAt))

@@ -154,6 +154,8 @@ export interface FanOutOptions {
   /** Called after each claw ends (record progress, count failures). */
   onOutcome(item: StartClawCommandInput, outcome: ClawOutcome): Generator<Task, void, unknown>;
   onStart?(item: StartClawCommandInput, operationId: string): Generator<Task, void, unknown>;
+  /** Like onStart, as one task per claw that the wave's starts await together (bookkeeping). */
+  onStartTask?(item: StartClawCommandInput, operationId: string): Task;
   onPauseChange?(what: string): Generator<Task, void, unknown>;
 }
 
@@ -200,24 +202,30 @@ export function* fanOut(
     if (queue.length === 0 || o.stop()) return queue;
     const wave: { task: Task; run: Running }[] = [];
     while (queue.length > 0 && wave.length < o.maxParallel && !o.stop()) {
-      const item = queue.shift()!;
-      const r = (yield ctx.df.callActivityWithRetry(
-        "startClawCommand",
-        RECORD_RETRY,
-        item,
-      )) as StartClawCommandResult;
-      if (!r.started) {
-        yield* o.onOutcome(item, {
-          claw: item.claw,
-          status: "skipped",
-          operationId: r.operationId,
-          detail: `${r.code}: ${r.reason}`,
-        });
-        continue;
+      // Claim the claws of the wave at once (one Task.all of fresh tasks): one at a time, a wave
+      // of P costs P activity round trips, each replaying a longer history, before any saga runs.
+      const items = queue.splice(0, o.maxParallel - wave.length);
+      const claims = (yield ctx.df.Task.all(
+        items.map((item) => ctx.df.callActivityWithRetry("startClawCommand", RECORD_RETRY, item)),
+      )) as StartClawCommandResult[];
+      const startTasks: Task[] = [];
+      for (const [i, item] of items.entries()) {
+        const r = claims[i];
+        if (!r.started) {
+          yield* o.onOutcome(item, {
+            claw: item.claw,
+            status: "skipped",
+            operationId: r.operationId,
+            detail: `${r.code}: ${r.reason}`,
+          });
+          continue;
+        }
+        if (o.onStartTask) startTasks.push(o.onStartTask(item, r.operationId));
+        if (o.onStart) yield* o.onStart(item, r.operationId);
+        const task = ctx.df.callSubOrchestratorWithRetry(r.sagaName, SUB_START_RETRY, r.input, r.instanceId);
+        wave.push({ task, run: { item, operationId: r.operationId } });
       }
-      if (o.onStart) yield* o.onStart(item, r.operationId);
-      const task = ctx.df.callSubOrchestratorWithRetry(r.sagaName, SUB_START_RETRY, r.input, r.instanceId);
-      wave.push({ task, run: { item, operationId: r.operationId } });
+      if (startTasks.length) yield ctx.df.Task.all(startTasks);
     }
     if (wave.length === 0) continue;
     const all = ctx.df.Task.all(wave.map((w) => w.task));

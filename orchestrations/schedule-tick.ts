@@ -30,9 +30,9 @@ export function* scheduleTick(ctx: OrchestrationContext): Generator<Task, unknow
   yield* fanOut(ctx, decision.items, {
     maxParallel: Math.max(1, input.maxParallel),
     stop: () => false,
-    onStart: function* (item, operationId) {
+    onStartTask: (item, operationId) => {
       const it = item as TickItem;
-      yield ctx.df.callActivityWithRetry("recordScheduleSlot", RECORD_RETRY, {
+      return ctx.df.callActivityWithRetry("recordScheduleSlot", RECORD_RETRY, {
         key: it.key,
         slot: it.slot,
         outcome: "started",

@@ -5,70 +5,37 @@
 import type { StateStore } from "../../core/state";
 import type { VerifyResult } from "../../core/guest";
 
-export interface ImageVersionInfo {
-  version: string;
-  provisioningState: string;
-  regions: string[];
-  excludeFromLatest?: boolean;
-  id: string;
-}
+import type { AzureGateway, ImageVersionInfo, VmInfo } from "../../core/azure/types";
 
-export interface VmInfo {
-  id: string;
-  vmId?: string;
-  provisioningState?: string;
-  powerState?: string;
-  imageVersion?: string;
-  dataDisks: Array<{ lun: number; diskId: string }>;
-}
+export type { ImageVersionInfo, VmInfo };
 
-/** The subset of the Azure gateway (core/azure) the sagas use. */
-export interface AzurePort {
-  getImageVersion(version: string): Promise<ImageVersionInfo | undefined>;
-  ensureDataDisk(a: {
-    claw: string;
-    location: string;
-    sizeGb: number;
-    diskName?: string;
-  }): Promise<{ id: string; created: boolean }>;
-  ensurePublicIp(a: { claw: string; location: string }): Promise<{ id: string; ipAddress: string }>;
-  ensureNic(a: { claw: string; location: string; publicIpId: string }): Promise<{ id: string }>;
-  createVm(a: {
-    claw: string;
-    location: string;
-    vmSize: string;
-    imageVersion: string;
-    nicId: string;
-    dataDiskId: string;
-    adminUsername: string;
-    sshPublicKey: string;
-    customDataBase64: string;
-    tags: Record<string, string>;
-  }): Promise<{ id: string; vmId?: string }>;
-  getVm(claw: string): Promise<VmInfo | undefined>;
-  deallocateVm(claw: string): Promise<void>;
-  startVm(claw: string): Promise<void>;
-  deleteVm(claw: string): Promise<void>;
+/**
+ * The subset of the Azure gateway (core/azure) the sagas use: its own signatures, plus two narrowed
+ * ones (the disk state read, and a data-disk delete whose confirmation the wiring supplies).
+ */
+export type AzurePort = Pick<
+  AzureGateway,
+  | "getImageVersion"
+  | "ensureDataDisk"
+  | "ensurePublicIp"
+  | "ensureNic"
+  | "createVm"
+  | "getVm"
+  | "deallocateVm"
+  | "startVm"
+  | "powerOffVm"
+  | "deleteVm"
+  | "createDiskFromSnapshot"
+  | "deleteNic"
+  | "deletePublicIp"
+  | "createOsDiskFromImage"
+  | "swapOsDisk"
+  | "deleteOsDisk"
+> & {
   getDiskState(diskName: string): Promise<{ id: string; diskState: string; managedBy?: string } | undefined>;
   snapshotDisk(a: { diskName: string; snapshotName: string; location: string }): Promise<string>;
-  createDiskFromSnapshot(a: { name: string; snapshotId: string; location: string }): Promise<string>;
   deleteDisk(name: string): Promise<void>;
-  deleteNic(claw: string): Promise<void>;
-  powerOffVm(claw: string): Promise<void>;
-  createOsDiskFromImage(a: {
-    claw: string;
-    imageVersion: string;
-    location: string;
-    suffix?: string;
-  }): Promise<{ id: string; name: string }>;
-  swapOsDisk(a: {
-    claw: string;
-    osDiskId: string;
-    imageVersion: string;
-  }): Promise<{ previousOsDiskId: string }>;
-  deleteOsDisk(name: string): Promise<void>;
-  deletePublicIp(claw: string): Promise<void>;
-}
+};
 
 /** One SSH session factory per claw (address, pinned host key). */
 export interface GuestTarget {

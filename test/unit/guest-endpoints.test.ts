@@ -6,8 +6,8 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ClawError } from "../../core/errors";
 import { createEndpointResolver, directEndpoints, endpointMapResolver } from "../../core/guest";
+import { clawError } from "../helpers/errors";
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -26,16 +26,6 @@ const answer: http.RequestListener = (_req, res) => {
   res.setHeader("content-type", "application/json");
   res.end(JSON.stringify(map));
 };
-
-async function clawError(p: Promise<unknown>): Promise<ClawError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ClawError) return e;
-    throw e;
-  }
-  throw new Error("expected a ClawError");
-}
 
 describe("guest endpoints", () => {
   it("directEndpoints: the address itself on port 22", async () => {

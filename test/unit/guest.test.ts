@@ -5,7 +5,6 @@ import * as path from "node:path";
 import { timingSafeEqual } from "node:crypto";
 import { Server, utils, type ServerChannel, type SFTPWrapper } from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
-import { ClawError } from "../../core/errors";
 import {
   APPLY_SECRETS_COMMAND,
   createGuestClient,
@@ -15,6 +14,7 @@ import {
   VERIFY_COMMAND,
   type GuestClientOptions,
 } from "../../core/guest";
+import { clawError } from "../helpers/errors";
 
 const { OPEN_MODE, STATUS_CODE } = utils.sftp;
 const clientKey = utils.generateKeyPairSync("ed25519");
@@ -183,16 +183,6 @@ function client(port: number | (() => number), extra: Partial<GuestClientOptions
     execTimeoutMs: 5000,
     ...extra,
   });
-}
-
-async function clawError(p: Promise<unknown>): Promise<ClawError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ClawError) return e;
-    throw e;
-  }
-  throw new Error("expected a ClawError");
 }
 
 describe("guest exec", () => {

@@ -4,7 +4,6 @@ import * as path from "node:path";
 import type { SecretProperties } from "@azure/keyvault-secrets";
 import { utils } from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
-import { ClawError } from "../../core/errors";
 import {
   clawSecretName,
   createKeyVaultSecretStore,
@@ -15,6 +14,7 @@ import {
   sshPublicKeyOf,
   type SecretClientLike,
 } from "../../core/secrets";
+import { clawError } from "../helpers/errors";
 
 const dirs: string[] = [];
 function tempFile(content?: unknown): string {
@@ -28,16 +28,6 @@ function tempFile(content?: unknown): string {
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
-
-async function clawError(p: Promise<unknown>): Promise<ClawError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ClawError) return e;
-    throw e;
-  }
-  throw new Error("expected a ClawError");
-}
 
 describe("local secrets file", () => {
   it("getClawSecrets: fleet secrets overlaid with the claw's own", async () => {

@@ -5,6 +5,7 @@ import { clawSpecSchema } from "../../core/domain";
 import { ClawError } from "../../core/errors";
 import { createStateStore, newOperationId, updateWithRetry, type StateStore } from "../../core/state";
 import { startAzurite, type Azurite } from "../helpers/azurite";
+import { clawError } from "../helpers/errors";
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -26,16 +27,6 @@ const spec = (name = "alice") =>
     imageVersion: "1.0.0",
     tags: { team: "ops" },
   });
-
-async function clawError(p: Promise<unknown>): Promise<ClawError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ClawError) return e;
-    throw e;
-  }
-  throw new Error("expected a ClawError");
-}
 
 describe("state store", () => {
   it("createStateStore: creates the prefixed tables when missing (and again is harmless)", async () => {

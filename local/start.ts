@@ -9,6 +9,8 @@ import path from "path";
 import { azuriteLocation, ensureStorage, type AzuriteHandle } from "./host/azurite";
 import { startDevHost, type DevHost } from "./host/main";
 import { getSetting, loadSettings } from "./host/settings";
+import type { FleetSeed } from "./azure/seed";
+import { TWIN_IMAGE_VERSIONS } from "./twin";
 
 interface Emulator {
   url: string;
@@ -93,8 +95,13 @@ async function startEmulatorIfPresent(settings: Record<string, string>): Promise
   return start({
     port: port ? Number(port) : 0,
     persistDir: path.join(root, ".data", "azure"),
-    ...(mod.DEFAULT_SEED ? { seed: mod.DEFAULT_SEED } : {}),
+    ...(mod.DEFAULT_SEED ? { seed: twinSeed(mod.DEFAULT_SEED as FleetSeed) } : {}),
   });
+}
+
+/** The default fleet with the twin's image versions (two, so an upgrade can be tried at once). */
+function twinSeed(seed: FleetSeed): FleetSeed {
+  return { ...seed, gallery: { ...seed.gallery, versions: TWIN_IMAGE_VERSIONS } };
 }
 
 function printBanner(

@@ -7,7 +7,7 @@
  * times, since its request was accepted and no HTTP retry could help.
  */
 import { ClawError } from "../errors";
-import { describeFailure, toClawError, type CallContext } from "./errors";
+import { describeFailure, isNotFound, toClawError, type CallContext } from "./errors";
 import { backoffMs, type RetryOptions, type Sleep } from "./retry-policy";
 
 /** LRO outcomes worth submitting again; the others (conflicts, preemption, quota) go to the caller. */
@@ -41,6 +41,8 @@ export interface CallRunnerOptions {
 export interface CallRunner {
   /** A plain request (no polling). */
   request<T>(ctx: CallContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /** A read whose "not found" is an answer: undefined instead of an error. */
+  find<T>(ctx: CallContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined>;
   /** A long-running operation: `fn` starts it and waits for its end (pollUntilDone with the signal). */
   lro<T>(ctx: CallContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }
@@ -74,12 +76,21 @@ async function withDeadline<T>(
 }
 
 export function createCallRunner(o: CallRunnerOptions): CallRunner {
+  async function request<T>(ctx: CallContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(o.timeouts.requestMs, ctx, fn);
+    } catch (e) {
+      throw toClawError(e, ctx);
+    }
+  }
   return {
-    async request(ctx, fn) {
+    request,
+    async find(ctx, fn) {
       try {
-        return await withDeadline(o.timeouts.requestMs, ctx, fn);
+        return await request(ctx, fn);
       } catch (e) {
-        throw toClawError(e, ctx);
+        if (isNotFound(e)) return undefined;
+        throw e;
       }
     },
 

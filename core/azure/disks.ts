@@ -8,6 +8,7 @@ import { clawResourceNames } from "../domain/naming";
 import { deleted, isNotFound } from "./errors";
 import { normalizeRegion } from "./images";
 import { CLAW_TAG, type DiskInfo, type GatewayContext } from "./types";
+import { sameId } from "./ids";
 
 /** The confirmation deleteDisk demands, so no caller deletes a data disk by accident. */
 export const DELETE_DATA_DISK = "delete-data-disk";
@@ -24,22 +25,13 @@ function toInfo(d: Disk): DiskInfo {
   };
 }
 
-function sameId(a: string | undefined, b: string | undefined): boolean {
-  return !!a && !!b && a.toLowerCase() === b.toLowerCase();
-}
-
 export function diskOperations(g: GatewayContext) {
   /** A disk by name, or undefined when it does not exist. */
   async function getDisk(name: string): Promise<DiskInfo | undefined> {
-    try {
-      const d = await g.run.request({ operation: "getDisk", resource: name }, (abortSignal) =>
-        g.compute.disks.get(g.rg, name, { abortSignal }),
-      );
-      return toInfo(d);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    const d = await g.run.find({ operation: "getDisk", resource: name }, (abortSignal) =>
+      g.compute.disks.get(g.rg, name, { abortSignal }),
+    );
+    return d && toInfo(d);
   }
 
   /**

@@ -2,7 +2,6 @@
  * Gallery image versions of the claw baseline image (read only: the bake pipeline publishes them).
  */
 import type { GalleryImageVersion } from "@azure/arm-compute";
-import { isNotFound } from "./errors";
 import type { GatewayContext, ImageVersionInfo } from "./types";
 
 /** "West US" and "westus" are the same region to ARM. */
@@ -28,17 +27,12 @@ export function imageOperations(
 ) {
   /** The image version, or undefined when the gallery does not have it. */
   async function getImageVersion(version: string): Promise<ImageVersionInfo | undefined> {
-    try {
-      const v = await g.run.request({ operation: "getImageVersion", resource: version }, (abortSignal) =>
-        g.compute.galleryImageVersions.get(gallery.resourceGroup, gallery.name, gallery.imageName, version, {
-          abortSignal,
-        }),
-      );
-      return toInfo(v);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    const v = await g.run.find({ operation: "getImageVersion", resource: version }, (abortSignal) =>
+      g.compute.galleryImageVersions.get(gallery.resourceGroup, gallery.name, gallery.imageName, version, {
+        abortSignal,
+      }),
+    );
+    return v && toInfo(v);
   }
 
   /** Every version of the image definition. */

@@ -5,22 +5,13 @@
 import type { NetworkInterface, PublicIPAddress } from "@azure/arm-network";
 import { ClawError } from "../errors";
 import { clawResourceNames } from "../domain/naming";
-import { deleted, isNotFound } from "./errors";
+import { deleted } from "./errors";
 import { CLAW_TAG, type GatewayContext } from "./types";
-
-function sameId(a: string | undefined, b: string | undefined): boolean {
-  return (a ?? "").toLowerCase() === (b ?? "").toLowerCase();
-}
+import { sameId } from "./ids";
 
 export function networkOperations(g: GatewayContext) {
-  async function getOrUndefined<T>(operation: string, resource: string, fn: (s: AbortSignal) => Promise<T>) {
-    try {
-      return await g.run.request({ operation, resource }, fn);
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-  }
+  const getOrUndefined = <T>(operation: string, resource: string, fn: (s: AbortSignal) => Promise<T>) =>
+    g.run.find({ operation, resource }, fn);
 
   /** The claw's static public IP, created when absent. */
   async function ensurePublicIp(a: {

@@ -8,10 +8,11 @@
 import type { Disk, OSDisk, VirtualMachine } from "@azure/arm-compute";
 import { ClawError } from "../errors";
 import { clawResourceNames } from "../domain/naming";
-import { deleted, isNotFound } from "./errors";
+import { deleted } from "./errors";
 import { normalizeRegion } from "./images";
 import { powerStateOf } from "./vm-model";
 import { CLAW_TAG, IMAGE_VERSION_TAG, PREVIOUS_OS_DISK_TAG, type GatewayContext } from "./types";
+import { lastSegment, resourceGroupOf, sameId } from "./ids";
 
 /** Suffix of the OS disk createOsDiskFromImage names when the caller gives none. */
 export const DEFAULT_OS_DISK_SUFFIX = "swap";
@@ -19,31 +20,14 @@ export const DEFAULT_OS_DISK_SUFFIX = "swap";
 /** ARM's limit for a tag value. */
 const MAX_TAG_VALUE = 256;
 
-function sameId(a: string | undefined, b: string | undefined): boolean {
-  return !!a && !!b && a.toLowerCase() === b.toLowerCase();
-}
-
-function lastSegment(id: string): string {
-  return id.split("/").pop() ?? id;
-}
-
-function resourceGroupOf(id: string, fallback: string): string {
-  return /\/resourceGroups\/([^/]+)\//i.exec(id)?.[1] ?? fallback;
-}
-
 export function osDiskOperations(
   g: GatewayContext,
   readVm: (claw: string) => Promise<VirtualMachine | undefined>,
 ) {
   async function readDisk(operation: string, rg: string, name: string): Promise<Disk | undefined> {
-    try {
-      return await g.run.request({ operation, resource: name }, (abortSignal) =>
-        g.compute.disks.get(rg, name, { abortSignal }),
-      );
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return g.run.find({ operation, resource: name }, (abortSignal) =>
+      g.compute.disks.get(rg, name, { abortSignal }),
+    );
   }
 
   /**

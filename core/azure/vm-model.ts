@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { VirtualMachine } from "@azure/arm-compute";
 import { clawResourceNames } from "../domain/naming";
 import { CLAW_TAG, IMAGE_VERSION_TAG, type CreateVmInput, type PowerState, type VmInfo } from "./types";
+import { sameId } from "./ids";
 
 const POWER_STATES = new Set<PowerState>([
   "starting",
@@ -15,10 +16,6 @@ const POWER_STATES = new Set<PowerState>([
   "deallocating",
   "deallocated",
 ]);
-
-function sameId(a: string | undefined, b: string | undefined): boolean {
-  return (a ?? "").toLowerCase() === (b ?? "").toLowerCase();
-}
 
 /** The power state from `PowerState/<state>` in the instance view ("unknown" when absent). */
 export function powerStateOf(vm: VirtualMachine): PowerState {

@@ -4,32 +4,19 @@
  */
 import type { DataDisk, VirtualMachine } from "@azure/arm-compute";
 import { ClawError } from "../errors";
-import { deleted, isNotFound } from "./errors";
+import { deleted } from "./errors";
 import { clawVmModel, specDifferences, toVmInfo } from "./vm-model";
 import type { CreateVmInput, GatewayContext, VmInfo } from "./types";
+import { lastSegment, resourceGroupOf } from "./ids";
 
 const SETTLED = new Set(["succeeded", "failed", "canceled"]);
-
-function lastSegment(id: string): string {
-  return id.split("/").pop() ?? id;
-}
-
-/** Resource group of a resource id (a disk restored elsewhere may live outside the fleet's). */
-function resourceGroupOf(id: string, fallback: string): string {
-  return /\/resourceGroups\/([^/]+)\//i.exec(id)?.[1] ?? fallback;
-}
 
 export function vmOperations(g: GatewayContext, timeouts: { lroMs: number }, pollIntervalMs: number) {
   /** The VM model with its instance view, or undefined when there is no VM. */
   async function readVm(claw: string): Promise<VirtualMachine | undefined> {
-    try {
-      return await g.run.request({ operation: "getVm", resource: claw }, (abortSignal) =>
-        g.compute.virtualMachines.get(g.rg, claw, { expand: "instanceView", abortSignal }),
-      );
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
+    return g.run.find({ operation: "getVm", resource: claw }, (abortSignal) =>
+      g.compute.virtualMachines.get(g.rg, claw, { expand: "instanceView", abortSignal }),
+    );
   }
 
   /** The claw's VM (power state, image version, disks, NICs), or undefined when it has none. */

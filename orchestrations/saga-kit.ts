@@ -4,7 +4,7 @@
  */
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import type { SagaProgress } from "./contracts";
+import type { SagaInput, SagaProgress } from "./contracts";
 
 /**
  * Tests on the twin shrink retry intervals with SAGA_RETRY_SCALE (e.g. 0.01). Only intervals scale,
@@ -67,4 +67,71 @@ export function* notifyOperators(
   } catch {
     // recorded by the activity / host log; the operation record is already final
   }
+}
+
+/** Marks the saga's current step (for the failure record) and publishes it as progress. */
+export type Mark = (step: string, detail?: string) => void;
+
+type Body = (
+  ctx: OrchestrationContext,
+  input: SagaInput,
+  mark: Mark,
+) => Generator<df.Task, Record<string, unknown> | undefined, never>;
+
+/**
+ * Runs a saga body with the common ending: finishOperation succeeded (with the body's result as
+ * details) or failed (with the step it was at), the claw freed, the operators told.
+ */
+export function saga(body: Body) {
+  return function* run(ctx: OrchestrationContext): Generator<df.Task, unknown, never> {
+    const input = ctx.df.getInput<SagaInput>();
+    const base = { op: input.operationId, claw: input.claw };
+    let step = "load";
+    const mark: Mark = (s, detail) => {
+      step = s;
+      progress(ctx, input.operationId, s, detail);
+    };
+    try {
+      const details: Record<string, unknown> | undefined = yield* body(ctx, input, mark);
+      progress(ctx, input.operationId, "done");
+      yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
+        ...base,
+        status: "succeeded",
+        details,
+      });
+      yield* notifyOperators(ctx, input.operationId);
+      return { status: "succeeded", ...details };
+    } catch (e) {
+      const f = failureOf(e);
+      progress(ctx, input.operationId, "failed", `${step}: ${f.message}`);
+      yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
+        ...base,
+        status: "failed",
+        error: { code: f.code, message: f.message, step },
+      });
+      yield* notifyOperators(ctx, input.operationId);
+      return { status: "failed", step, error: f };
+    }
+  };
+}
+
+/**
+ * A VM that was just created or started, brought into service: wait until boot.sh is done on a
+ * boot after `since`, deliver the secrets (if changed), verify (against `expectVersion`).
+ */
+export function* bringUp(
+  ctx: OrchestrationContext,
+  base: { op: string; claw: string },
+  o: { since: string; expectVersion?: string },
+  mark: Mark = () => undefined,
+): Generator<df.Task, void, unknown> {
+  mark("wait-for-boot");
+  yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, { ...base, since: o.since });
+  mark("deliver-secrets");
+  yield ctx.df.callActivityWithRetry("deliverSecrets", SSH_RETRY, base);
+  mark("verify");
+  yield ctx.df.callActivity("verify", {
+    ...base,
+    ...(o.expectVersion ? { expectVersion: o.expectVersion } : {}),
+  });
 }

@@ -4,50 +4,8 @@
  * after a final snapshot). Each ends by recording its outcome and freeing the claw.
  */
 import * as df from "durable-functions";
-import type { OrchestrationContext } from "durable-functions";
-import type { SagaInput } from "./contracts";
 import type { ClawSnapshot } from "./activities/claw-activities";
-import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, failureOf, notifyOperators, progress } from "./saga-kit";
-
-type Body = (
-  ctx: OrchestrationContext,
-  input: SagaInput,
-  mark: (step: string) => void,
-) => Generator<df.Task, Record<string, unknown> | undefined, never>;
-
-/** Runs a saga body with the common ending: finishOperation succeeded/failed, slot released. */
-function saga(body: Body) {
-  return function* run(ctx: OrchestrationContext): Generator<df.Task, unknown, never> {
-    const input = ctx.df.getInput<SagaInput>();
-    const base = { op: input.operationId, claw: input.claw };
-    let step = "load";
-    const mark = (s: string) => {
-      step = s;
-      progress(ctx, input.operationId, s);
-    };
-    try {
-      const details: Record<string, unknown> | undefined = yield* body(ctx, input, mark);
-      progress(ctx, input.operationId, "done");
-      yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
-        ...base,
-        status: "succeeded",
-        details,
-      });
-      yield* notifyOperators(ctx, input.operationId);
-      return { status: "succeeded", ...details };
-    } catch (e) {
-      const f = failureOf(e);
-      progress(ctx, input.operationId, "failed", `${step}: ${f.message}`);
-      yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
-        ...base,
-        status: "failed",
-        error: { code: f.code, message: f.message, step },
-      });
-      yield* notifyOperators(ctx, input.operationId);
-      return { status: "failed", step, error: f };
-    }
-  };
-}
+import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, saga } from "./saga-kit";
 
 export const parkClaw = saga(function* (ctx, input, mark) {
   const base = { op: input.operationId, claw: input.claw };

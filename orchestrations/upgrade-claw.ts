@@ -22,6 +22,7 @@ import {
   RECORD_RETRY,
   SSH_RETRY,
   failureOf,
+  bringUp,
   notifyOperators,
   progress,
   type Failure,
@@ -141,17 +142,10 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
       newVmBooted = true;
     }
 
-    step = "wait-for-boot";
-    progress(ctx, input.operationId, step);
-    yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, { ...base, since });
-
-    step = "deliver-secrets";
-    progress(ctx, input.operationId, step);
-    yield ctx.df.callActivityWithRetry("deliverSecrets", SSH_RETRY, base);
-
-    step = "verify";
-    progress(ctx, input.operationId, step);
-    yield ctx.df.callActivity("verify", { ...base, expectVersion: to });
+    yield* bringUp(ctx, base, { since, expectVersion: to }, (s) => {
+      step = s;
+      progress(ctx, input.operationId, s);
+    });
     undo.length = 0;
 
     if (oldOsDiskId) {
@@ -277,15 +271,14 @@ function* compensate(
           diskId = disk.id;
           restored.dataDisk = `${disk.name} (from snapshot ${c.snapshot.name})`;
         }
+        const since = ctx.df.currentUtcDateTime.toISOString();
         yield ctx.df.callActivityWithRetry("createVm", ARM_RETRY, {
           ...c.base,
           version: c.from,
           diskId,
           nicId: c.nicId,
         });
-        yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, c.base);
-        yield ctx.df.callActivityWithRetry("deliverSecrets", SSH_RETRY, c.base);
-        yield ctx.df.callActivity("verify", { ...c.base, expectVersion: c.from });
+        yield* bringUp(ctx, c.base, { since, expectVersion: c.from });
         restored.imageVersion = c.from;
         if (c.oldOsDiskId) {
           yield ctx.df.callActivityWithRetry("deleteOldOsDisk", ARM_RETRY, {

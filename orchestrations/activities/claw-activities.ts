@@ -5,7 +5,7 @@
 import type { ClawSpec } from "../../core/domain/spec";
 import { clawResourceNames, shortSuffix } from "../../core/domain/naming";
 import { ClawError } from "../../core/errors";
-import type { VerifySummary, PowerState } from "../../core/state";
+import type { VerifySummary } from "../../core/state";
 import type { ActivityDeps, ImageVersionInfo } from "./ports";
 import { asStep, type StepInput } from "./step";
 import { createHash } from "node:crypto";
@@ -486,14 +486,6 @@ export function createClawActivities(deps: ActivityDeps) {
     });
   }
 
-  async function recordObserved(input: StepInput & { powerState?: PowerState; imageVersion?: string }) {
-    await claws.updateObserved(input.claw, {
-      ...(input.powerState ? { powerState: input.powerState } : {}),
-      ...(input.imageVersion ? { imageVersion: input.imageVersion } : {}),
-    });
-    return null;
-  }
-
   /** Ends the operation and frees the claw's slot; safe to repeat. */
   async function finishOperation(
     input: StepInput & {
@@ -541,7 +533,6 @@ export function createClawActivities(deps: ActivityDeps) {
     snapshotDisk,
     restoreDisk,
     destroyResources,
-    recordObserved,
     finishOperation,
   };
 }

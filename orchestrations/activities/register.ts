@@ -1,23 +1,10 @@
 /**
- * Registers the saga activities with the function app. Errors cross the activity boundary as
- * "[CODE] message" so orchestrators can read the code on Azure and on the dev host alike.
+ * Registers the claw saga activities with the function app (see registration.ts for how errors
+ * cross the boundary).
  */
-import * as df from "durable-functions";
-import { ClawError } from "../../core/errors";
 import { createClawActivities, type ClawActivities } from "./claw-activities";
 import { getActivityDeps } from "./deps";
-
-const built = new WeakMap<object, ClawActivities>();
-
-async function activities(): Promise<ClawActivities> {
-  const deps = await getActivityDeps();
-  let a = built.get(deps);
-  if (!a) {
-    a = createClawActivities(deps);
-    built.set(deps, a);
-  }
-  return a;
-}
+import { registerActivities } from "./registration";
 
 export const ACTIVITY_NAMES = [
   "loadClaw",
@@ -42,21 +29,11 @@ export const ACTIVITY_NAMES = [
   "snapshotDisk",
   "restoreDisk",
   "destroyResources",
-  "recordObserved",
   "finishOperation",
 ] as const satisfies ReadonlyArray<keyof ClawActivities>;
 
-for (const name of ACTIVITY_NAMES) {
-  df.app.activity(name, {
-    handler: async (input: unknown) => {
-      const a = await activities();
-      try {
-        return await (a[name] as (i: unknown) => Promise<unknown>)(input);
-      } catch (e) {
-        if (e instanceof ClawError)
-          throw new Error(`[${e.code}${e.retryable ? ",retryable" : ""}] ${e.message}`);
-        throw e;
-      }
-    },
-  });
-}
+registerActivities<Awaited<ReturnType<typeof getActivityDeps>>, ClawActivities>(
+  ACTIVITY_NAMES,
+  getActivityDeps,
+  createClawActivities,
+);

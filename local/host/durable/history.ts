@@ -123,12 +123,6 @@ export const ev = {
     Name: name,
     Input: input,
   }),
-  eventSent: (id: number, name: string, instanceId: string, input: string, at: Date) => ({
-    ...base(EventType.EventSent, id, at),
-    Name: name,
-    InstanceId: instanceId,
-    Input: input,
-  }),
   executionCompleted: (result: string, at: Date) => ({
     ...base(EventType.ExecutionCompleted, -1, at),
     Result: result,

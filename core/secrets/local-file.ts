@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { utils } from "ssh2";
 import { z } from "zod";
 import { formatZodError } from "../domain/validation";
 import { ClawError } from "../errors";
 import { SECRET_KEY, sshPublicKeyOf, type SecretStore } from "./types";
+import { generateSshKeyPair } from "../guest/keys";
 
 const secretsMap = z.record(
   z.string().regex(SECRET_KEY, "must be an env-style name like TELEGRAM_BOT_TOKEN"),
@@ -95,7 +95,7 @@ export function createLocalFileSecretStore({
       try {
         const current = load();
         if (current.sshPrivateKey) return current.sshPrivateKey;
-        const pair = utils.generateKeyPairSync("ed25519", { comment: "openclawps-control-plane" });
+        const pair = generateSshKeyPair("openclawps-control-plane");
         write(file, { ...current, sshPrivateKey: pair.private, sshPublicKey: pair.public });
         return pair.private;
       } finally {

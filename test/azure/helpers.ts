@@ -4,7 +4,6 @@
  */
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
-import { utils } from "ssh2";
 import {
   DEFAULT_SEED,
   startAzureEmulator,
@@ -13,6 +12,7 @@ import {
 } from "../../local/azure";
 import { emulatorClientOptions, emulatorCredential, useEmulator } from "../../local/azure/sdk";
 import type { SeededIds } from "../../local/azure/seed";
+import { generateSshKeyPair } from "../../core/guest/keys";
 
 export const SUB = DEFAULT_SEED.subscriptionId;
 export const RG = DEFAULT_SEED.resourceGroup;
@@ -38,7 +38,7 @@ export async function startTwin(options: AzureEmulatorOptions = {}): Promise<Twi
   const opts = emulatorClientOptions(emulator.url);
   const compute = useEmulator(new ComputeManagementClient(emulatorCredential, SUB, opts));
   const network = useEmulator(new NetworkManagementClient(emulatorCredential, SUB, opts));
-  const key = utils.generateKeyPairSync("ed25519");
+  const key = generateSshKeyPair();
   return { emulator, compute, network, ids, key };
 }
 

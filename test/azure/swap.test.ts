@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { utils } from "ssh2";
 import { ClawError } from "../../core/errors";
 import { LOCATION, RG, clawNetworkAndDisk, startGatewayTwin, type GatewayTwin } from "./gateway-twin";
 import { exec, hostKeyOf, type SshTarget } from "./ssh";
+import { generateSshKeyPair } from "../../core/guest/keys";
 
 // One emulator with real guests for the suite; each test uses its own claw.
 let t: GatewayTwin;
-const admin = utils.generateKeyPairSync("ed25519");
+const admin = generateSshKeyPair();
 beforeAll(async () => {
   t = await startGatewayTwin({
     versions: ["1.1.0"],

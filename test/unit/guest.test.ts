@@ -15,11 +15,12 @@ import {
   type GuestClientOptions,
 } from "../../core/guest";
 import { clawError } from "../helpers/errors";
+import { generateSshKeyPair } from "../../core/guest/keys";
 
 const { OPEN_MODE, STATUS_CODE } = utils.sftp;
-const clientKey = utils.generateKeyPairSync("ed25519");
-const hostA = utils.generateKeyPairSync("ed25519");
-const hostB = utils.generateKeyPairSync("ed25519");
+const clientKey = generateSshKeyPair();
+const hostA = generateSshKeyPair();
+const hostB = generateSshKeyPair();
 const fingerprintOf = (pub: string) =>
   hostKeyFingerprint((utils.parseKey(pub) as { getPublicSSH(): Buffer }).getPublicSSH());
 
@@ -208,7 +209,7 @@ describe("guest exec", () => {
 
   it("exec: a key the guest does not accept is 'authentication refused'", async () => {
     const g = await guest({ hostKey: hostA.private });
-    const other = utils.generateKeyPairSync("ed25519");
+    const other = generateSshKeyPair();
     const e = await clawError(client(g.port, { privateKey: other.private }).exec("echo hello"));
     expect(e.code).toBe("SSH_ERROR");
     expect(e.message).toMatch(/authentication refused/);

@@ -2,7 +2,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { SecretProperties } from "@azure/keyvault-secrets";
-import { utils } from "ssh2";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   clawSecretName,
@@ -15,6 +14,7 @@ import {
   type SecretClientLike,
 } from "../../core/secrets";
 import { clawError } from "../helpers/errors";
+import { generateSshKeyPair } from "../../core/guest/keys";
 
 const dirs: string[] = [];
 function tempFile(content?: unknown): string {
@@ -150,7 +150,7 @@ describe("key vault secret store", () => {
   });
 
   it("getControlPlaneSshKey: reads the configured secret; a missing one is a clear error", async () => {
-    const key = utils.generateKeyPairSync("ed25519");
+    const key = generateSshKeyPair();
     const client = fakeVault([{ name: "my-ssh", value: key.private }]);
     const store = createKeyVaultSecretStore({ vaultUrl: "https://v", client, sshKeySecretName: "my-ssh" });
     expect(await store.getControlPlaneSshKey()).toBe(key.private);

@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs/promises";
 import * as path from "node:path";
-import { utils } from "ssh2";
+import { generateSshKeyPair } from "../../../core/guest/keys";
 
 export interface ImageSpec {
   /** The OS disk's directory: the guest's root. */
@@ -71,7 +71,7 @@ export async function provisionInstance(spec: InstanceSpec): Promise<void> {
   await fs.mkdir(path.join(r, "var/lib/cloud/instance"), { recursive: true });
   await fs.writeFile(path.join(r, "etc/hostname"), `${spec.computerName}\n`);
   // A fresh VM generates its own host keys; boot.sh swaps in the claw's keys from the data disk.
-  const hostKey = utils.generateKeyPairSync("ed25519", { comment: `root@${spec.computerName}` });
+  const hostKey = generateSshKeyPair(`root@${spec.computerName}`);
   await fs.writeFile(path.join(r, "etc/ssh/ssh_host_ed25519_key"), hostKey.private, { mode: 0o600 });
   await fs.writeFile(path.join(r, "etc/ssh/ssh_host_ed25519_key.pub"), `${hostKey.public}\n`);
   const ak = path.join(r, `home/${spec.adminUsername}/.ssh/authorized_keys`);

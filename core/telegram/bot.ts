@@ -2,12 +2,19 @@
  * One update, handled: who may speak (operators, in a private chat or the operators' chat), what
  * they said (parse.ts), what runs (commands.ts, buttons.ts) and what is said back. Strangers get
  * one polite refusal; every refusal is audited; nothing else is written for a refused command.
+ *
+ * What is said back may travel in the webhook's HTTP response (Telegram's webhook reply: one
+ * method call per update, run by Telegram when the response arrives) instead of as a request of
+ * its own. The bot never learns whether such a call succeeded (no error, no 429, no message id),
+ * so only answers whose loss is harmless take that way: read-only answers, usage lines, refusals
+ * and button toasts, all of which the operator can simply ask for again. An answer that reports a
+ * started operation or carries buttons is sent as a request, so its failure is retried and logged.
  */
-import type { Bot, Context } from "grammy";
+import type { Api, Bot, Context } from "grammy";
 import { InlineKeyboard } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { decodeButton, encodeButton } from "./callbacks";
-import { createBot, type BotApiOptions } from "./client";
+import { createBot, createWebhookReplyApi, type BotApiOptions } from "./client";
 import { runCommand } from "./commands";
 import { principalOf, type BotDeps } from "./deps";
 import { errorText } from "./errors";
@@ -20,32 +27,51 @@ export const STRANGER_REPLY =
 
 const HTML = { parse_mode: "HTML" as const, link_preview_options: { is_disabled: true } };
 
-/** Handles one update with `deps`; errors are answered in the chat and logged, never thrown. */
+export interface UpdateApiOptions extends BotApiOptions {
+  botInfo: UserFromGetMe;
+  /** Answer in the webhook's response where that is safe (default true); false sends every call. */
+  webhookReply?: boolean;
+}
+
+/**
+ * Handles one update with `deps`; errors are answered in the chat and logged, never thrown.
+ * Returns the webhook reply, the JSON body of one Bot API call, when the answer is to travel in
+ * the webhook's response.
+ */
 export async function handleTelegramUpdate(
   update: Update,
   deps: BotDeps,
-  api: BotApiOptions & { botInfo: UserFromGetMe },
-): Promise<void> {
+  api: UpdateApiOptions,
+): Promise<string | undefined> {
   const bot = createBot(api);
-  installHandlers(bot, deps);
+  let reply: string | undefined;
+  const answers =
+    api.webhookReply === false ? bot.api : createWebhookReplyApi(api, (json) => void (reply = json));
+  installHandlers(bot, deps, answers);
   await bot.handleUpdate(update);
+  return reply;
 }
 
-export function installHandlers(bot: Bot, deps: BotDeps): void {
-  bot.on("message:text", (ctx) => guarded(ctx, deps, () => onText(ctx, deps)));
-  bot.on("callback_query:data", (ctx) => guarded(ctx, deps, () => onButton(ctx, deps)));
+/**
+ * The bot's handlers for one update. `answers` is the Api for answers that may be the webhook
+ * reply (its first call becomes the reply); `ctx.api` sends requests of its own.
+ */
+export function installHandlers(bot: Bot, deps: BotDeps, answers: Api): void {
+  bot.on("message:text", (ctx) => guarded(ctx, deps, answers, () => onText(ctx, deps, answers)));
+  bot.on("callback_query:data", (ctx) => guarded(ctx, deps, answers, () => onButton(ctx, deps, answers)));
   // A button without data (or a game) still wants its spinner stopped.
-  bot.on("callback_query", (ctx) => ctx.answerCallbackQuery());
+  bot.on("callback_query", (ctx) => answers.answerCallbackQuery(ctx.callbackQuery.id));
 }
 
-async function guarded(ctx: Context, deps: BotDeps, fn: () => Promise<void>): Promise<void> {
+async function guarded(ctx: Context, deps: BotDeps, answers: Api, fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (e) {
     const text = errorText(e, deps.commands.log, `update ${ctx.update.update_id}`);
     try {
-      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: "Not done: try again in a moment." });
-      else if (ctx.chat) await ctx.reply(text, HTML);
+      if (ctx.callbackQuery) {
+        await answers.answerCallbackQuery(ctx.callbackQuery.id, { text: "Not done: try again in a moment." });
+      } else if (ctx.chat) await answers.sendMessage(ctx.chat.id, text, HTML);
     } catch (e2) {
       deps.commands.log?.("warn", "answering a failed Telegram update failed too", e2);
     }
@@ -66,7 +92,11 @@ function kindOf(p: ParseResult): string {
   return p.kind === "usage" ? p.name.replace(/[^a-z0-9_]/g, "").slice(0, 32) || "invalid" : "message";
 }
 
-async function onText(ctx: Context & { message: { text: string } }, deps: BotDeps): Promise<void> {
+async function onText(
+  ctx: Context & { message: { text: string } },
+  deps: BotDeps,
+  answers: Api,
+): Promise<void> {
   const from = ctx.from;
   const chat = ctx.chat;
   if (!from || !chat || from.is_bot) return;
@@ -89,7 +119,10 @@ async function onText(ctx: Context & { message: { text: string } }, deps: BotDep
       command: { chat: chat.type },
     });
     if (await deps.store.shouldAnswerStranger(userId)) {
-      await ctx.reply(`${esc(STRANGER_REPLY)} <code>${esc(userId)}</code>`, { ...HTML, ...replyTo });
+      await answers.sendMessage(chat.id, `${esc(STRANGER_REPLY)} <code>${esc(userId)}</code>`, {
+        ...HTML,
+        ...replyTo,
+      });
     }
     return;
   }
@@ -100,11 +133,15 @@ async function onText(ctx: Context & { message: { text: string } }, deps: BotDep
       reason: "UNAUTHORIZED: not the operators' chat",
       command: { chat: chat.type },
     });
-    await ctx.reply("I take commands in a private chat or in the operators' chat.", replyTo);
+    await answers.sendMessage(
+      chat.id,
+      "I take commands in a private chat or in the operators' chat.",
+      replyTo,
+    );
     return;
   }
   if (parsed.kind === "ignore") {
-    await ctx.reply("Send /help for the commands.");
+    await answers.sendMessage(chat.id, "Send /help for the commands.");
     return;
   }
   if (parsed.kind === "usage") {
@@ -114,7 +151,7 @@ async function onText(ctx: Context & { message: { text: string } }, deps: BotDep
       reason: `BAD_REQUEST: ${parsed.reply.split("\n")[0]}`,
       command: { refusedBeforeParsing: true },
     });
-    await ctx.reply(esc(parsed.reply), { ...HTML, ...replyTo });
+    await answers.sendMessage(chat.id, esc(parsed.reply), { ...HTML, ...replyTo });
     return;
   }
   const answer = await runCommand(
@@ -127,14 +164,25 @@ async function onText(ctx: Context & { message: { text: string } }, deps: BotDep
         .text("Confirm", encodeButton({ kind: "confirm", id: answer.confirmId }))
         .text("Cancel", encodeButton({ kind: "cancel", id: answer.confirmId }))
     : undefined;
-  await ctx.reply(answer.text, { ...HTML, ...replyTo, ...(buttons ? { reply_markup: buttons } : {}) });
+  // An operation started, or buttons to press: this answer has to arrive, so it is a request.
+  const api = answer.started || buttons ? ctx.api : answers;
+  await api.sendMessage(chat.id, answer.text, {
+    ...HTML,
+    ...replyTo,
+    ...(buttons ? { reply_markup: buttons } : {}),
+  });
 }
 
-async function onButton(ctx: Context & { callbackQuery: { data: string } }, deps: BotDeps): Promise<void> {
-  const from = ctx.callbackQuery.from;
+async function onButton(
+  ctx: Context & { callbackQuery: { data: string } },
+  deps: BotDeps,
+  answers: Api,
+): Promise<void> {
+  const query = ctx.callbackQuery;
+  const from = query.from;
   const userId = String(from.id);
   const principal = principalOf(userId);
-  const action = decodeButton(ctx.callbackQuery.data);
+  const action = decodeButton(query.data);
   if (!deps.operators.has(userId)) {
     await audit(deps, {
       principal,
@@ -142,21 +190,25 @@ async function onButton(ctx: Context & { callbackQuery: { data: string } }, deps
       reason: "UNAUTHORIZED: not an operator",
       command: {},
     });
-    await ctx.answerCallbackQuery({ text: "Only the fleet's operators can use these buttons." });
+    await answers.answerCallbackQuery(query.id, {
+      text: "Only the fleet's operators can use these buttons.",
+    });
     return;
   }
   if (!action) {
-    await ctx.answerCallbackQuery({ text: "This button is no longer valid." });
+    await answers.answerCallbackQuery(query.id, { text: "This button is no longer valid." });
     return;
   }
   const display = from.username ? `@${from.username}` : from.first_name || principal;
   const result = await pressButton(deps, { userId, principal, display }, action);
-  await ctx.answerCallbackQuery({ text: result.toast.slice(0, 200) });
-  if (result.edit && ctx.callbackQuery.message) {
+  // The edit says what happened and has to arrive: a request, made first. The toast only stops
+  // the button's spinner, so it may be the webhook reply (shown as the webhook answers).
+  if (result.edit && query.message) {
     try {
       await ctx.editMessageText(result.edit, HTML);
     } catch (e) {
       deps.commands.log?.("warn", "editing the message under a pressed button failed", e);
     }
   }
+  await answers.answerCallbackQuery(query.id, { text: result.toast.slice(0, 200) });
 }

@@ -1,6 +1,7 @@
 /**
- * grammY objects for the control plane: a Bot for one webhook update and an Api for notifications,
- * both pointed at the configured Bot API root (a local fake on the twin) and both honouring 429s.
+ * grammY objects for the control plane: a Bot for one webhook update, an Api for notifications, and
+ * an Api for an update's answer whose first call may become the webhook reply; all pointed at the
+ * configured Bot API root (a local fake on the twin) and all honouring 429s.
  */
 import { Api, Bot } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
@@ -36,6 +37,21 @@ export function createBot(o: BotApiOptions & { botInfo: UserFromGetMe; retry?: R
   const bot = new Bot(o.token, { botInfo: o.botInfo, client: clientOptions(o) });
   bot.api.config.use(retryAfterTransformer(o.retry ?? REPLY_RETRY));
   return bot;
+}
+
+/**
+ * An Api for one update's answer, after grammY's webhook reply: its first call is not sent but
+ * handed to `send` as the JSON of a method call (`{"method":"sendMessage","chat_id":…}`) for the
+ * webhook's HTTP response; any later call goes out as a request of its own. A call answered this
+ * way resolves to `true`: neither its result nor its error is ever known (see webhook-reply.ts).
+ */
+export function createWebhookReplyApi(
+  o: BotApiOptions & { retry?: RetryPolicy },
+  send: (json: string) => void,
+): Api {
+  const api = new Api(o.token, { ...clientOptions(o), canUseWebhookReply: () => true }, { send });
+  api.config.use(retryAfterTransformer(o.retry ?? REPLY_RETRY));
+  return api;
 }
 
 const infos = new Map<string, Promise<UserFromGetMe>>();

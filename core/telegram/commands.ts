@@ -26,6 +26,8 @@ export interface Asker {
 export interface Answer {
   text: string;
   confirmId?: string;
+  /** The command started (or had already started) an operation: the answer carries its id. */
+  started?: boolean;
 }
 
 /** Commands that ask first: they replace a VM, stop an agent or touch the whole fleet. */
@@ -66,7 +68,7 @@ export async function runCommand(deps: BotDeps, who: Asker, cmd: ChatCommand): P
           channel: "telegram",
           principal: who.principal,
         })) as SagaAccepted;
-        return { text: acceptedText(res) };
+        return { text: acceptedText(res), started: true };
       }
       default:
         return await askToConfirm(deps, who, cmd);

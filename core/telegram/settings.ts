@@ -11,6 +11,8 @@ export interface TelegramSettings {
   operatorIds: string[];
   operatorChatId?: string;
   apiRoot?: string;
+  /** Answers that may be lost harmlessly travel in the webhook's response (default true). */
+  webhookReply?: boolean;
 }
 
 const blank = (v: string | undefined) => (v === undefined || v.trim() === "" ? undefined : v.trim());
@@ -31,11 +33,16 @@ export function telegramSettingsFrom(
   if (apiRoot !== undefined && !/^https?:\/\/[^\s/]+/.test(apiRoot)) {
     throw new ClawError("INTERNAL", "TELEGRAM_API_ROOT must be an http(s) URL");
   }
+  const reply = blank(env.TELEGRAM_WEBHOOK_REPLY)?.toLowerCase();
+  if (reply !== undefined && reply !== "on" && reply !== "off") {
+    throw new ClawError("INTERNAL", "TELEGRAM_WEBHOOK_REPLY must be on or off");
+  }
   return {
     botToken: blank(env.TELEGRAM_BOT_TOKEN),
     webhookSecret: blank(env.TELEGRAM_WEBHOOK_SECRET),
     operatorIds: ids ? ids.split(",").map((x) => x.trim()) : [],
     operatorChatId: chat,
     apiRoot,
+    webhookReply: reply !== "off",
   };
 }

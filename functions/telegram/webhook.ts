@@ -4,6 +4,9 @@
  * time before anything else is read. grammY's own "azure-v4" webhookCallback is not used because it
  * calls getMe and reads the body before it checks the secret; here a wrong or missing secret costs
  * nothing but the comparison, and a malformed body is a 400 instead of an exception.
+ *
+ * The answer is 204, or 200 with a JSON Bot API method call (Telegram's webhook reply) when the
+ * bot's answer to the update travels in the response; core/telegram/bot.ts says which answers do.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
@@ -75,7 +78,12 @@ export function createTelegramWebhook(o: TelegramWebhookOptions) {
       context.warn(`telegram getMe failed: ${e instanceof Error ? e.message : String(e)}`);
       return text(503, "the Bot API is unavailable");
     }
-    await handleTelegramUpdate(update, o.deps(context, settings), { ...api, botInfo });
-    return { status: 204 };
+    const reply = await handleTelegramUpdate(update, o.deps(context, settings), {
+      ...api,
+      botInfo,
+      webhookReply: settings.webhookReply ?? true,
+    });
+    if (reply === undefined) return { status: 204 };
+    return { status: 200, headers: { "content-type": "application/json" }, body: reply };
   };
 }

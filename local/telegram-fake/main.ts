@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   let seen = 0;
   setInterval(() => {
     for (const c of fake.state.calls.slice(seen))
-      console.log(`${new Date(c.at).toISOString()} ${c.method} ${c.outcome === true ? "ok" : c.outcome}`);
+      console.log(
+        `${new Date(c.at).toISOString()} ${c.method}${c.webhookReply ? " (webhook reply)" : ""} ${c.outcome === true ? "ok" : c.outcome}`,
+      );
     seen = fake.state.calls.length;
   }, 500).unref();
   const stop = () => void fake.close().then(() => process.exit(0));

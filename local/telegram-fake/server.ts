@@ -3,13 +3,15 @@
  * form or query payload, answered `{ok, result}` or the real error body (with the HTTP status set to
  * the error code, as Telegram does). It records every call, can be told to answer the next calls of
  * a method with an error (429 with retry_after included), and plays Telegram's other half: it
- * delivers updates to the registered webhook with the secret token header.
+ * delivers updates to the registered webhook with the secret token header, and runs the method
+ * call the webhook may answer with (a webhook reply: status 200, a JSON body with `method`) as if
+ * the bot had called it, with the same checks, faults and record, the outcome told to nobody.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ERRORS, type ApiErrorBody } from "./constants";
 import { METHODS, type BotUser, type MethodResult } from "./methods";
-import { FakeState } from "./state";
+import { FakeState, type RecordedCall } from "./state";
 import { UpdateFactory, type TgUser } from "./updates";
 
 export interface FakeBotApiOptions {
@@ -32,11 +34,26 @@ export interface FakeBotApi {
   failNext(method: string, error: ApiErrorBody, times?: number): void;
   /** Shorthand: the next `times` calls of `method` answer 429 with retry_after `seconds`. */
   throttleNext(method: string, seconds: number, times?: number): void;
-  /** POSTs an update to the registered webhook, as Telegram does; answers the webhook's status. */
-  deliver(update: unknown): Promise<{ status: number; body: string }>;
+  /**
+   * POSTs an update to the registered webhook, as Telegram does, and runs a webhook reply in its
+   * answer; returns the webhook's status and body, and the reply's recorded call if there was one.
+   */
+  deliver(update: unknown): Promise<Delivery>;
   /** Shorthand for deliver(updates.text(...)). */
-  sendText(from: TgUser, text: string, chatId?: number): Promise<{ status: number; body: string }>;
+  sendText(from: TgUser, text: string, chatId?: number): Promise<Delivery>;
+  /**
+   * Runs a webhook's answer as Telegram does: a JSON object with a `method` is called as if the bot
+   * had called it; anything else is ignored (undefined). For tests that call the function directly.
+   */
+  runWebhookReply(body: string, contentType?: string): RecordedCall | undefined;
   close(): Promise<void>;
+}
+
+export interface Delivery {
+  status: number;
+  body: string;
+  /** The webhook reply Telegram ran, if the answer carried one. */
+  reply?: RecordedCall;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
@@ -76,6 +93,26 @@ export async function startFakeBotApi(o: FakeBotApiOptions): Promise<FakeBotApi>
   };
   const updates = new UpdateFactory(state, bot);
 
+  /** Runs one method call (an injected fault first) and records it. */
+  function call(
+    method: string,
+    payload: Record<string, unknown>,
+    webhookReply = false,
+  ): { recorded: RecordedCall; result: MethodResult } {
+    const fault = state.takeFault(method);
+    const impl = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
+    const result = fault ?? (impl ? impl(state, payload, bot) : ERRORS.notFound());
+    const recorded: RecordedCall = {
+      method,
+      payload,
+      at: Date.now(),
+      outcome: result.ok ? true : result.error_code,
+      ...(webhookReply ? { webhookReply: true as const } : {}),
+    };
+    state.calls.push(recorded);
+    return { recorded, result };
+  }
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://fake");
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
@@ -87,15 +124,11 @@ export async function startFakeBotApi(o: FakeBotApiOptions): Promise<FakeBotApi>
     const [, token, method] = m;
     readPayload(req, url).then(
       (payload) => {
-        let result: MethodResult;
-        if (token !== o.token) result = ERRORS.unauthorized();
-        else {
-          const fault = state.takeFault(method);
-          const impl = Object.hasOwn(METHODS, method) ? METHODS[method] : undefined;
-          result = fault ?? (impl ? impl(state, payload, bot) : ERRORS.notFound());
+        if (token !== o.token) {
+          state.calls.push({ method, payload, at: Date.now(), outcome: 401 });
+          return answer(ERRORS.unauthorized());
         }
-        state.calls.push({ method, payload, at: Date.now(), outcome: result.ok ? true : result.error_code });
-        answer(result);
+        answer(call(method, payload).result);
       },
       () => answer({ ok: false, error_code: 400, description: "Bad Request: can't parse JSON" }),
     );
@@ -116,7 +149,24 @@ export async function startFakeBotApi(o: FakeBotApiOptions): Promise<FakeBotApi>
       },
       body: JSON.stringify(update),
     });
-    return { status: res.status, body: await res.text() };
+    const body = await res.text();
+    const reply =
+      res.status === 200 ? runWebhookReply(body, res.headers.get("content-type") ?? "") : undefined;
+    return { status: res.status, body, ...(reply ? { reply } : {}) };
+  }
+
+  function runWebhookReply(body: string, contentType = "application/json"): RecordedCall | undefined {
+    if (!contentType.includes("application/json") || body.trim() === "") return undefined;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+    if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return undefined;
+    const { method, ...params } = payload as Record<string, unknown>;
+    if (typeof method !== "string" || method === "") return undefined;
+    return call(method, params, true).recorded;
   }
 
   function failNext(method: string, error: ApiErrorBody, times = 1) {
@@ -133,6 +183,7 @@ export async function startFakeBotApi(o: FakeBotApiOptions): Promise<FakeBotApi>
     failNext,
     throttleNext: (method, seconds, times = 1) => failNext(method, ERRORS.tooManyRequests(seconds), times),
     deliver,
+    runWebhookReply,
     sendText: (from, text, chatId) => deliver(updates.text(from, text, chatId)),
     close: () =>
       new Promise<void>((resolve) => {

@@ -7,6 +7,8 @@ export interface RecordedCall {
   at: number;
   /** true, or the error code answered. */
   outcome: true | number;
+  /** Made by returning it in the webhook's response (a webhook reply), not as a request. */
+  webhookReply?: true;
 }
 
 export interface FakeChat {
@@ -52,9 +54,14 @@ export class FakeState {
     return this.messages.find((m) => m.chat.id === chatId && m.message_id === messageId);
   }
 
-  /** Calls of one method, oldest first. */
+  /** Calls of one method, oldest first (requests and webhook replies). */
   callsOf(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Calls of one method the bot made as requests of their own. */
+  requestsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method && !c.webhookReply);
   }
 
   /** Takes the next injected fault for `method`, if any. */

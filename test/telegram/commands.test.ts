@@ -35,7 +35,9 @@ describe("telegram commands: at once", () => {
   it("/verify NAME: starts verifyClaw through the command handler and answers with the operation id", () =>
     withBot(async (b) => {
       const u = b.fake.updates.text(OPERATOR, "/verify alice");
-      await b.post(u);
+      // An answer that reports a started operation is a request (its failure is seen), not a reply.
+      expect(await b.post(u)).toMatchObject({ status: 204, body: undefined });
+      expect(b.fake.state.requestsOf("sendMessage")).toHaveLength(1);
       expect(started(b)).toHaveLength(1);
       const s = started(b)[0];
       expect(s).toMatchObject({ name: "verifyClaw", instanceId: "claw-alice" });
@@ -87,13 +89,24 @@ describe("telegram commands: at once", () => {
 describe("telegram commands: confirmation buttons", () => {
   it("/upgrade: asks first; Confirm starts upgradeClaw once, edits the question and drops the buttons", () =>
     withBot(async (b) => {
-      await b.say("/upgrade alice 1.1.0");
+      // A question with buttons is a request, not a webhook reply.
+      expect((await b.say("/upgrade alice 1.1.0")).status).toBe(204);
+      expect(b.fake.state.requestsOf("sendMessage")).toHaveLength(1);
       expect(b.last().text).toMatch(/Upgrade alice from 1\.0\.0 to 1\.1\.0\? .*snapshotted and kept/);
       expect(b.last().buttons).toEqual(["Confirm", "Cancel"]);
       expect(started(b)).toEqual([]);
       expect(await b.deps.commands.state.operations.list()).toEqual([]);
 
-      await b.press("Confirm");
+      const pressed = await b.press("Confirm");
+      // The edit (what happened) is a request made first; the toast is the webhook reply.
+      expect(JSON.parse(String(pressed.body))).toMatchObject({
+        method: "answerCallbackQuery",
+        text: "Confirmed",
+      });
+      expect(b.fake.state.calls.map((c) => [c.method, c.webhookReply ?? false]).slice(-2)).toEqual([
+        ["editMessageText", false],
+        ["answerCallbackQuery", true],
+      ]);
       expect(started(b)).toHaveLength(1);
       expect(started(b)[0]).toMatchObject({
         name: "upgradeClaw",

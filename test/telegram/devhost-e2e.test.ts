@@ -78,20 +78,26 @@ describe("telegram on the twin", () => {
     expect(res.status).toBe(401);
   });
 
-  it("/fleet and a stranger, delivered by the fake like Telegram does", async () => {
-    expect((await fake.sendText(OPERATOR, "/fleet")).status).toBe(204);
+  it("/fleet and a stranger, delivered by the fake like Telegram does, answered in the webhook reply", async () => {
+    const fleet = await fake.sendText(OPERATOR, "/fleet");
+    // Through the dev host's HTTP serving: status 200, a JSON sendMessage the fake runs.
+    expect(fleet.status).toBe(200);
+    expect(JSON.parse(fleet.body)).toMatchObject({ method: "sendMessage", chat_id: OPERATOR.id });
+    expect(fleet.reply).toMatchObject({ method: "sendMessage", webhookReply: true, outcome: true });
     expect(fake.updates.lastMessage(OPERATOR.id)?.text).toMatch(/Fleet: 1 claw\n❔ alice unknown · 1\.0\.0/);
-    expect((await fake.sendText(STRANGER, "/fleet")).status).toBe(204);
+    expect((await fake.sendText(STRANGER, "/fleet")).reply?.outcome).toBe(true);
     expect(fake.updates.lastMessage(STRANGER.id)?.text).toMatch(
       /only takes commands from the fleet's operators/,
     );
+    expect(fake.state.requestsOf("sendMessage")).toEqual([]);
   });
 
   it("/upgrade: confirmed in the chat, run as a saga on the dev host, and the operators' chat is told", async () => {
-    await fake.sendText(OPERATOR, "/upgrade alice 1.1.0");
+    expect((await fake.sendText(OPERATOR, "/upgrade alice 1.1.0")).status).toBe(204);
     const question = fake.updates.lastMessage(OPERATOR.id)!;
     expect(question.reply_markup?.inline_keyboard[0].map((b) => b.text)).toEqual(["Confirm", "Cancel"]);
-    expect((await fake.deliver(fake.updates.press(OPERATOR, question, "Confirm"))).status).toBe(204);
+    const confirmed = await fake.deliver(fake.updates.press(OPERATOR, question, "Confirm"));
+    expect(confirmed.reply).toMatchObject({ method: "answerCallbackQuery", outcome: true });
     const opId = /Operation (\S+)/.exec(question.text)?.[1];
     expect(opId).toBeTruthy();
     const note = await eventually(

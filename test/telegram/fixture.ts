@@ -1,7 +1,8 @@
 /**
  * Test support for the bot: the webhook handler wired to real Azurite tables (randomly prefixed), a
  * fake durable client, a recording rollout client, and the fake Bot API on loopback. Updates are
- * made by the fake in Telegram's shapes and posted to the handler as real HttpRequest objects.
+ * made by the fake in Telegram's shapes and posted to the handler as real HttpRequest objects; a
+ * webhook reply in the handler's answer is run by the fake, as Telegram runs it.
  */
 import { randomBytes } from "node:crypto";
 import { HttpRequest, InvocationContext } from "@azure/functions";
@@ -12,6 +13,7 @@ import { createRolloutsRepository } from "../../core/state";
 import { createChatStore, type BotDeps, type BotFleetDeps, type TelegramSettings } from "../../core/telegram";
 import { createTelegramWebhook, SECRET_HEADER } from "../../functions/telegram/webhook";
 import { startFakeBotApi, type FakeBotApi } from "../../local/telegram-fake/server";
+import type { RecordedCall } from "../../local/telegram-fake/state";
 import type { TgUser } from "../../local/telegram-fake/updates";
 import { testDeps, type TestDeps } from "../api/fakes";
 
@@ -42,6 +44,14 @@ export function recordingRollouts(): RecordingRollouts {
   return r;
 }
 
+/** The webhook's answer, and the webhook reply the fake ran from it. */
+export interface Posted {
+  status?: number;
+  contentType?: string;
+  body?: unknown;
+  reply?: RecordedCall;
+}
+
 export interface BotFixture {
   fake: FakeBotApi;
   deps: BotDeps & { commands: TestDeps };
@@ -49,12 +59,15 @@ export interface BotFixture {
   rollouts: RecordingRollouts;
   logged: string[];
   settings: TelegramSettings;
-  /** Posts an update to the webhook handler (with the right secret unless told otherwise). */
-  post(update: unknown, secret?: string | null): Promise<{ status?: number; body?: unknown }>;
+  /**
+   * Posts an update to the webhook handler (with the right secret unless told otherwise); a webhook
+   * reply in its answer is run by the fake and returned as `reply`.
+   */
+  post(update: unknown, secret?: string | null): Promise<Posted>;
   /** Sends a text as `from` (default: the operator, in their private chat). */
-  say(text: string, from?: TgUser, chatId?: number): Promise<{ status?: number }>;
+  say(text: string, from?: TgUser, chatId?: number): Promise<Posted>;
   /** Presses a button on the bot's newest message in `chatId`. */
-  press(button: string, from?: TgUser, chatId?: number): Promise<{ status?: number }>;
+  press(button: string, from?: TgUser, chatId?: number): Promise<Posted>;
   /** The bot's newest message in a chat (the operator's private chat by default). */
   last(chatId?: number): { text: string; source: string; buttons: string[] };
   close(): Promise<void>;
@@ -113,7 +126,12 @@ export async function botFixture(
       logHandler: (level, ...args) => logged.push(`${level} ${args.map(String).join(" ")}`),
     });
     const res = await handler(req, context);
-    return { status: res.status, body: res.body };
+    const contentType = new Headers(res.headers).get("content-type") ?? undefined;
+    const reply =
+      res.status === 200 && typeof res.body === "string"
+        ? fake.runWebhookReply(res.body, contentType)
+        : undefined;
+    return { status: res.status, contentType, body: res.body, ...(reply ? { reply } : {}) };
   }
 
   const last = (chatId = OPERATOR.id) => {

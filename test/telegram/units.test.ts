@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { decodeButton, encodeButton } from "../../core/telegram/callbacks";
 import { esc } from "../../core/telegram/html";
 import { sharedReads } from "../../core/telegram/shared-reads";
+import { telegramSettingsFrom } from "../../core/telegram/settings";
 import { checkHtml } from "../../local/telegram-fake/html-check";
 
 describe("fake Bot API: HTML check", () => {
@@ -63,5 +64,14 @@ describe("shared reads", () => {
     await expect(reads.get("f", async () => Promise.reject(new Error("down")))).rejects.toThrow("down");
     await Promise.resolve();
     expect(await reads.get("f", read)).toBe(3);
+  });
+});
+
+describe("telegram settings", () => {
+  it("TELEGRAM_WEBHOOK_REPLY: on unless set to off; anything else is refused by name", () => {
+    expect(telegramSettingsFrom({}).webhookReply).toBe(true);
+    expect(telegramSettingsFrom({ TELEGRAM_WEBHOOK_REPLY: "on" }).webhookReply).toBe(true);
+    expect(telegramSettingsFrom({ TELEGRAM_WEBHOOK_REPLY: " OFF " }).webhookReply).toBe(false);
+    expect(() => telegramSettingsFrom({ TELEGRAM_WEBHOOK_REPLY: "no" })).toThrow(/TELEGRAM_WEBHOOK_REPLY/);
   });
 });

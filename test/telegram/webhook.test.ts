@@ -1,11 +1,13 @@
 /**
  * The webhook and the read-only commands, end to end through the HTTP handler: real update JSON,
- * real Azurite tables, the fake Bot API on loopback receiving the answers.
+ * real Azurite tables, the fake Bot API on loopback receiving the answers (read-only answers and
+ * refusals as the webhook reply in the handler's response, which the fake runs as Telegram does).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAzurite, type Azurite } from "../helpers/azurite";
 import { spec } from "../api/fakes";
-import { botFixture, OPERATOR, SECRET, STRANGER, type BotFixture } from "./fixture";
+import { checkHtml } from "../../local/telegram-fake/html-check";
+import { botFixture, OPERATOR, OPERATORS_CHAT, SECRET, STRANGER, type BotFixture } from "./fixture";
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -65,11 +67,20 @@ describe("telegram webhook: strangers", () => {
   it("stranger: gets one polite refusal with their id; every attempt is audited; nothing else is written", () =>
     withBot(async (b) => {
       await b.deps.commands.state.claws.create(spec("alice"));
-      expect((await b.say("/park alice", STRANGER)).status).toBe(204);
+      const first = await b.say("/park alice", STRANGER);
+      // The refusal is the webhook reply: a sendMessage in the response, no request of its own.
+      expect(first).toMatchObject({ status: 200, contentType: "application/json" });
+      expect(JSON.parse(String(first.body))).toMatchObject({
+        method: "sendMessage",
+        chat_id: STRANGER.id,
+        parse_mode: "HTML",
+        text: expect.stringMatching(/only takes commands from the fleet's operators.*<code>6666<\/code>$/s),
+      });
       expect(b.last(STRANGER.id).text).toMatch(/only takes commands from the fleet's operators.*6666/s);
-      await b.say("/fleet", STRANGER);
-      await b.say("hello?", STRANGER);
+      expect((await b.say("/fleet", STRANGER)).status).toBe(204);
+      expect((await b.say("hello?", STRANGER)).status).toBe(204);
       expect(b.fake.state.callsOf("sendMessage")).toHaveLength(1);
+      expect(b.fake.state.requestsOf("sendMessage")).toEqual([]);
       const audit = await b.deps.commands.state.audit.recent();
       expect(audit).toHaveLength(3);
       expect(
@@ -88,12 +99,81 @@ describe("telegram webhook: strangers", () => {
       expect(b.fake.state.callsOf("sendMessage")).toEqual([]);
       await b.say("/help");
       const m = b.fake.updates.lastMessage(OPERATOR.id)!;
-      await b.post(b.fake.updates.pressData(STRANGER, m, "c|abc"));
+      const press = b.fake.updates.pressData(STRANGER, m, "c|abc");
+      const res = await b.post(press);
+      // The toast is the webhook reply.
+      expect(JSON.parse(String(res.body))).toEqual({
+        method: "answerCallbackQuery",
+        callback_query_id: press.callback_query.id,
+        text: "Only the fleet's operators can use these buttons.",
+      });
       const answer = b.fake.state.callsOf("answerCallbackQuery")[0];
+      expect(answer).toMatchObject({ webhookReply: true, outcome: true });
       expect(answer.payload.text).toMatch(/Only the fleet's operators/);
       const audit = await b.deps.commands.state.audit.recent();
       expect(audit.map((a) => [a.kind, a.accepted])).toEqual([["button-confirm", false]]);
     }));
+});
+
+describe("telegram webhook: answers in the webhook reply", () => {
+  it("/fleet: answered in the webhook's response (sendMessage, chat id, escaped HTML), no request", () =>
+    withBot(async (b) => {
+      await b.deps.commands.state.claws.create(spec("alice"));
+      const update = b.fake.updates.text(OPERATOR, "/fleet");
+      const res = await b.post(update);
+      expect(res).toMatchObject({ status: 200, contentType: "application/json" });
+      const call = JSON.parse(String(res.body)) as Record<string, unknown>;
+      expect(call).toMatchObject({
+        method: "sendMessage",
+        chat_id: OPERATOR.id,
+        parse_mode: "HTML",
+        link_preview_options: { is_disabled: true },
+      });
+      expect(call.text).toMatch(/^<b>Fleet: 1 claw<\/b>\n❔ <b>alice<\/b> unknown · 1\.0\.0/);
+      expect(checkHtml(String(call.text)).ok).toBe(true);
+      // Nothing went out as a request; the fake ran the reply as Telegram does.
+      expect(b.fake.state.requestsOf("sendMessage")).toEqual([]);
+      expect(res.reply).toMatchObject({ method: "sendMessage", webhookReply: true, outcome: true });
+      expect(b.last().text).toMatch(/^Fleet: 1 claw\n❔ alice unknown · 1\.0\.0/);
+    }));
+
+  it("/ops: text from records is escaped in the reply's HTML", () =>
+    withBot(async (b) => {
+      const ops = b.deps.commands.state.operations;
+      await ops.start({ id: "op-1", kind: "verify", claw: "alice", channel: "http", principal: "http:k" });
+      await ops.finish("op-1", {
+        status: "failed",
+        error: { code: "VERIFY_FAILED", message: 'a <b>bold</b> & "quoted" claim', step: "verify" },
+      });
+      const res = await b.say("/ops");
+      const text = String((JSON.parse(String(res.body)) as { text: string }).text);
+      expect(text).toContain(`a &lt;b&gt;bold&lt;/b&gt; &amp; "quoted" claim`);
+      expect(res.reply?.outcome).toBe(true);
+    }));
+
+  it("usage: in the operators' group the reply quotes the command's message", () =>
+    withBot(async (b) => {
+      const update = b.fake.updates.text(OPERATOR, "/park", OPERATORS_CHAT);
+      const res = await b.post(update);
+      expect(JSON.parse(String(res.body))).toMatchObject({
+        method: "sendMessage",
+        chat_id: OPERATORS_CHAT,
+        text: expect.stringMatching(/Missing an argument/),
+        reply_parameters: { message_id: update.message.message_id, allow_sending_without_reply: true },
+      });
+      expect(res.reply?.outcome).toBe(true);
+    }));
+
+  it("TELEGRAM_WEBHOOK_REPLY=off: every answer is a request of its own and the webhook answers 204", () =>
+    withBot(
+      async (b) => {
+        const res = await b.post(b.fake.updates.text(OPERATOR, "/fleet"));
+        expect(res).toMatchObject({ status: 204, body: undefined });
+        expect(b.fake.state.requestsOf("sendMessage")).toHaveLength(1);
+        expect(b.last().text).toMatch(/No claws yet/);
+      },
+      { settings: { webhookReply: false } },
+    ));
 });
 
 describe("telegram commands: reading", () => {

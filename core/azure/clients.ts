@@ -1,7 +1,8 @@
 /**
  * Building the real @azure/arm-compute and @azure/arm-network clients, for Azure or for the twin's
- * emulator, with the gateway's retry policy in place of the SDK's. Everything that differs between
- * Azure and the twin at the HTTP level is in this file:
+ * emulator, with the gateway's retry policy in place of the SDK's and the first LRO poll held until
+ * the operation's Retry-After (poll-pacing.ts). Everything that differs between Azure and the twin
+ * at the HTTP level is in this file:
  * - Azure: management.azure.com over TLS with the given credential (DefaultAzureCredential).
  * - Emulator over https:// (notes/azure-arm-facts.md §5, setup 1 without a process-wide setting):
  *   the emulator's CA is trusted through an https.Agent given to the SDK's pipeline (`agent`
@@ -15,6 +16,7 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { NetworkManagementClient } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/core-auth";
 import type { Pipeline, PipelinePolicy } from "@azure/core-rest-pipeline";
+import { armPollPacingPolicy } from "./poll-pacing";
 import { armRetryPolicy, type RetryOptions, type Sleep } from "./retry-policy";
 
 export const AZURE_ARM_ENDPOINT = "https://management.azure.com";
@@ -67,6 +69,8 @@ function staticBearer(credential: TokenCredential): PipelinePolicy {
 function adapt(pipeline: Pipeline, o: ArmClientsOptions, plainHttp: boolean): void {
   pipeline.removePolicy({ name: "defaultRetryPolicy" });
   pipeline.addPolicy(armRetryPolicy({ retry: o.retry, sleep: o.sleep, log: o.log }), { phase: "Retry" });
+  // No phase: it runs before the Retry phase, so a held first poll waits once, not per attempt.
+  pipeline.addPolicy(armPollPacingPolicy({ sleep: o.sleep, maxDelayMs: o.retry.maxDelayMs }));
   if (plainHttp) {
     pipeline.removePolicy({ name: "bearerTokenAuthenticationPolicy" });
     pipeline.addPolicy(staticBearer(o.credential), { phase: "Sign" });

@@ -34,7 +34,11 @@ export function backoffMs(retry: number, o: RetryOptions, random: () => number =
 }
 
 /** Sleeps, but wakes with an AbortError when the request's signal fires. */
-function sleepUnlessAborted(sleep: Sleep, ms: number, signal: PipelineRequest["abortSignal"]): Promise<void> {
+export function sleepUnlessAborted(
+  sleep: Sleep,
+  ms: number,
+  signal: PipelineRequest["abortSignal"],
+): Promise<void> {
   if (!signal) return sleep(ms);
   if (signal.aborted) return Promise.reject(abortError());
   return new Promise<void>((resolve, reject) => {

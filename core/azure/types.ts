@@ -163,7 +163,8 @@ export interface AzureGateway {
   getVm(claw: string): Promise<VmInfo | undefined>;
   /** Deletes the VM (and its OS disk); its data disks are left Unattached. No VM is success. */
   deleteVm(claw: string): Promise<void>;
-  deallocateVm(claw: string): Promise<void>;
+  /** Deallocates the VM; false when it already was (NOT_FOUND when there is no VM). */
+  deallocateVm(claw: string): Promise<boolean>;
 
   /**
    * OS disk `<claw>-os-<version>-<suffix>` (suffix "swap" by default) made FromImage from the
@@ -187,7 +188,8 @@ export interface AzureGateway {
   }): Promise<{ previousOsDiskId: string }>;
   /** Deletes an OS disk no VM holds (DISK_ATTACHED_ELSEWHERE otherwise); not found is success. */
   deleteOsDisk(name: string): Promise<void>;
-  startVm(claw: string): Promise<void>;
+  /** Starts the VM; false when it already ran (NOT_FOUND when there is no VM). */
+  startVm(claw: string): Promise<boolean>;
   powerOffVm(claw: string): Promise<void>;
   restartVm(claw: string): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /**
  * Power actions on the claw's VM. Each reads the power state first and does nothing when the VM is
- * already there, so a repeated saga step costs one GET and no long-running operation.
+ * already there, so a repeated saga step costs one GET and no long-running operation. deallocate
+ * and start answer whether they acted (false: it was already so), so callers need no read of their own.
  */
 import type { VirtualMachine } from "@azure/arm-compute";
 import { ClawError } from "../errors";
@@ -30,13 +31,17 @@ export function powerOperations(
   }
 
   /** Stops the VM and releases its compute (park). No-op when deallocated. */
-  async function deallocateVm(claw: string): Promise<void> {
-    if ((await current(claw, "deallocateVm")) !== "deallocated") await act(claw, "deallocate");
+  async function deallocateVm(claw: string): Promise<boolean> {
+    if ((await current(claw, "deallocateVm")) === "deallocated") return false;
+    await act(claw, "deallocate");
+    return true;
   }
 
   /** Starts the VM (wake). No-op when running. */
-  async function startVm(claw: string): Promise<void> {
-    if ((await current(claw, "startVm")) !== "running") await act(claw, "start");
+  async function startVm(claw: string): Promise<boolean> {
+    if ((await current(claw, "startVm")) === "running") return false;
+    await act(claw, "start");
+    return true;
   }
 
   /** Stops the VM keeping its compute allocated. No-op when stopped or deallocated. */

@@ -231,26 +231,30 @@ export function createClawActivities(deps: ActivityDeps) {
     });
   }
 
+  /** The gateway's NOT_FOUND ("no VM") in words that say what to do. */
+  const noVm = (what: string) => (e: unknown) => {
+    if (e instanceof ClawError && e.code === "NOT_FOUND") throw new ClawError("NOT_FOUND", what);
+    throw e;
+  };
+
   async function deallocateVm(input: StepInput) {
     return asStep(deps, input, "deallocate", async () => {
-      const vm = await deps.azure.getVm(input.claw);
-      if (!vm) throw new ClawError("NOT_FOUND", `Claw ${input.claw} has no VM to park.`);
-      if (vm.powerState !== "deallocated") await deps.azure.deallocateVm(input.claw);
+      // One read (inside the gateway) per park: a fleet-wide park spends ARM's read bucket.
+      const acted = await deps.azure
+        .deallocateVm(input.claw)
+        .catch(noVm(`Claw ${input.claw} has no VM to park.`));
       await claws.updateObserved(input.claw, { powerState: "deallocated" });
-      return {
-        result: null,
-        detail: vm.powerState === "deallocated" ? "already deallocated" : "deallocated",
-      };
+      return { result: null, detail: acted ? "deallocated" : "already deallocated" };
     });
   }
 
   async function startVm(input: StepInput) {
     return asStep(deps, input, "start", async () => {
-      const vm = await deps.azure.getVm(input.claw);
-      if (!vm) throw new ClawError("NOT_FOUND", `Claw ${input.claw} has no VM to wake; deploy it first.`);
-      if (vm.powerState !== "running") await deps.azure.startVm(input.claw);
+      const acted = await deps.azure
+        .startVm(input.claw)
+        .catch(noVm(`Claw ${input.claw} has no VM to wake; deploy it first.`));
       await claws.updateObserved(input.claw, { powerState: "running" });
-      return { result: null, detail: vm.powerState === "running" ? "already running" : "started" };
+      return { result: null, detail: acted ? "started" : "already running" };
     });
   }
 

@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  type PipelineRequest,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
+import { armPollPacingPolicy } from "../../core/azure/poll-pacing";
+import { realSleep } from "../../core/azure/retry-policy";
+import { clawNetworkAndDisk, startGatewayTwin, type GatewayTwin } from "./gateway-twin";
+
+const STATUS = "https://arm.test/subscriptions/s/providers/Microsoft.Compute/locations/x/operations/op1";
+
+function answer(request: PipelineRequest, status: number, headers: Record<string, string> = {}) {
+  return { request, status, headers: createHttpHeaders(headers) } as PipelineResponse;
+}
+
+function pacing(maxDelayMs = 30_000) {
+  let now = 1_000_000;
+  const sleeps: number[] = [];
+  const policy = armPollPacingPolicy({
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    maxDelayMs,
+    now: () => now,
+  });
+  const send = (
+    method: "GET" | "POST" | "PUT",
+    url: string,
+    reply: (r: PipelineRequest) => PipelineResponse,
+  ) => policy.sendRequest(createPipelineRequest({ url, method }), (r) => Promise.resolve(reply(r)));
+  return { sleeps, send, advance: (ms: number) => (now += ms) };
+}
+
+describe("ARM poll pacing (first LRO poll waits for the first answer's Retry-After)", () => {
+  it("holds the first GET of the status URL until Retry-After, and only that one", async () => {
+    const p = pacing();
+    await p.send("POST", "https://arm.test/vm/deallocate?api-version=1", (r) =>
+      answer(r, 202, { "azure-asyncoperation": `${STATUS}?p=t1`, "retry-after": "10" }),
+    );
+    p.advance(4_000); // four seconds already went by (e.g. other work)
+    // The SDK may add api-version to the URL: still the same operation.
+    await p.send("GET", `${STATUS}?p=t1&api-version=2024-07-01`, (r) => answer(r, 200));
+    await p.send("GET", `${STATUS}?p=t1&api-version=2024-07-01`, (r) => answer(r, 200));
+    expect(p.sleeps).toEqual([6_000]);
+  });
+
+  it("does not hold GETs of other URLs, answers without Retry-After, or non-LRO answers", async () => {
+    const p = pacing();
+    await p.send("PUT", "https://arm.test/vm", (r) =>
+      answer(r, 201, { "azure-asyncoperation": `${STATUS}?p=a` }),
+    );
+    await p.send("PUT", "https://arm.test/vm2", (r) =>
+      answer(r, 200, { "azure-asyncoperation": `${STATUS}?p=b`, "retry-after": "5" }),
+    );
+    await p.send("GET", `${STATUS}?p=a`, (r) => answer(r, 200));
+    await p.send("GET", `${STATUS}?p=b`, (r) => answer(r, 200));
+    await p.send("GET", `${STATUS}?p=other`, (r) => answer(r, 200));
+    expect(p.sleeps).toEqual([]);
+  });
+
+  it("paces a Location-only operation too, and caps a long Retry-After at maxDelayMs", async () => {
+    const p = pacing(3_000);
+    await p.send("POST", "https://arm.test/disk/delete", (r) =>
+      answer(r, 202, { location: `${STATUS}?p=m&monitor=true`, "retry-after": "50" }),
+    );
+    await p.send("GET", `${STATUS}?monitor=true&p=m`, (r) => answer(r, 200));
+    expect(p.sleeps).toEqual([3_000]);
+  });
+});
+
+describe("gateway LRO polls on the emulator's azure profile", () => {
+  let t: GatewayTwin | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it("a deallocate polls its status once: the poll waits for the Retry-After of the 202", async () => {
+    // Azure's durations at speed 20 (deallocate 1.5-4.5 s, so its 202 always carries Retry-After).
+    t = await startGatewayTwin({ emulator: { latency: { profile: "azure", speed: 20, seed: 3 } } });
+    const gateway = t.gatewayWith({ sleep: realSleep, pollIntervalMs: 50 });
+    const net = await clawNetworkAndDisk(t, "alice");
+    await gateway.createVm(t.vmSpec("alice", net));
+    t.emulator.requests.clear();
+
+    expect(await gateway.deallocateVm("alice")).toBe(true);
+    const log = t.emulator.requests.list();
+    expect(log.filter((r) => r.method === "POST" && r.path.endsWith("/deallocate"))).toHaveLength(1);
+    // One status poll finds it done (without pacing the SDK polls at once and gets InProgress
+    // first), then the SDK's final GET of the Location (monitor) URL, as for every Compute POST.
+    const polls = log.filter((r) => r.method === "GET" && /\/operations\//i.test(r.path));
+    const status = polls.filter((r) => !r.query.includes("monitor=true"));
+    expect(status.map((r) => r.status)).toEqual([200]);
+    expect(polls.length - status.length).toBe(1);
+    expect((await gateway.getVm("alice"))?.powerState).toBe("deallocated");
+
+    // Already deallocated: one read, no operation.
+    t.emulator.requests.clear();
+    expect(await gateway.deallocateVm("alice")).toBe(false);
+    expect(t.emulator.requests.list().map((r) => r.method)).toEqual(["GET"]);
+  });
+});

@@ -154,10 +154,17 @@ export interface FanOutOptions {
   /** Called after each claw ends (record progress, count failures). */
   onOutcome(item: StartClawCommandInput, outcome: ClawOutcome): Generator<Task, void, unknown>;
   onStart?(item: StartClawCommandInput, operationId: string): Generator<Task, void, unknown>;
-  /** Like onStart, as one task per claw that the wave's starts await together (bookkeeping). */
+  /** Like onStart, as one task per claw that the starts await together (bookkeeping). */
   onStartTask?(item: StartClawCommandInput, operationId: string): Task;
   onPauseChange?(what: string): Generator<Task, void, unknown>;
+  /** How often, at first, the saga looks for claws whose saga ended (see fanOut); default 0.5 s. */
+  tickMs?: number;
+  /** The longest gap between looks while nothing ends; default 15 s. */
+  maxTickMs?: number;
 }
+
+export const FAN_OUT_TICK_MS = 500;
+export const FAN_OUT_MAX_TICK_MS = 15_000;
 
 interface Running {
   item: StartClawCommandInput;
@@ -183,9 +190,20 @@ export function outcomeOf(claw: string, operationId: string, out: unknown): Claw
 
 /**
  * Runs each item's claw saga (claim through the command handler, then the saga as a
- * sub-orchestration under the claw's instance id) in waves of at most `maxParallel`: a wave is
- * one Task.all, raced once against a control event waiter; no task is ever put into a second
- * compound. Control events take effect between waves (in-flight sagas always finish). Returns the items never started (stopped, cancelled).
+ * sub-orchestration under the claw's instance id) in a sliding window of at most `maxParallel`:
+ * a claw starts as soon as a slot is free, so one slow claw never holds the others back.
+ *
+ * The JS SDK re-schedules a task put into a second Task.any (azure-functions-durable-js#574), so
+ * a running saga is never waited on twice. Each wait is one Task.any of fresh tasks only: the
+ * sagas started in this round, a durable timer, and (rollouts) a control event waiter. Sagas
+ * started in earlier rounds still complete in the background (the SDK marks their tasks done as
+ * their history arrives) and are collected at the next look. The timer starts at `tickMs` and
+ * doubles up to `maxTickMs` while nothing ends, so a short park is noticed within half a second
+ * and an hour-long upgrade costs a few dozen timers, not thousands.
+ *
+ * Control events are applied at every look: pause and halt (stop) stop new starts, cancel stops
+ * them for good; sagas in flight always finish, and fanOut returns when none is left, with the
+ * items never started.
  */
 export function* fanOut(
   ctx: OrchestrationContext,
@@ -194,22 +212,35 @@ export function* fanOut(
 ): Generator<Task, StartClawCommandInput[], unknown> {
   const queue = [...items];
   const st = o.control;
+  const minTick = Math.max(1, o.tickMs ?? FAN_OUT_TICK_MS);
+  const maxTick = Math.max(minTick, o.maxTickMs ?? FAN_OUT_MAX_TICK_MS);
+  let tick = minTick;
+  let running: { task: Task; run: Running }[] = [];
+  let paused = false;
   for (;;) {
+    // Outcomes of the sagas that ended since the last look.
+    const ended = running.filter((r) => r.task.isCompleted || r.task.isFaulted);
+    running = running.filter((r) => !(r.task.isCompleted || r.task.isFaulted));
+    for (const { task, run } of ended) yield* settle(ctx, o, task, run);
+
     if (st) {
-      yield* holdWhilePaused(ctx, st, o.onPauseChange ?? function* () {});
-      if (st.cancelled) return queue;
+      sweepControl(ctx, st);
+      if (st.paused !== paused && !st.cancelled) {
+        paused = st.paused;
+        yield* (o.onPauseChange ?? function* () {})(paused ? "paused" : "resumed");
+      }
     }
-    if (queue.length === 0 || o.stop()) return queue;
-    const wave: { task: Task; run: Running }[] = [];
-    while (queue.length > 0 && wave.length < o.maxParallel && !o.stop()) {
-      // Claim the claws of the wave at once (one Task.all of fresh tasks): one at a time, a wave
-      // of P costs P activity round trips, each replaying a longer history, before any saga runs.
-      const items = queue.splice(0, o.maxParallel - wave.length);
+    const starting = !o.stop() && !(st && (st.paused || st.cancelled));
+
+    // Fill the free slots: claim their claws at once (one Task.all of fresh tasks), then start.
+    const fresh: Task[] = [];
+    if (starting && queue.length > 0 && running.length < o.maxParallel) {
+      const batch = queue.splice(0, o.maxParallel - running.length);
       const claims = (yield ctx.df.Task.all(
-        items.map((item) => ctx.df.callActivityWithRetry("startClawCommand", RECORD_RETRY, item)),
+        batch.map((item) => ctx.df.callActivityWithRetry("startClawCommand", RECORD_RETRY, item)),
       )) as StartClawCommandResult[];
-      const startTasks: Task[] = [];
-      for (const [i, item] of items.entries()) {
+      const bookkeeping: Task[] = [];
+      for (const [i, item] of batch.entries()) {
         const r = claims[i];
         if (!r.started) {
           yield* o.onOutcome(item, {
@@ -220,51 +251,65 @@ export function* fanOut(
           });
           continue;
         }
-        if (o.onStartTask) startTasks.push(o.onStartTask(item, r.operationId));
+        if (o.onStartTask) bookkeeping.push(o.onStartTask(item, r.operationId));
         if (o.onStart) yield* o.onStart(item, r.operationId);
         const task = ctx.df.callSubOrchestratorWithRetry(r.sagaName, SUB_START_RETRY, r.input, r.instanceId);
-        wave.push({ task, run: { item, operationId: r.operationId } });
+        fresh.push(task);
+        running.push({ task, run: { item, operationId: r.operationId } });
       }
-      if (startTasks.length) yield ctx.df.Task.all(startTasks);
+      if (bookkeeping.length) yield ctx.df.Task.all(bookkeeping);
+      // Claims that were all skipped free their slots at once: look again without waiting.
+      if (fresh.length === 0 && queue.length > 0 && !o.stop()) continue;
     }
-    if (wave.length === 0) continue;
-    const all = ctx.df.Task.all(wave.map((w) => w.task));
-    try {
-      // Control events during the wave are applied now (starts stop); the wave itself runs on.
-      if (!st || (yield* waitControl(ctx, st, all)) === "control") yield all;
-    } catch {
-      // One claw's saga failed to run: the others still finish (each yielded alone, never re-grouped).
-      for (const w of wave) {
-        if (w.task.isCompleted || w.task.isFaulted) continue;
-        try {
-          yield w.task;
-        } catch {
-          /* recorded below */
+
+    if (running.length === 0) {
+      if (queue.length === 0 || !starting) {
+        if (st && st.paused && !st.cancelled && queue.length > 0 && !o.stop()) {
+          yield* waitControl(ctx, st); // paused with nothing in flight: wait for resume / cancel
+          continue;
         }
+        return queue;
       }
+      continue;
     }
-    for (const { task, run } of wave) {
-      let outcome: ClawOutcome;
-      if (task.isFaulted) {
-        const f = failureOf(task.result);
-        outcome = {
-          claw: run.item.claw,
-          status: "failed",
-          operationId: run.operationId,
-          detail: `${f.code}: ${f.message}`,
-        };
-        // The saga never ran or died: end its operation and free the claw (safe if already done).
-        yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
-          op: run.operationId,
-          claw: run.item.claw,
-          status: "failed",
-          error: { code: f.code, message: f.message, step: "start" },
-        });
-      } else {
-        outcome = outcomeOf(run.item.claw, run.operationId, task.result);
-      }
-      yield* o.onOutcome(run.item, outcome);
-    }
-    if (st) sweepControl(ctx, st);
+
+    // Wait for a fresh saga to end, a control event, or the next look.
+    const before = running.length;
+    const timer = ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + tick));
+    const wake = fresh.length > 0 ? ctx.df.Task.any([timer, ...fresh]) : timer;
+    if (st) yield* waitControl(ctx, st, wake);
+    else yield wake;
+    if (!timer.isCompleted) timer.cancel();
+    const endedNow = running.filter((r) => r.task.isCompleted || r.task.isFaulted).length;
+    tick = endedNow > 0 || running.length !== before ? minTick : Math.min(maxTick, tick * 2);
   }
+}
+
+/** Records how one claw's saga ended (a saga that never ran or died ends its operation here). */
+function* settle(
+  ctx: OrchestrationContext,
+  o: FanOutOptions,
+  task: Task,
+  run: Running,
+): Generator<Task, void, unknown> {
+  let outcome: ClawOutcome;
+  if (task.isFaulted) {
+    const f = failureOf(task.result);
+    outcome = {
+      claw: run.item.claw,
+      status: "failed",
+      operationId: run.operationId,
+      detail: `${f.code}: ${f.message}`,
+    };
+    // The saga never ran or died: end its operation and free the claw (safe if already done).
+    yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
+      op: run.operationId,
+      claw: run.item.claw,
+      status: "failed",
+      error: { code: f.code, message: f.message, step: "start" },
+    });
+  } else {
+    outcome = outcomeOf(run.item.claw, run.operationId, task.result);
+  }
+  yield* o.onOutcome(run.item, outcome);
 }

@@ -87,6 +87,11 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: "TELEGRAM_OPERATOR_CHAT_ID", description: "Chat that receives notifications", azure: "required" },
   { name: "TELEGRAM_API_ROOT", description: "Bot API root (twin: a local fake)", azure: "optional" },
   {
+    name: "TELEGRAM_WEBHOOK_REPLY",
+    description: "on (default): read-only answers travel in the webhook's response; off: always a request",
+    azure: "optional",
+  },
+  {
     name: "BAKE_WEBHOOK_SECRET",
     description: "Shared secret of the image-bake webhook HMAC",
     azure: "required",
@@ -96,6 +101,26 @@ export const SETTINGS: readonly SettingSpec[] = [
   {
     name: "FLEET_DEFAULT_SCHEDULE",
     description: "Default park/wake schedule JSON for claws without one",
+    azure: "optional",
+  },
+  {
+    name: "FLEET_MAX_PARALLEL",
+    description: "Claw sagas a schedule tick runs at once (default 20, 1-500)",
+    azure: "optional",
+  },
+  {
+    name: "FLEET_PARK_WARNING_MINUTES",
+    description: "Minutes before a scheduled park that operators are warned (default 30, 0 = never)",
+    azure: "optional",
+  },
+  {
+    name: "FLEET_TICK_LOOKBACK_MINUTES",
+    description: "How far back a schedule tick looks for missed park/wake times (default 15)",
+    azure: "optional",
+  },
+  {
+    name: "FLEET_DRIFT_PARALLEL",
+    description: "Claws the drift reconcile reads from Azure at once (default 8)",
     azure: "optional",
   },
   {
@@ -133,7 +158,22 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "How long a started VM may take until boot.sh reports done (default 20 min)",
     azure: "optional",
   },
+  {
+    name: "CLAW_BOOT_POLL_MS",
+    description: "How often the wait-for-boot step asks the VM (default 5000; twin 250)",
+    azure: "optional",
+  },
   { name: "ARM_ENDPOINT", description: "ARM endpoint (twin: the Azure emulator)", azure: "twin" },
+  {
+    name: "TABLE_PREFIX",
+    description: "Prefix of every table name (default none; tests isolate their runs with it)",
+    azure: "optional",
+  },
+  {
+    name: "SAGA_RETRY_SCALE",
+    description: "Scales saga retry intervals (tests: 0.01); attempt counts never change",
+    azure: "twin",
+  },
   {
     name: "ARM_CA_CERT_FILE",
     description: "PEM CA the ARM clients trust (twin: the emulator's generated certificate)",

@@ -3,10 +3,9 @@
  * sub-orchestrations with a bounded window, one claw's failure never aborting the run, and operator
  * control events (pause / resume / cancel / approve / reject) honoured while waiting. No I/O here.
  */
-import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { StartClawCommandInput, StartClawCommandResult } from "../core/fleet/start-command";
-import { failureOf, RECORD_RETRY } from "./saga-kit";
+import { failureOf, RECORD_RETRY, retry } from "./saga-kit";
 
 /** The external event every fleet saga listens to. */
 export const CONTROL_EVENT = "control";
@@ -17,18 +16,11 @@ export interface ControlEvent {
   by?: string;
 }
 
-const SCALE =
-  Number(process.env.SAGA_RETRY_SCALE ?? "1") > 0 ? Number(process.env.SAGA_RETRY_SCALE ?? "1") : 1;
-
 /**
  * Starting a claw saga can meet the previous saga of that claw still returning after it freed
  * the slot ("instance already exists and is Running"): try again a few times.
  */
-export const SUB_START_RETRY = (() => {
-  const r = new df.RetryOptions(Math.max(1, Math.round(3_000 * SCALE)), 4);
-  r.backoffCoefficient = 2;
-  return r;
-})();
+export const SUB_START_RETRY = retry(3_000, 4);
 
 export interface ClawOutcome {
   claw: string;

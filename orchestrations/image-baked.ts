@@ -8,7 +8,7 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { RolloutPolicy } from "../core/fleet/deps";
-import { RECORD_RETRY, failureOf } from "./saga-kit";
+import { RECORD_RETRY, failureOf, retry } from "./saga-kit";
 import { rolloutInstanceId } from "./rollout-fleet";
 
 export interface ImageBakedInput {
@@ -17,15 +17,8 @@ export interface ImageBakedInput {
   bake: Record<string, string>;
 }
 
-const SCALE =
-  Number(process.env.SAGA_RETRY_SCALE ?? "1") > 0 ? Number(process.env.SAGA_RETRY_SCALE ?? "1") : 1;
 /** Gallery replication can take many minutes after the bake reports success. */
-const GALLERY_RETRY = (() => {
-  const r = new df.RetryOptions(Math.max(1, Math.round(60_000 * SCALE)), 20);
-  r.backoffCoefficient = 1.5;
-  r.maxRetryIntervalInMilliseconds = Math.max(1, Math.round(600_000 * SCALE));
-  return r;
-})();
+const GALLERY_RETRY = retry(60_000, 20, 1.5, 600_000);
 
 export function imageBakedInstanceId(deliveryId: string): string {
   return `image-baked-${deliveryId}`;

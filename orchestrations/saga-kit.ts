@@ -13,7 +13,8 @@ import type { SagaInput, SagaProgress } from "./contracts";
 const SCALE =
   Number(process.env.SAGA_RETRY_SCALE ?? "1") > 0 ? Number(process.env.SAGA_RETRY_SCALE ?? "1") : 1;
 
-function retry(firstMs: number, attempts: number, backoff = 2, maxMs = 60_000): df.RetryOptions {
+/** Retry options whose intervals scale with SAGA_RETRY_SCALE. */
+export function retry(firstMs: number, attempts: number, backoff = 2, maxMs = 60_000): df.RetryOptions {
   const r = new df.RetryOptions(Math.max(1, Math.round(firstMs * SCALE)), attempts);
   r.backoffCoefficient = backoff;
   r.maxRetryIntervalInMilliseconds = Math.max(1, Math.round(maxMs * SCALE));

@@ -47,6 +47,20 @@ export function getSetting(
 }
 
 /**
+ * Whether `AzureWebJobs.<name>.Disabled` is true (Azure's way to switch one function off without
+ * redeploying): its trigger is not listened to; an HTTP function answers 404 except to the admin
+ * (master) key.
+ */
+export function isFunctionDisabled(
+  settings: Settings,
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  const v = getSetting(settings, `AzureWebJobs.${name}.Disabled`, env)?.trim().toLowerCase();
+  return v === "true" || v === "1";
+}
+
+/**
  * Resolves `%NAME%` references (host.json hubName, binding properties such as queueName or
  * schedule) against the settings, as the host's name resolver does. Throws on an unknown name so a
  * missing setting is a clear error rather than a queue literally named "%X%".

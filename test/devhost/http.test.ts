@@ -20,7 +20,12 @@ beforeAll(async () => {
     appMain: main,
     port: 0,
     storageConnectionString: azurite.connectionString,
-    settings: { DEVHOST_API_KEY: KEY, DEVHOST_ADMIN_KEY: ADMIN, DURABLE_HUB_NAME: "TestHub" },
+    settings: {
+      DEVHOST_API_KEY: KEY,
+      DEVHOST_ADMIN_KEY: ADMIN,
+      DURABLE_HUB_NAME: "TestHub",
+      "AzureWebJobs.boom.Disabled": "true",
+    },
     maxBodyBytes: 1024,
     durableFactory: createUnavailableDurableHost,
     disableQueues: true,
@@ -104,9 +109,15 @@ describe("dev host HTTP", () => {
   });
 
   it("errors: a throwing handler gives 500 without its message", async () => {
-    const res = await get("/api/boom");
+    // boom is disabled (AzureWebJobs.boom.Disabled): only the admin key still runs it, as on Azure.
+    const res = await get("/api/boom", { "x-functions-key": ADMIN });
     expect(res.status).toBe(500);
     expect(await res.text()).not.toContain("deliberate failure");
+  });
+
+  it("disabled: a function switched off by AzureWebJobs.<name>.Disabled is a 404 to anyone else", async () => {
+    expect((await get("/api/boom")).status).toBe(404);
+    expect((await get("/api/boom", { "x-functions-key": KEY })).status).toBe(404);
   });
 
   it("durable: the client binding works with createCheckStatusResponse on this host's origin", async () => {

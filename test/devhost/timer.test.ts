@@ -45,12 +45,22 @@ afterAll(async () => {
 });
 
 /** Starts the dev host with a fresh host id, so each test has its own schedule monitor rows. */
-async function start(fastSchedule: string, hostId: string, appMain = main): Promise<DevHost> {
+async function start(
+  fastSchedule: string,
+  hostId: string,
+  appMain = main,
+  more: Record<string, string> = {},
+): Promise<DevHost> {
   host = await startDevHost({
     appMain,
     port: 0,
     storageConnectionString: azurite.connectionString,
-    settings: { FAST_SCHEDULE: fastSchedule, AzureFunctionsWebHost__hostid: hostId, DEVHOST_API_KEY: "k" },
+    settings: {
+      FAST_SCHEDULE: fastSchedule,
+      AzureFunctionsWebHost__hostid: hostId,
+      DEVHOST_API_KEY: "k",
+      ...more,
+    },
     durableFactory: createUnavailableDurableHost,
     disableQueues: true,
     log: createLogger({ level: "error", sink: () => undefined }),
@@ -168,6 +178,28 @@ describe("dev host timer triggers", () => {
     );
     expect(seen.every((r) => r.fn === "everySecond" && r.timer.isPastDue === false)).toBe(true);
     expect(seen[0].timer.scheduleStatus).toBeNull();
+  });
+
+  it("timer: AzureWebJobs.<name>.Disabled switches one timer off, the others keep firing", async () => {
+    const hostId = `h${++hostCount}`;
+    const last = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000);
+    await monitorFor(hostId).set("hourly", {
+      last,
+      next: new Date(last.getTime() + 3_600_000),
+      lastUpdated: last,
+    });
+    // "hourly" would catch up at startup; it is disabled, so only everySecond runs.
+    await start("*/1 * * * * *", hostId, main, { "AzureWebJobs.hourly.Disabled": "true" });
+    const seen: Run[] = [];
+    await eventually(
+      async () => {
+        seen.push(...(await runs()));
+        return seen.length >= 2 ? true : undefined;
+      },
+      10_000,
+      "two runs",
+    );
+    expect(new Set(seen.map((r) => r.fn))).toEqual(new Set(["everySecond"]));
   });
 
   it("timer: a failing run is retried under the function's retry policy with a retry context", async () => {

@@ -11,6 +11,7 @@ import type { DurableHttpResponse } from "../durable/types";
 import type { RegisteredFunction } from "../registry";
 import { isAuthorized, parseAuthLevel, presentedKey, type HostKeys } from "./auth";
 import { compileRoute, matchRoute, sortRoutes, type CompiledRoute } from "./routes";
+import { isFunctionDisabled } from "../settings";
 import { fromRpcHttpResponse, send, sendJsonError, toRpcHttpRequest } from "./rpc-http";
 
 export interface HttpServerOptions {
@@ -74,8 +75,12 @@ export function createHttpServer(opts: HttpServerOptions): http.Server {
       });
     }
     const fn = match.route.target;
+    const key = presentedKey(req.headers, url.searchParams);
+    if (isFunctionDisabled(opts.env.settings, fn.name) && !isAuthorized("admin", key, opts.keys)) {
+      return sendJsonError(res, 404, "NOT_FOUND", `No function route matches ${req.method} ${path}.`);
+    }
     const level = parseAuthLevel(fn.trigger.options.authLevel);
-    if (!isAuthorized(level, presentedKey(req.headers, url.searchParams), opts.keys)) {
+    if (!isAuthorized(level, key, opts.keys)) {
       return sendJsonError(
         res,
         401,

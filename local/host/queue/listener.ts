@@ -11,7 +11,7 @@ import type { QueueOptions } from "../host-config";
 import type { Logger } from "../log";
 import type { RegisteredFunction } from "../registry";
 import type { RpcTypedData } from "../rpc-types";
-import { resolvePercentVars } from "../settings";
+import { isFunctionDisabled, resolvePercentVars } from "../settings";
 import { decodeQueueMessage } from "./encoding";
 
 export interface QueueListenerOptions extends QueueOptions {
@@ -32,6 +32,10 @@ export async function startQueueListeners(
   const pollers: QueuePoller[] = [];
   for (const fn of env.registry.functions.values()) {
     if (fn.trigger.type.toLowerCase() !== "queuetrigger") continue;
+    if (isFunctionDisabled(env.settings, fn.name)) {
+      env.log.info(`queue trigger ${fn.name} is disabled (AzureWebJobs.${fn.name}.Disabled)`);
+      continue;
+    }
     const queueName = resolvePercentVars(
       String(fn.trigger.options.queueName ?? ""),
       env.settings,

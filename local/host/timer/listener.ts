@@ -8,7 +8,7 @@ import { runFunction, type InvocationEnv } from "../bindings";
 import type { Logger } from "../log";
 import type { RegisteredFunction } from "../registry";
 import { runWithRetryPolicy } from "../retry";
-import { getSetting, resolvePercentVars } from "../settings";
+import { getSetting, isFunctionDisabled, resolvePercentVars } from "../settings";
 import { MONITOR_TABLE, ScheduleMonitor, type ScheduleStatus } from "./monitor";
 import { createSchedule, type TimerSchedule } from "./schedule";
 
@@ -33,6 +33,10 @@ export async function startTimers(env: InvocationEnv, opts: TimerOptions = {}): 
   const timers: FunctionTimer[] = [];
   for (const fn of env.registry.functions.values()) {
     if (fn.trigger.type.toLowerCase() !== "timertrigger") continue;
+    if (isFunctionDisabled(env.settings, fn.name)) {
+      env.log.info(`timer ${fn.name} is disabled (AzureWebJobs.${fn.name}.Disabled)`);
+      continue;
+    }
     const expression = resolvePercentVars(String(fn.trigger.options.schedule ?? ""), env.settings);
     const schedule = createSchedule(expression, zone);
     const timer = new FunctionTimer(fn, schedule, env, monitor, now, env.log.child(`timer:${fn.name}`));

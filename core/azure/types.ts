@@ -163,8 +163,8 @@ export interface AzureGateway {
   getVm(claw: string): Promise<VmInfo | undefined>;
   /** Deletes the VM (and its OS disk); its data disks are left Unattached. No VM is success. */
   deleteVm(claw: string): Promise<void>;
-  /** Deallocates the VM; false when it already was (NOT_FOUND when there is no VM). */
-  deallocateVm(claw: string): Promise<boolean>;
+  /** Deallocates the VM (a quick no-op when it already is; NOT_FOUND when there is no VM). */
+  deallocateVm(claw: string): Promise<void>;
 
   /**
    * OS disk `<claw>-os-<version>-<suffix>` (suffix "swap" by default) made FromImage from the

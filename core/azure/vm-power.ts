@@ -1,7 +1,10 @@
 /**
- * Power actions on the claw's VM. Each reads the power state first and does nothing when the VM is
- * already there, so a repeated saga step costs one GET and no long-running operation. deallocate
- * and start answer whether they acted (false: it was already so), so callers need no read of their own.
+ * Power actions on the claw's VM. start, powerOff and restart read the power state first and do
+ * nothing when the VM is already there, so a repeated saga step costs one GET and no long-running
+ * operation; startVm answers whether it acted, so callers need no read of their own. deallocate
+ * reads nothing: Azure answers a deallocate of a deallocated VM with a quick no-op operation, and
+ * parking is the fleet-wide action whose reads (one status poll and the final Location GET are
+ * the SDK's) come out of ARM's subscription read bucket.
  */
 import type { VirtualMachine } from "@azure/arm-compute";
 import { ClawError } from "../errors";
@@ -31,10 +34,8 @@ export function powerOperations(
   }
 
   /** Stops the VM and releases its compute (park). No-op when deallocated. */
-  async function deallocateVm(claw: string): Promise<boolean> {
-    if ((await current(claw, "deallocateVm")) === "deallocated") return false;
-    await act(claw, "deallocate");
-    return true;
+  function deallocateVm(claw: string): Promise<void> {
+    return act(claw, "deallocate");
   }
 
   /** Starts the VM (wake). No-op when running. */

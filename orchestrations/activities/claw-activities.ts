@@ -239,12 +239,10 @@ export function createClawActivities(deps: ActivityDeps) {
 
   async function deallocateVm(input: StepInput) {
     return asStep(deps, input, "deallocate", async () => {
-      // One read (inside the gateway) per park: a fleet-wide park spends ARM's read bucket.
-      const acted = await deps.azure
-        .deallocateVm(input.claw)
-        .catch(noVm(`Claw ${input.claw} has no VM to park.`));
+      // No read first: ARM's read bucket is what a fleet-wide park runs short of (vm-power.ts).
+      await deps.azure.deallocateVm(input.claw).catch(noVm(`Claw ${input.claw} has no VM to park.`));
       await claws.updateObserved(input.claw, { powerState: "deallocated" });
-      return { result: null, detail: acted ? "deallocated" : "already deallocated" };
+      return { result: null, detail: "deallocated" };
     });
   }
 

@@ -79,14 +79,16 @@ describe("azure gateway: VMs", () => {
     expect(await t.gateway.getVm("alice")).toBeUndefined();
   });
 
-  it("deallocate/start: park and wake, the disk Reserved while parked; repeats are no-ops", async () => {
+  it("deallocate/start: park and wake, the disk Reserved while parked; repeats change nothing", async () => {
     const net = await clawNetworkAndDisk(t, "alice");
     await t.gateway.createVm(t.vmSpec("alice", net));
     await t.gateway.deallocateVm("alice");
     expect((await t.gateway.getVm("alice"))?.powerState).toBe("deallocated");
     expect((await t.gateway.getDisk("alice-data"))?.diskState).toBe("Reserved");
+    // A repeated park sends the POST again (no read first): Azure answers it with a quick no-op.
     await t.gateway.deallocateVm("alice");
-    expect(t.calls("VirtualMachines_Deallocate")).toHaveLength(1);
+    expect(t.calls("VirtualMachines_Deallocate")).toHaveLength(2);
+    expect((await t.gateway.getVm("alice"))?.powerState).toBe("deallocated");
 
     await t.gateway.startVm("alice");
     expect((await t.gateway.getVm("alice"))?.powerState).toBe("running");

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startAzurite, type AzuriteHandle } from "./host/azurite";
+import { startAzuriteProcess } from "./host/azurite-process";
 import { startTwinAzure, type Twin } from "./twin";
 
 const ROOT = findRoot();
@@ -37,10 +38,15 @@ export interface TwinHarness {
 }
 
 export async function startTwinHarness(
-  opts: { emulator?: Parameters<typeof startTwinAzure>[0]; env?: Record<string, string> } = {},
+  opts: {
+    emulator?: Parameters<typeof startTwinAzure>[0];
+    env?: Record<string, string>;
+    /** Azurite in a child process of its own (benchmarks: storage is another machine on Azure). */
+    azuriteProcess?: boolean;
+  } = {},
 ): Promise<TwinHarness> {
   const [azurite, twin] = await Promise.all([
-    startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 }),
+    opts.azuriteProcess ? startAzuriteProcess() : startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 }),
     startTwinAzure({
       latency: { profile: "instant" },
       throttling: { enabled: false },

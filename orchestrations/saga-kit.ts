@@ -5,6 +5,7 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import type { SagaInput, SagaProgress } from "./contracts";
+import { reportedInFleetDigest } from "../core/notify/port";
 
 /**
  * Tests on the twin shrink retry intervals with SAGA_RETRY_SCALE (e.g. 0.01). Only intervals scale,
@@ -57,14 +58,17 @@ export function progress(
 /**
  * Tells the operators how an operation ended (after finishOperation). A notification that cannot
  * be sent never changes the saga's outcome: the activity reports its own failures, and anything it
- * throws is swallowed here on purpose.
+ * throws is swallowed here on purpose. A success inside a fleet run is left to the run's digest
+ * without an activity call (a fleet-wide park would otherwise spend a step per claw on nothing).
  */
 export function* notifyOperators(
   ctx: OrchestrationContext,
-  operationId: string,
+  input: Pick<SagaInput, "operationId" | "channel" | "requestId">,
+  succeeded: boolean,
 ): Generator<df.Task, void, never> {
+  if (succeeded && reportedInFleetDigest(input)) return;
   try {
-    yield ctx.df.callActivity("notifyOperators", { op: operationId });
+    yield ctx.df.callActivity("notifyOperators", { op: input.operationId });
   } catch {
     // recorded by the activity / host log; the operation record is already final
   }
@@ -100,7 +104,7 @@ export function saga(body: Body) {
         status: "succeeded",
         details,
       });
-      yield* notifyOperators(ctx, input.operationId);
+      yield* notifyOperators(ctx, input, true);
       return { status: "succeeded", ...details };
     } catch (e) {
       const f = failureOf(e);
@@ -110,7 +114,7 @@ export function saga(body: Body) {
         status: "failed",
         error: { code: f.code, message: f.message, step },
       });
-      yield* notifyOperators(ctx, input.operationId);
+      yield* notifyOperators(ctx, input, false);
       return { status: "failed", step, error: f };
     }
   };

@@ -177,7 +177,7 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
         ...(leftover ? { leftoverOsDisk: leftover } : {}),
       },
     });
-    yield* notifyOperators(ctx, input.operationId);
+    yield* notifyOperators(ctx, input, true);
     return {
       status: "succeeded",
       fromVersion: from,
@@ -218,7 +218,7 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
       compensation: undo.length ? { summary: result.summary, restored: result.restored } : undefined,
       details: { fromVersion: from, toVersion: to, snapshot: snapshot?.name },
     });
-    yield* notifyOperators(ctx, input.operationId);
+    yield* notifyOperators(ctx, input, false);
     progress(ctx, input.operationId, result.status, result.summary);
     return { status: result.status, step, error, compensation: result.summary, restored: result.restored };
   }

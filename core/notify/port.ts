@@ -29,6 +29,14 @@ export interface NotificationPort {
   notify(event: FleetNotification): Promise<void>;
 }
 
+/**
+ * Operations of a fleet run (a schedule tick, a rollout) are reported in the run's digest; one by
+ * one the operators hear only of those that did not succeed.
+ */
+export function reportedInFleetDigest(op: { channel?: string; requestId?: string }): boolean {
+  return op.channel === "timer" || (op.requestId ?? "").startsWith("rollout-");
+}
+
 /** A port that drops everything (no bot configured). */
 export const silentNotifier: NotificationPort = { notify: async () => undefined };
 

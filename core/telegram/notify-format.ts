@@ -2,7 +2,7 @@
  * Notification texts for the operators' chat: concise, with the ids an operator needs to follow up,
  * and buttons where the operator is expected to decide (rollout approval, a park about to happen).
  */
-import type { FleetDigest, FleetNotification } from "../notify/port";
+import { reportedInFleetDigest, type FleetDigest, type FleetNotification } from "../notify/port";
 import type { OperationRecord } from "../state";
 import type { ButtonAction } from "./callbacks";
 import { ago, statusIcon, utc } from "./format";
@@ -96,7 +96,7 @@ export function fleetMessage(e: FleetNotification, now: Date): OutgoingMessage {
 export function worthTelling(op: OperationRecord): boolean {
   if (op.status === "running") return false;
   if (op.status !== "succeeded") return true;
-  return op.channel !== "timer" && !(op.requestId ?? "").startsWith("rollout-");
+  return !reportedInFleetDigest(op);
 }
 
 /** The message when a saga ends. */

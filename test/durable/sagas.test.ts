@@ -106,6 +106,12 @@ const activities: Record<string, ActivityHandler> = {
     world.finished = i;
     return null;
   }),
+  // Its input is { op: "op-<claw>" }: record the call on that claw's world.
+  notifyOperators: async (input: unknown) => {
+    const claw = String((input as { op: string }).op).replace(/^op-/, "");
+    worlds.get(claw)?.calls.push("notifyOperators");
+    return { delivered: false };
+  },
 };
 
 let n = 0;
@@ -268,5 +274,17 @@ describe("sagas with stand-in activities", () => {
     const rec = await h.run("parkClaw", sagaInput(claw, {}));
     expect(JSON.parse(rec.output)).toMatchObject({ status: "succeeded", powerState: "deallocated" });
     expect(wd.vm?.power).toBe("deallocated");
+    expect(wd.calls).toEqual(["deallocateVm", "finishOperation", "notifyOperators"]);
+  });
+
+  it("parkClaw in a fleet run: a success is left to the run's digest, a failure is still told", async () => {
+    const { claw, wd } = world();
+    await h.run("parkClaw", { ...sagaInput(claw, {}), channel: "timer" });
+    expect(wd.calls).toEqual(["deallocateVm", "finishOperation"]);
+
+    const failing = world({ deallocateVm: "always" });
+    const rec = await h.run("parkClaw", { ...sagaInput(failing.claw, {}), channel: "timer" });
+    expect(JSON.parse(rec.output)).toMatchObject({ status: "failed" });
+    expect(failing.wd.calls.at(-1)).toBe("notifyOperators");
   });
 });

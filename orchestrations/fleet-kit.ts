@@ -146,7 +146,10 @@ export interface FanOutOptions {
   /** Called after each claw ends (record progress, count failures). */
   onOutcome(item: StartClawCommandInput, outcome: ClawOutcome): Generator<Task, void, unknown>;
   onStart?(item: StartClawCommandInput, operationId: string): Generator<Task, void, unknown>;
-  /** Like onStart, as one task per claw that the starts await together (bookkeeping). */
+  /**
+   * Like onStart, as one task per claw (bookkeeping). These run beside the claw sagas rather than
+   * before them; one that fails for good fails the fan-out at the next look.
+   */
   onStartTask?(item: StartClawCommandInput, operationId: string): Task;
   onPauseChange?(what: string): Generator<Task, void, unknown>;
   /** How often, at first, the saga looks for claws whose saga ended (see fanOut); default 0.5 s. */
@@ -209,11 +212,16 @@ export function* fanOut(
   let tick = minTick;
   let running: { task: Task; run: Running }[] = [];
   let paused = false;
+  /** Bookkeeping of earlier starts still running (each a fresh Task.all, never waited on twice). */
+  let pending: Task[] = [];
   for (;;) {
     // Outcomes of the sagas that ended since the last look.
     const ended = running.filter((r) => r.task.isCompleted || r.task.isFaulted);
     running = running.filter((r) => !(r.task.isCompleted || r.task.isFaulted));
     for (const { task, run } of ended) yield* settle(ctx, o, task, run);
+    const failed = pending.find((p) => p.isFaulted);
+    if (failed) throw failed.result;
+    pending = pending.filter((p) => !p.isCompleted);
 
     if (st) {
       sweepControl(ctx, st);
@@ -249,7 +257,11 @@ export function* fanOut(
         fresh.push(task);
         running.push({ task, run: { item, operationId: r.operationId } });
       }
-      if (bookkeeping.length) yield ctx.df.Task.all(bookkeeping);
+      if (bookkeeping.length) {
+        const all = ctx.df.Task.all(bookkeeping);
+        fresh.push(all);
+        pending.push(all);
+      }
       // Claims that were all skipped free their slots at once: look again without waiting.
       if (fresh.length === 0 && queue.length > 0 && !o.stop()) continue;
     }
@@ -260,6 +272,9 @@ export function* fanOut(
           yield* waitControl(ctx, st); // paused with nothing in flight: wait for resume / cancel
           continue;
         }
+        // Bookkeeping still running: each waited alone (a task in a second compound is
+        // scheduled again); a failure fails the fan-out as at any look.
+        for (const p of pending) yield p;
         return queue;
       }
       continue;

@@ -1,8 +1,10 @@
 /**
  * Fleet benchmarks' set-up: N claws whose VMs exist in the emulator (made through the Azure gateway,
  * as a deploy saga would, but without guests or sagas) and whose Claws rows say so, written through
- * core/state. Also the drivers the benchmarks share: starting an orchestration through the dev host's
- * Durable HTTP API and waiting for it, and the park-bound model.
+ * core/state; or, with `deploy`, N claws deployed for real (HTTP API → deployClaw saga on the dev
+ * host: VM from the gallery, guest booted, host key pinned, secrets delivered, verified). Also the
+ * drivers the benchmarks share: starting an orchestration through the dev host's Durable HTTP API
+ * and waiting for it.
  */
 import { utils } from "ssh2";
 import { createAzureGatewayFromConfig } from "../core/azure";
@@ -11,12 +13,30 @@ import { mapLimit } from "../core/fleet/drift";
 import { clawSpecSchema, type Schedule } from "../core/domain";
 import type { TwinHarness } from "../local/twin-harness";
 
+export interface SeedOptions {
+  prefix?: string;
+  schedule?: Schedule;
+  imageVersion?: string;
+  parallel?: number;
+  /**
+   * Deploy each claw through the HTTP API and the deployClaw saga instead of writing VMs and rows
+   * directly: what a deployed claw looks like (booted guest, control-plane key, pinned host key,
+   * secrets, a verify), for benchmarks whose sagas talk to the guests. Needs guests enabled.
+   */
+  deploy?: boolean;
+}
+
 /** Creates `count` running claws `<prefix>001…`; returns their names. */
-export async function seedClaws(
-  t: TwinHarness,
-  count: number,
-  opts: { prefix?: string; schedule?: Schedule; imageVersion?: string; parallel?: number } = {},
-): Promise<string[]> {
+export async function seedClaws(t: TwinHarness, count: number, opts: SeedOptions = {}): Promise<string[]> {
+  const imageVersion = opts.imageVersion ?? "1.0.0";
+  const names = Array.from(
+    { length: count },
+    (_, i) => `${opts.prefix ?? "claw"}${String(i + 1).padStart(3, "0")}`,
+  );
+  if (opts.deploy) {
+    await mapLimit(names, opts.parallel ?? 100, (claw) => deployClaw(t, claw, imageVersion, opts.schedule));
+    return names;
+  }
   // The twin's subnet is a /24 (about 250 NICs): bigger benches put their NICs in a /20 of their own.
   const { subnetId } = t.twin.emulator.seed({
     ...t.twin.seed,
@@ -30,12 +50,7 @@ export async function seedClaws(
   const gateway = createAzureGatewayFromConfig({ ...t.env, FLEET_SUBNET_ID: subnetId });
   const state = commandRuntime({ AzureWebJobsStorage: t.env.AzureWebJobsStorage }).state;
   const location = t.twin.seed.location;
-  const imageVersion = opts.imageVersion ?? "1.0.0";
   const sshPublicKey = utils.generateKeyPairSync("ed25519").public;
-  const names = Array.from(
-    { length: count },
-    (_, i) => `${opts.prefix ?? "claw"}${String(i + 1).padStart(3, "0")}`,
-  );
   await mapLimit(names, opts.parallel ?? 100, async (claw) => {
     const ip = await gateway.ensurePublicIp({ claw, location });
     const nic = await gateway.ensureNic({ claw, location, publicIpId: ip.id });
@@ -71,6 +86,26 @@ export async function seedClaws(
     });
   });
   return names;
+}
+
+/** One claw as an operator deploys it: POST /v1/claws, POST /v1/claws/{name}/deploy, wait. */
+async function deployClaw(t: TwinHarness, name: string, imageVersion: string, schedule?: Schedule) {
+  const spec = { name, region: t.twin.seed.location, vmSize: "Standard_D2s_v5", imageVersion };
+  const c = await t.api("POST", "/v1/claws", schedule ? { ...spec, schedule } : spec);
+  if (c.status !== 201) throw new Error(`creating ${name}: HTTP ${c.status} ${JSON.stringify(c.body)}`);
+  const d = await t.api<{ operationId: string }>("POST", `/v1/claws/${name}/deploy`);
+  if (d.status !== 202) throw new Error(`deploying ${name}: HTTP ${d.status} ${JSON.stringify(d.body)}`);
+  // Polled once a second (the harness's 200 ms, times a hundred claws, would load the host).
+  for (const until = Date.now() + 30 * 60_000; ;) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const op = await t
+      .api<{ status?: string }>("GET", `/v1/operations/${d.body.operationId}`)
+      .catch(() => undefined);
+    const status = op?.status === 200 ? op.body.status : undefined;
+    if (status === "succeeded") return;
+    if ((status && status !== "running") || Date.now() > until)
+      throw new Error(`deploying ${name}: ${JSON.stringify(op?.body).slice(0, 500)}`);
+  }
 }
 
 /** Starts orchestration `name` through the dev host's Durable HTTP API; resolves with its id. */

@@ -6,7 +6,14 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
-const ALL = ["durable-overhead", "upgrade-downtime", "azure-emulator", "fleet-park", "telegram-webhook"];
+const ALL = [
+  "durable-overhead",
+  "upgrade-downtime",
+  "azure-emulator",
+  "fleet-park",
+  "fleet-rollout",
+  "telegram-webhook",
+];
 
 const wanted = process.argv.slice(2);
 const names = (wanted.length ? wanted : ALL).filter((n) => {

@@ -1,0 +1,355 @@
+/**
+ * Benchmark: a fleet rollout on the emulator with ARM throttling on and the azure latency profile
+ * scaled down (issue 6). N claws are deployed on image 1.0.0 through the HTTP API and the deployClaw
+ * saga (booted guests running the real runtime/ scripts, the control plane's SSH key, host keys
+ * pinned, secrets delivered, verified; throttling suspended while seeding, so the rollout starts
+ * with full buckets as on a fleet made long before). Then 1.1.0 is registered in Images (what the
+ * bake webhook does) and the real path runs: POST /api/v1/rollouts → rolloutFleet on the dev host →
+ * canary, then batches, each claw an upgradeClaw saga (OS-disk swap) that verifies it over SSH.
+ *
+ * Bound: the batch policy run by an engine with no overhead. Canary, then each batch in turn, a
+ * soak before every batch that follows upgraded claws; inside a phase at most maxParallel upgrades
+ * at once. One upgrade takes the profile's mean durations of what its path waits for, in order:
+ * data-disk snapshot, OS disk from the image (made while the claw still runs), power off, VM PUT
+ * with the swapped disk, start, first-boot provisioning of the new disk (the emulator starts it
+ * when the start completes), old OS disk delete. Every upgrade also needs write tokens: ARM's
+ * subscription writes (200, +10/s; 5 each: snapshot PUT, disk PUT, power-off, VM PUT, start) and
+ * deletes (200, +10/s; 1), Compute's UpdateVM (1500, +500/min; 3), CreateUpdateDisks (1500,
+ * +500/min; 2) and DeleteDisks (1500, +500/min; 1) per subscription; a bucket of capacity C and
+ * refill r charged k tokens per upgrade is modelled as C/k, r/k charged one token at the upgrade's
+ * start (tokenWindowBound from fleet-park.ts, each phase starting with full buckets: optimistic,
+ * so still a lower bound). The per-VM UpdateVM bucket (12, +4/min) takes 3 per upgrade and never
+ * binds. Bound = Σ phases + soaks, and never less than the whole rollout's token floor plus one
+ * upgrade. Not in the bound (not modelled by the profile): real time on the guests (boot.sh,
+ * stop-agent, secrets and verify.sh over SSH), LRO polling slack, the durable engine.
+ *
+ * Also printed: the makespan an engine with no overhead could expect when each phase waits for its
+ * slowest claw (durations drawn from the same ranges), per-phase and per-step timings, 429s, and
+ * upgrade operations that failed (from throttling: AZURE_THROTTLED). Appends to
+ * bench/results/fleet-rollout.json.
+ *
+ * Run: npm run build && node dist/bench/fleet-rollout.js  (FLEET_ROLLOUT_CLAWS, _CANARY,
+ * _BATCH_PERCENT, _PARALLEL, _SOAK_MINUTES, _MAX_UNHEALTHY, _SPEED override 100, 1, 20, the whole
+ * batch, 0.05, 5, 20.)
+ */
+import os from "node:os";
+import { commandRuntime } from "../core/commands";
+import type { OperationRecord } from "../core/state";
+import { AZURE_DURATIONS_MS } from "../local/azure/arm/latency";
+import { ARM_BUCKETS, COMPUTE_POLICIES, type BucketSpec } from "../local/azure/arm/throttle";
+import { startTwinHarness, type TwinHarness } from "../local/twin-harness";
+import { tokenWindowBound } from "./fleet-park";
+import { seedClaws } from "./fleet-seed";
+import { percentile, recordResult } from "./record";
+
+const env = (k: string, d: number) => Number(process.env[`FLEET_ROLLOUT_${k}`] ?? d);
+const N = env("CLAWS", 100);
+const CANARY = env("CANARY", 1);
+const BATCH_PERCENT = env("BATCH_PERCENT", 20);
+const PARALLEL = process.env.FLEET_ROLLOUT_PARALLEL ? env("PARALLEL", 0) : undefined;
+const SOAK_MINUTES = env("SOAK_MINUTES", 0.05);
+const MAX_UNHEALTHY = env("MAX_UNHEALTHY", 5);
+const SPEED = env("SPEED", 20);
+const FROM = "1.0.0";
+const TO = "1.1.0";
+
+/** What one swap upgrade waits for, in order: its operation step and the latency kind behind it. */
+const UPGRADE_PATH: [step: string, kind: string][] = [
+  ["snapshot-data-disk", "snapshot.create"],
+  ["prepare-os-disk", "disk.create"],
+  ["power-off", "vm.powerOff"],
+  ["swap-os-disk", "vm.update"],
+  ["start", "vm.start"],
+  ["wait-for-boot", "guest.provision"],
+  ["cleanup-old-os-disk", "disk.delete"],
+];
+
+/** Tokens one upgrade takes from each subscription bucket it draws on. */
+const UPGRADE_TOKENS: [BucketSpec, number][] = [
+  [ARM_BUCKETS.writes, 5],
+  [ARM_BUCKETS.deletes, 1],
+  [COMPUTE_POLICIES.UpdateVM.subscription, 3],
+  [COMPUTE_POLICIES.CreateUpdateDisks.subscription, 2],
+  [COMPUTE_POLICIES.DeleteDisks.subscription, 1],
+];
+const PER_UPGRADE_BUCKETS: BucketSpec[] = UPGRADE_TOKENS.map(([b, k]) => ({
+  capacity: b.capacity / k,
+  refillPerSecond: b.refillPerSecond / k,
+}));
+
+const meanMs = (kind: string) => (AZURE_DURATIONS_MS[kind][0] + AZURE_DURATIONS_MS[kind][1]) / 2 / SPEED;
+const UPGRADE_MEAN_MS = UPGRADE_PATH.reduce((sum, [, kind]) => sum + meanMs(kind), 0);
+
+/** Phase sizes as planRollout cuts them: canary, then batches of ⌈rest × percent⌉. */
+function phaseSizes(n: number): number[] {
+  const canary = Math.min(CANARY, n);
+  const rest = n - canary;
+  const size = Math.max(1, Math.ceil((rest * BATCH_PERCENT) / 100));
+  const sizes = canary ? [canary] : [];
+  for (let left = rest; left > 0; left -= size) sizes.push(Math.min(size, left));
+  return sizes;
+}
+
+/** The bound (see the header) and its parts. */
+function rolloutBound(sizes: number[]) {
+  const soaks = sizes.length - 1;
+  const soakMs = soaks * SOAK_MINUTES * 60_000;
+  const phasesMs = sizes.map((n) =>
+    tokenWindowBound(n, Math.min(PARALLEL ?? n, n), UPGRADE_MEAN_MS, PER_UPGRADE_BUCKETS),
+  );
+  const chainMs = phasesMs.reduce((a, b) => a + b, 0) + soakMs;
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const tokenFloorMs = tokenWindowBound(total, total, 0, PER_UPGRADE_BUCKETS) + UPGRADE_MEAN_MS;
+  return { boundMs: Math.max(chainMs, tokenFloorMs), phasesMs, soakMs, tokenFloorMs };
+}
+
+/** Mean makespan with no engine overhead when every phase waits for its slowest claw (simulated). */
+function expectedWithStragglers(sizes: number[], samples = 2_000): number {
+  let seed = 6;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const draw = () =>
+    UPGRADE_PATH.reduce((sum, [, kind]) => {
+      const [lo, hi] = AZURE_DURATIONS_MS[kind];
+      return sum + (lo + random() * (hi - lo)) / SPEED;
+    }, 0);
+  let total = 0;
+  for (let s = 0; s < samples; s++) {
+    for (const n of sizes) {
+      const slots = Array<number>(Math.min(PARALLEL ?? n, n)).fill(0);
+      for (let i = 0; i < n; i++) {
+        slots.sort((a, b) => a - b);
+        slots[0] += draw();
+      }
+      total += Math.max(...slots);
+    }
+  }
+  return total / samples + (sizes.length - 1) * SOAK_MINUTES * 60_000;
+}
+
+interface RolloutView {
+  status: string;
+  reason?: string;
+  endedAt?: string;
+  digest?: { done: unknown[]; failed: { claw: string; reason: string }[]; skipped: unknown[] };
+  claws: {
+    claw: string;
+    phase: string;
+    status: string;
+    operationId?: string;
+    startedAt?: string;
+    endedAt?: string;
+  }[];
+}
+
+async function waitForRollout(t: TwinHarness, id: string, timeoutMs: number): Promise<RolloutView> {
+  for (const until = Date.now() + timeoutMs; ;) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    const r = await t.api<RolloutView>("GET", `/v1/rollouts/${id}`).catch(() => undefined);
+    if (r?.status === 200 && r.body.endedAt) return r.body;
+    if (Date.now() > until) throw new Error(`rollout ${id}: ${JSON.stringify(r?.body).slice(0, 500)}`);
+  }
+}
+
+const ms = (a?: string, b?: string) => (a && b ? Date.parse(b) - Date.parse(a) : NaN);
+
+async function main(): Promise<void> {
+  const throttling = { enabled: false };
+  const t = await startTwinHarness({
+    // Table Storage is another machine on Azure: Azurite in its own process, as fleet-park does.
+    azuriteProcess: true,
+    emulator: { latency: { profile: "azure", speed: SPEED, seed: 6 }, throttling },
+    // Only the rollout runs: no timer-driven schedule tick or drift reconcile spending tokens.
+    env: {
+      "AzureWebJobs.scheduleTickTimer.Disabled": "true",
+      "AzureWebJobs.driftReconcileTimer.Disabled": "true",
+    },
+  });
+  try {
+    const seedStart = Date.now();
+    await seedClaws(t, N, { prefix: "roll", imageVersion: FROM, deploy: true, parallel: 25 });
+    const seedMs = Date.now() - seedStart;
+    console.log(
+      `  deployed ${N} claws on ${FROM} (deployClaw sagas, 25 at once) in ${(seedMs / 1000).toFixed(1)} s`,
+    );
+    const state = commandRuntime({ AzureWebJobsStorage: t.env.AzureWebJobsStorage }).state;
+    await state.images.upsert({ version: TO, state: "Succeeded", regions: [t.twin.seed.location] });
+
+    throttling.enabled = true;
+    t.twin.emulator.requests.clear();
+    const t0 = Date.now();
+    const started = await t.api<{ rolloutId: string }>("POST", "/v1/rollouts", {
+      version: TO,
+      canary: CANARY,
+      batchPercent: BATCH_PERCENT,
+      soakMinutes: SOAK_MINUTES,
+      maxUnhealthy: MAX_UNHEALTHY,
+      ...(PARALLEL ? { maxParallel: PARALLEL } : {}),
+    });
+    if (started.status !== 202) throw new Error(`POST /v1/rollouts: ${JSON.stringify(started.body)}`);
+    const r = await waitForRollout(t, started.body.rolloutId, 60 * 60_000);
+    const makespanMs = Date.parse(r.endedAt!) - t0;
+
+    const opIds = new Set(r.claws.map((c) => c.operationId).filter(Boolean));
+    const ops = (await state.operations.list({ limit: 10 * N })).filter(
+      (o) => o.kind === "upgrade" && opIds.has(o.id),
+    );
+    const failed = ops.filter((o) => o.status !== "succeeded");
+    const throttledFailures = failed.filter((o) => o.error?.code === "AZURE_THROTTLED").length;
+    const upgraded = (await state.claws.list()).filter(
+      (c) =>
+        c.observed.imageVersion === TO &&
+        c.observed.lastVerify?.ok &&
+        c.observed.lastVerify.imageVersion === TO,
+    ).length;
+    const log = t.twin.emulator.requests.list();
+    const throttled = log.filter((x) => x.status === 429).length;
+    const writes = log.filter((x) => x.method !== "GET").length;
+    const reads = log.length - writes;
+
+    // Phases: first claw started → last claw ended, from the rollout's own per-claw records.
+    const phaseNames = [...new Set(r.claws.filter((c) => c.startedAt).map((c) => c.phase))];
+    const byId = new Map(ops.map((o) => [o.id, o]));
+    let previousEnd = t0;
+    const phases = phaseNames.map((name) => {
+      const cs = r.claws
+        .filter((c) => c.phase === name && c.startedAt)
+        .map((c) => ({ c, o: byId.get(c.operationId ?? "") }));
+      const start = Math.min(...cs.map(({ c }) => Date.parse(c.startedAt!)));
+      const end = Math.max(...cs.map(({ c }) => Date.parse(c.endedAt ?? c.startedAt!)));
+      const most = (f: (x: (typeof cs)[number]) => number) => Math.max(...cs.map(f).filter(Number.isFinite));
+      const phase = {
+        name,
+        claws: cs.length,
+        startMs: start - t0,
+        /** Previous phase's last claw recorded → this phase's first claw recorded (soak, bookkeeping). */
+        gapBeforeMs: start - previousEnd,
+        spanMs: end - start,
+        slowestUpgradeMs: most(({ o }) => ms(o?.steps[0]?.startedAt, o?.endedAt)),
+        /** Claw recorded as started → its saga's first step (sub-orchestration start, load, power read). */
+        maxStartLagMs: most(({ c, o }) => ms(c.startedAt, o?.steps[0]?.startedAt)),
+        /** Operation ended → rollout recorded the claw's outcome. */
+        maxEndLagMs: most(({ c, o }) => ms(o?.endedAt, c.endedAt)),
+      };
+      previousEnd = end;
+      return phase;
+    });
+
+    const sum = (f: (p: (typeof phases)[number]) => number) => phases.reduce((a, p) => a + f(p), 0);
+    const breakdown = {
+      slowestUpgradesMs: sum((p) => p.slowestUpgradeMs),
+      fanOutLagMs: sum((p) => p.spanMs - p.slowestUpgradeMs),
+      betweenPhasesMs: sum((p) => p.gapBeforeMs),
+      afterLastPhaseMs: t0 + makespanMs - previousEnd,
+    };
+
+    // Where an upgrade's time goes: median per step, and the time between steps (engine, bookkeeping).
+    const stepOf = (o: OperationRecord, name: string) => o.steps.find((s) => s.name.split(" ")[0] === name);
+    const stepP50 = Object.fromEntries(
+      [...UPGRADE_PATH.map(([s]) => s), "preflight", "stop-agent", "deliver-secrets", "verify"].map(
+        (name) => [
+          name,
+          Math.round(
+            percentile(
+              ops
+                .map((o) => ms(stepOf(o, name)?.startedAt, stepOf(o, name)?.endedAt))
+                .filter(Number.isFinite),
+              50,
+            ),
+          ),
+        ],
+      ),
+    );
+    const upgradeMs = ops.map((o) => ms(o.steps[0]?.startedAt, o.endedAt)).filter(Number.isFinite);
+    const betweenSteps = ops
+      .map(
+        (o) =>
+          ms(o.steps[0]?.startedAt, o.endedAt) - o.steps.reduce((a, s) => a + ms(s.startedAt, s.endedAt), 0),
+      )
+      .filter(Number.isFinite);
+
+    const sizes = phaseSizes(N);
+    const bound = rolloutBound(sizes);
+    const idealMs = expectedWithStragglers(sizes);
+    const ratio = makespanMs / bound.boundMs;
+
+    const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
+    console.log(
+      `  roll ${N} claws ${FROM} → ${TO}: canary ${CANARY}, batches of ${BATCH_PERCENT}% (${sizes.join(", ")}), maxParallel ${PARALLEL ?? "the whole batch"}, soak ${SOAK_MINUTES} min; azure profile at speed ${SPEED}`,
+    );
+    console.log(
+      `  makespan ${s(makespanMs)}  bound ${s(bound.boundMs)}  ratio ${ratio.toFixed(2)} (aim ≤ 1.25)`,
+    );
+    console.log(
+      `    bound parts: one upgrade ${s(UPGRADE_MEAN_MS)} (${UPGRADE_PATH.map(([, k]) => `${k} ${s(meanMs(k))}`).join(", ")}); phases ${bound.phasesMs.map(s).join(" + ")}; soaks ${s(bound.soakMs)}; whole-rollout token floor ${s(bound.tokenFloorMs)}`,
+    );
+    console.log(
+      `    no-overhead engine waiting for each phase's slowest claw: ${s(idealMs)} expected (${(makespanMs / idealMs).toFixed(2)}×)`,
+    );
+    console.log(
+      `  rollout ${r.status} (${r.reason ?? ""}); upgraded and verified on ${TO}: ${upgraded}/${N}; digest done ${r.digest?.done.length ?? 0} failed ${r.digest?.failed.length ?? 0} skipped ${r.digest?.skipped.length ?? 0}`,
+    );
+    console.log(
+      `  upgrade operations ${ops.length}, failed ${failed.length}, failed from throttling ${throttledFailures}`,
+    );
+    console.log(`  ARM: ${writes} writes/deletes, ${reads} reads, ${throttled} answered 429`);
+    for (const p of phases) {
+      console.log(
+        `    ${p.name.padEnd(8)} ${String(p.claws).padStart(3)} claws  at ${s(p.startMs).padStart(7)} (gap ${s(p.gapBeforeMs)})  span ${s(p.spanMs).padStart(7)}  slowest upgrade ${s(p.slowestUpgradeMs)}, start lag ≤ ${s(p.maxStartLagMs)}, end lag ≤ ${s(p.maxEndLagMs)}`,
+      );
+    }
+    console.log(
+      `  where the time went: slowest upgrade of each phase Σ ${s(breakdown.slowestUpgradesMs)}, fan-out lag (phase span − its slowest upgrade) Σ ${s(breakdown.fanOutLagMs)}, between phases (soak, bookkeeping) Σ ${s(breakdown.betweenPhasesMs)}, after the last phase ${s(breakdown.afterLastPhaseMs)}`,
+    );
+    console.log(
+      `  upgrade (first step → end) p50 ${s(percentile(upgradeMs, 50))} p95 ${s(percentile(upgradeMs, 95))}; between steps p50 ${s(percentile(betweenSteps, 50))}`,
+    );
+    console.log(
+      `  step p50: ${Object.entries(stepP50)
+        .map(
+          ([k, v]) =>
+            `${k} ${s(v)}${UPGRADE_PATH.find(([st]) => st === k) ? ` (model ${s(meanMs(UPGRADE_PATH.find(([st]) => st === k)![1]))})` : ""}`,
+        )
+        .join(", ")}`,
+    );
+    if (failed.length) console.log(`  first failure: ${JSON.stringify(failed[0].error)}`);
+
+    recordResult("fleet-rollout", {
+      claws: N,
+      canary: CANARY,
+      batchPercent: BATCH_PERCENT,
+      phaseSizes: sizes,
+      maxParallel: PARALLEL ?? "batch",
+      soakMinutes: SOAK_MINUTES,
+      maxUnhealthy: MAX_UNHEALTHY,
+      speed: SPEED,
+      seedMs,
+      status: r.status,
+      makespanMs,
+      boundMs: Math.round(bound.boundMs),
+      ratio: Number(ratio.toFixed(3)),
+      aimMet: ratio <= 1.25 && throttledFailures === 0,
+      expectedWithStragglersMs: Math.round(idealMs),
+      upgradeMeanMs: Math.round(UPGRADE_MEAN_MS),
+      upgraded,
+      upgradeOperations: ops.length,
+      failed: failed.length,
+      throttledFailures,
+      responses429: throttled,
+      armWrites: writes,
+      armReads: reads,
+      phases,
+      ...breakdown,
+      upgradeP50Ms: Math.round(percentile(upgradeMs, 50)),
+      betweenStepsP50Ms: Math.round(percentile(betweenSteps, 50)),
+      stepP50Ms: stepP50,
+      loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
+    });
+  } finally {
+    await t.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -202,7 +202,12 @@ async function main(): Promise<void> {
         c.observed.lastVerify.imageVersion === TO,
     ).length;
     const log = t.twin.emulator.requests.list();
-    const throttled = log.filter((x) => x.status === 429).length;
+    const throttledLog = log.filter((x) => x.status === 429);
+    const throttled = throttledLog.length;
+    const throttledByMethod = throttledLog.reduce<Record<string, number>>(
+      (a, x) => ({ ...a, [x.method]: (a[x.method] ?? 0) + 1 }),
+      {},
+    );
     const writes = log.filter((x) => x.method !== "GET").length;
     const reads = log.length - writes;
 
@@ -291,7 +296,9 @@ async function main(): Promise<void> {
     console.log(
       `  upgrade operations ${ops.length}, failed ${failed.length}, failed from throttling ${throttledFailures}`,
     );
-    console.log(`  ARM: ${writes} writes/deletes, ${reads} reads, ${throttled} answered 429`);
+    console.log(
+      `  ARM: ${writes} writes/deletes, ${reads} reads, ${throttled} answered 429 ${JSON.stringify(throttledByMethod)}`,
+    );
     for (const p of phases) {
       console.log(
         `    ${p.name.padEnd(8)} ${String(p.claws).padStart(3)} claws  at ${s(p.startMs).padStart(7)} (gap ${s(p.gapBeforeMs)})  span ${s(p.spanMs).padStart(7)}  slowest upgrade ${s(p.slowestUpgradeMs)}, start lag ≤ ${s(p.maxStartLagMs)}, end lag ≤ ${s(p.maxEndLagMs)}`,
@@ -335,6 +342,7 @@ async function main(): Promise<void> {
       failed: failed.length,
       throttledFailures,
       responses429: throttled,
+      responses429ByMethod: throttledByMethod,
       armWrites: writes,
       armReads: reads,
       phases,

@@ -97,7 +97,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
   const stateDir = path.resolve(options.persistDir ?? temp!);
   const clock = options.clock ?? systemClock();
   const latency = createLatencyModel(options.latency);
-  const store = new Store(stateDir);
+  const store = new Store(stateDir, { persist: options.persistDir !== undefined });
   const repo = findRepoRoot(__dirname);
   const guestOptions: GuestOptions = {
     runtimeDir: existing(repo && path.join(repo, "runtime")),
@@ -170,6 +170,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await guests.close();
+      store.close();
       if (temp) fs.rmSync(temp, { recursive: true, force: true });
     },
   };

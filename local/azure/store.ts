@@ -1,7 +1,10 @@
 /**
  * The emulator's state: every ARM resource and every async operation, keyed by lower-cased id.
- * Saved as one JSON file in the state directory after each change (write temp + rename), so an
- * emulator started again with the same `--persist` directory carries on where it stopped.
+ * With `--persist`, saved as one JSON file in the state directory (write temp + rename), so an
+ * emulator started again with the same directory carries on where it stopped. Changes are
+ * coalesced: a save is written at most every `saveDelayMs` (and at close, and when the process
+ * exits), not once per change — rewriting a 300-claw fleet's state on every change took most of
+ * the emulator's CPU. Without `--persist` nothing is written.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -62,15 +65,32 @@ interface Snapshot {
   operations: OperationRecord[];
 }
 
+export interface StoreOptions {
+  /** Keep the state in `dir` across restarts (default true). */
+  persist?: boolean;
+  /** Longest time a change waits before it is written (default 200 ms). */
+  saveDelayMs?: number;
+}
+
 export class Store {
   private readonly resources = new Map<string, StoredResource>();
   private readonly operations = new Map<string, OperationRecord>();
   private readonly file: string;
+  private readonly persist: boolean;
+  private readonly saveDelayMs: number;
+  private pending: NodeJS.Timeout | undefined;
+  private readonly onExit = () => this.flush();
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    o: StoreOptions = {},
+  ) {
     this.file = path.join(dir, "state.json");
+    this.persist = o.persist ?? true;
+    this.saveDelayMs = o.saveDelayMs ?? 200;
     fs.mkdirSync(dir, { recursive: true });
-    if (fs.existsSync(this.file)) {
+    if (this.persist) process.on("exit", this.onExit);
+    if (this.persist && fs.existsSync(this.file)) {
       const snap = JSON.parse(fs.readFileSync(this.file, "utf8")) as Snapshot;
       for (const r of snap.resources) this.resources.set(key(r.id), r);
       for (const o of snap.operations) this.operations.set(o.name, o);
@@ -121,8 +141,28 @@ export class Store {
     return [...this.operations.values()];
   }
 
-  /** Writes the state file; callers that mutate a record in place call this afterwards. */
+  /** Marks the state changed; callers that mutate a record in place call this afterwards. */
   save(): void {
+    if (!this.persist || this.pending) return;
+    this.pending = setTimeout(() => this.flush(), this.saveDelayMs);
+    this.pending.unref();
+  }
+
+  /** Writes the state file now if a change is waiting. */
+  flush(): void {
+    if (!this.pending) return;
+    clearTimeout(this.pending);
+    this.pending = undefined;
+    this.write();
+  }
+
+  /** Writes what is waiting and stops watching the process exit. */
+  close(): void {
+    this.flush();
+    process.off("exit", this.onExit);
+  }
+
+  private write(): void {
     const snap: Snapshot = {
       version: 1,
       resources: [...this.resources.values()],

@@ -154,12 +154,12 @@ export interface FanOutOptions {
   onPauseChange?(what: string): Generator<Task, void, unknown>;
   /** How often, at first, the saga looks for claws whose saga ended (see fanOut); default 0.5 s. */
   tickMs?: number;
-  /** The longest gap between looks while nothing ends; default 15 s. */
+  /** The longest gap between looks while nothing ends; default 4 s. */
   maxTickMs?: number;
 }
 
 export const FAN_OUT_TICK_MS = 500;
-export const FAN_OUT_MAX_TICK_MS = 15_000;
+export const FAN_OUT_MAX_TICK_MS = 4_000;
 
 interface Running {
   item: StartClawCommandInput;
@@ -193,8 +193,8 @@ export function outcomeOf(claw: string, operationId: string, out: unknown): Claw
  * sagas started in this round, a durable timer, and (rollouts) a control event waiter. Sagas
  * started in earlier rounds still complete in the background (the SDK marks their tasks done as
  * their history arrives) and are collected at the next look. The timer starts at `tickMs` and
- * doubles up to `maxTickMs` while nothing ends, so a short park is noticed within half a second
- * and an hour-long upgrade costs a few dozen timers, not thousands.
+ * grows by half up to `maxTickMs` while nothing ends: a park is noticed within half a second of
+ * its end, a long upgrade within 4 s, for about one timer per 4 s while only long sagas run.
  *
  * Control events are applied at every look: pause and halt (stop) stop new starts, cancel stops
  * them for good; sagas in flight always finish, and fanOut returns when none is left, with the
@@ -288,7 +288,7 @@ export function* fanOut(
     else yield wake;
     if (!timer.isCompleted) timer.cancel();
     const endedNow = running.filter((r) => r.task.isCompleted || r.task.isFaulted).length;
-    tick = endedNow > 0 || running.length !== before ? minTick : Math.min(maxTick, tick * 2);
+    tick = endedNow > 0 || running.length !== before ? minTick : Math.min(maxTick, Math.round(tick * 1.5));
   }
 }
 

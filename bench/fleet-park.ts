@@ -27,6 +27,20 @@ const N = Number(process.env.FLEET_PARK_CLAWS ?? 300);
 const PARALLEL = Number(process.env.FLEET_PARK_PARALLEL ?? 50);
 const SPEED = Number(process.env.FLEET_PARK_SPEED ?? 20);
 
+/**
+ * Mean time until a client that honours Retry-After sees the end of an operation lasting a uniform
+ * [loMs, hiMs]: the emulator, like ARM, advertises whole seconds (the seconds left, rounded up),
+ * and none under a second (then the client's own poll interval, about the time itself).
+ */
+export function clientSeenMeanMs(loMs: number, hiMs: number, samples = 10_000): number {
+  let sum = 0;
+  for (let i = 0; i < samples; i++) {
+    const d = loMs + ((i + 0.5) / samples) * (hiMs - loMs);
+    sum += d < 1000 ? d : Math.ceil(d / 1000) * 1000;
+  }
+  return sum / samples;
+}
+
 /** Earliest makespan of `n` jobs of `durationMs` through `parallel` slots, each start taking a token from every bucket. */
 export function tokenWindowBound(
   n: number,
@@ -57,6 +71,9 @@ export function tokenWindowBound(
 async function main(): Promise<void> {
   const throttling = { enabled: false };
   const t = await startTwinHarness({
+    // Table Storage is another machine on Azure: Azurite gets its own process (and core), so the
+    // ARM emulator's thread is not also serving every history write.
+    azuriteProcess: true,
     emulator: {
       guests: { enabled: false },
       latency: { profile: "azure", speed: SPEED, seed: 6 },
@@ -126,10 +143,16 @@ async function main(): Promise<void> {
     const [lo, hi] = AZURE_DURATIONS_MS["vm.deallocate"];
     const meanMs = (lo + hi) / 2 / SPEED;
     const maxMs = hi / SPEED;
+    // ARM answers a deallocate with a whole-second Retry-After (the emulator: the seconds left,
+    // rounded up); a client that honours it cannot see the end sooner, so each park lasts that
+    // long for the control plane. The bound uses this; the bound from the raw mean is shown too.
+    const seenMeanMs = clientSeenMeanMs(lo / SPEED, hi / SPEED);
+    const seenMaxMs = Math.ceil(hi / SPEED / 1000) * 1000;
     const writeBuckets = [ARM_BUCKETS.writes, COMPUTE_POLICIES.DeleteVM.subscription];
-    const boundMs = Math.max(tokenWindowBound(N, PARALLEL, meanMs, writeBuckets), maxMs);
+    const boundMs = Math.max(tokenWindowBound(N, PARALLEL, seenMeanMs, writeBuckets), seenMaxMs);
+    const rawBoundMs = Math.max(tokenWindowBound(N, PARALLEL, meanMs, writeBuckets), maxMs);
     const writesOnlyMs = tokenWindowBound(N, N, 0, writeBuckets);
-    const windowOnlyMs = Math.ceil(N / PARALLEL) * meanMs;
+    const windowOnlyMs = Math.ceil(N / PARALLEL) * seenMeanMs;
     // Not part of the bound (it depends on how often the gateway polls), shown for the reader.
     const readFloorMs = Math.max(
       0,
@@ -143,7 +166,11 @@ async function main(): Promise<void> {
     );
     console.log(`  makespan ${s(makespanMs)}  bound ${s(boundMs)}  ratio ${ratio.toFixed(2)} (aim ≤ 1.25)`);
     console.log(
-      `    bound parts: write tokens alone ${s(writesOnlyMs)}, window alone ${s(windowOnlyMs)}, longest deallocate ${s(maxMs)}`,
+      `    bound parts: write tokens alone ${s(writesOnlyMs)}, window alone ${s(windowOnlyMs)}, longest deallocate ${s(seenMaxMs)}; ` +
+        `a park as a client honouring Retry-After sees it: mean ${s(seenMeanMs)} (raw ${s(meanMs)})`,
+    );
+    console.log(
+      `    bound from the raw mean (no Retry-After rounding): ${s(rawBoundMs)}, ratio ${(makespanMs / rawBoundMs).toFixed(2)}`,
     );
     console.log(
       `  parked ${parked}/${N}; digest done ${digest.done.length} failed ${digest.failed.length} skipped ${digest.skipped.length}`,
@@ -166,6 +193,9 @@ async function main(): Promise<void> {
       makespanMs,
       boundMs: Math.round(boundMs),
       ratio: Number(ratio.toFixed(3)),
+      boundBasis: "Retry-After-rounded deallocate durations",
+      rawBoundMs: Math.round(rawBoundMs),
+      rawRatio: Number((makespanMs / rawBoundMs).toFixed(3)),
       aimMet: ratio <= 1.25 && throttledFailures === 0,
       parked,
       parkOperations: ops.length,

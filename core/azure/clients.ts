@@ -41,6 +41,8 @@ export interface ArmClientsOptions {
   retry: RetryOptions;
   sleep: Sleep;
   log: (message: string) => void;
+  /** First-poll hold of an LRO whose answer has no Retry-After (the poll interval); default none. */
+  firstPollDelayMs?: number;
   /** Extra SDK client options (user agent, logging, ...), merged over ours. */
   clientOptions?: Record<string, unknown>;
 }
@@ -70,7 +72,13 @@ function adapt(pipeline: Pipeline, o: ArmClientsOptions, plainHttp: boolean): vo
   pipeline.removePolicy({ name: "defaultRetryPolicy" });
   pipeline.addPolicy(armRetryPolicy({ retry: o.retry, sleep: o.sleep, log: o.log }), { phase: "Retry" });
   // No phase: it runs before the Retry phase, so a held first poll waits once, not per attempt.
-  pipeline.addPolicy(armPollPacingPolicy({ sleep: o.sleep, maxDelayMs: o.retry.maxDelayMs }));
+  pipeline.addPolicy(
+    armPollPacingPolicy({
+      sleep: o.sleep,
+      maxDelayMs: o.retry.maxDelayMs,
+      defaultDelayMs: o.firstPollDelayMs,
+    }),
+  );
   if (plainHttp) {
     pipeline.removePolicy({ name: "bearerTokenAuthenticationPolicy" });
     pipeline.addPolicy(staticBearer(o.credential), { phase: "Sign" });

@@ -33,6 +33,7 @@ export function createAzureGateway(opts: AzureGatewayOptions): AzureGateway {
     sleep,
     log,
     clientOptions: opts.clientOptions,
+    firstPollDelayMs: opts.firstPollDelayMs ?? opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
   });
   const g = opts.gallery;
   const ctx: GatewayContext = {

@@ -6,7 +6,8 @@
  * bucket (250, +25/s), which a fleet-wide park spends 300 times. Later polls already follow
  * Retry-After (the poller reads it from each poll answer). So this policy remembers, per status
  * URL, when the first answer said to come back, and holds the first GET of that URL until then
- * (never longer than `maxDelayMs`, and waking at once when the request is aborted).
+ * (never longer than `maxDelayMs`, and waking at once when the request is aborted). Without a
+ * Retry-After the first poll waits the client's poll interval, as every later one does.
  */
 import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
 import { retryAfterMs } from "./errors";
@@ -16,6 +17,11 @@ export const ARM_POLL_PACING_POLICY = "openclawpsArmPollPacingPolicy";
 
 export interface PollPacingOptions {
   sleep: Sleep;
+  /**
+   * First-poll hold when the 201/202 carries no Retry-After: the client's own poll interval, which
+   * the SDK waits between later polls but not before the first (0: no hold).
+   */
+  defaultDelayMs?: number;
   /** Longest first-poll hold (a longer Retry-After is cut to this). */
   maxDelayMs: number;
   now?: () => number;
@@ -55,7 +61,7 @@ export function armPollPacingPolicy(o: PollPacingOptions): PipelinePolicy {
       if (request.method === "GET" || (response.status !== 201 && response.status !== 202)) {
         return response;
       }
-      const wait = retryAfterMs((n) => response.headers.get(n), now());
+      const wait = retryAfterMs((n) => response.headers.get(n), now()) ?? o.defaultDelayMs;
       if (!wait) return response;
       const at = now() + wait;
       for (const h of ["azure-asyncoperation", "operation-location", "location"]) {

@@ -30,6 +30,11 @@ export interface AzureGatewayOptions {
   timeouts?: Partial<Timeouts>;
   /** LRO poll interval when Azure sends no Retry-After (SDK default 2000 ms). */
   pollIntervalMs?: number;
+  /**
+   * How long the first poll of an LRO whose 201/202 has no Retry-After waits (default: the poll
+   * interval; 0: none). With a Retry-After the first poll always waits for it (poll-pacing.ts).
+   */
+  firstPollDelayMs?: number;
   /** Waits between retries; tests pass one that does not sleep for real. */
   sleep?: Sleep;
   log?: (message: string) => void;

@@ -15,7 +15,7 @@ function answer(request: PipelineRequest, status: number, headers: Record<string
   return { request, status, headers: createHttpHeaders(headers) } as PipelineResponse;
 }
 
-function pacing(maxDelayMs = 30_000) {
+function pacing(maxDelayMs = 30_000, defaultDelayMs?: number) {
   let now = 1_000_000;
   const sleeps: number[] = [];
   const policy = armPollPacingPolicy({
@@ -24,6 +24,7 @@ function pacing(maxDelayMs = 30_000) {
       now += ms;
     },
     maxDelayMs,
+    defaultDelayMs,
     now: () => now,
   });
   const send = (
@@ -59,6 +60,16 @@ describe("ARM poll pacing (first LRO poll waits for the first answer's Retry-Aft
     await p.send("GET", `${STATUS}?p=b`, (r) => answer(r, 200));
     await p.send("GET", `${STATUS}?p=other`, (r) => answer(r, 200));
     expect(p.sleeps).toEqual([]);
+  });
+
+  it("without Retry-After, the first poll waits the client's poll interval (when one is given)", async () => {
+    const p = pacing(30_000, 2_000);
+    await p.send("PUT", "https://arm.test/disk", (r) =>
+      answer(r, 202, { "azure-asyncoperation": `${STATUS}?p=d` }),
+    );
+    await p.send("PUT", "https://arm.test/nic", (r) => answer(r, 200)); // no LRO: nothing to hold
+    await p.send("GET", `${STATUS}?p=d`, (r) => answer(r, 200));
+    expect(p.sleeps).toEqual([2_000]);
   });
 
   it("paces a Location-only operation too, and caps a long Retry-After at maxDelayMs", async () => {

@@ -152,13 +152,13 @@ export interface FanOutOptions {
    */
   onStartTask?(item: StartClawCommandInput, operationId: string): Task;
   onPauseChange?(what: string): Generator<Task, void, unknown>;
-  /** How often, at first, the saga looks for claws whose saga ended (see fanOut); default 0.25 s. */
+  /** How often, at first, the saga looks for claws whose saga ended (see fanOut); default 0.15 s. */
   tickMs?: number;
   /** The longest gap between looks while nothing ends; default 4 s. */
   maxTickMs?: number;
 }
 
-export const FAN_OUT_TICK_MS = 250;
+export const FAN_OUT_TICK_MS = 150;
 export const FAN_OUT_MAX_TICK_MS = 4_000;
 
 interface Running {
@@ -193,7 +193,7 @@ export function outcomeOf(claw: string, operationId: string, out: unknown): Claw
  * sagas started in this round, a durable timer, and (rollouts) a control event waiter. Sagas
  * started in earlier rounds still complete in the background (the SDK marks their tasks done as
  * their history arrives) and are collected at the next look. The timer starts at `tickMs` and
- * grows by half up to `maxTickMs` while nothing ends: a park is noticed within a quarter second of
+ * grows by half up to `maxTickMs` while nothing ends: a park is noticed within 0.15 s of
  * its end, a long upgrade within 4 s, for about one timer per 4 s while only long sagas run.
  *
  * Control events are applied at every look: pause and halt (stop) stop new starts, cancel stops

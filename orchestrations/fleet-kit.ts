@@ -143,11 +143,13 @@ export interface FanOutOptions {
   control?: ControlState;
   /** Stops starting new claws (halt). Checked before every start. */
   stop(): boolean;
-  /** Called after each claw ends (record progress, count failures). */
-  onOutcome(item: StartClawCommandInput, outcome: ClawOutcome): Generator<Task, void, unknown>;
-  onStart?(item: StartClawCommandInput, operationId: string): Generator<Task, void, unknown>;
   /**
-   * Like onStart, as one task per claw (bookkeeping). These run beside the claw sagas rather than
+   * Called after each claw ends (count failures, decide a halt); answers the task that records it,
+   * if any. The records of all claws that ended since the last look are awaited together.
+   */
+  onOutcome(item: StartClawCommandInput, outcome: ClawOutcome): Task | undefined;
+  /**
+   * The task that records a claw's start (bookkeeping), run beside the claw sagas rather than
    * before them; one that fails for good fails the fan-out at the next look.
    */
   onStartTask?(item: StartClawCommandInput, operationId: string): Task;
@@ -218,7 +220,8 @@ export function* fanOut(
     // Outcomes of the sagas that ended since the last look.
     const ended = running.filter((r) => r.task.isCompleted || r.task.isFaulted);
     running = running.filter((r) => !(r.task.isCompleted || r.task.isFaulted));
-    for (const { task, run } of ended) yield* settle(ctx, o, task, run);
+    const records = ended.flatMap(({ task, run }) => settle(ctx, o, task, run));
+    if (records.length) yield ctx.df.Task.all(records);
     const failed = pending.find((p) => p.isFaulted);
     if (failed) throw failed.result;
     pending = pending.filter((p) => !p.isCompleted);
@@ -240,23 +243,25 @@ export function* fanOut(
         batch.map((item) => ctx.df.callActivityWithRetry("startClawCommand", RECORD_RETRY, item)),
       )) as StartClawCommandResult[];
       const bookkeeping: Task[] = [];
+      const skips: Task[] = [];
       for (const [i, item] of batch.entries()) {
         const r = claims[i];
         if (!r.started) {
-          yield* o.onOutcome(item, {
+          const t = o.onOutcome(item, {
             claw: item.claw,
             status: "skipped",
             operationId: r.operationId,
             detail: `${r.code}: ${r.reason}`,
           });
+          if (t) skips.push(t);
           continue;
         }
         if (o.onStartTask) bookkeeping.push(o.onStartTask(item, r.operationId));
-        if (o.onStart) yield* o.onStart(item, r.operationId);
         const task = ctx.df.callSubOrchestratorWithRetry(r.sagaName, SUB_START_RETRY, r.input, r.instanceId);
         fresh.push(task);
         running.push({ task, run: { item, operationId: r.operationId } });
       }
+      if (skips.length) yield ctx.df.Task.all(skips);
       if (bookkeeping.length) {
         const all = ctx.df.Task.all(bookkeeping);
         fresh.push(all);
@@ -292,31 +297,27 @@ export function* fanOut(
   }
 }
 
-/** Records how one claw's saga ended (a saga that never ran or died ends its operation here). */
-function* settle(
-  ctx: OrchestrationContext,
-  o: FanOutOptions,
-  task: Task,
-  run: Running,
-): Generator<Task, void, unknown> {
-  let outcome: ClawOutcome;
-  if (task.isFaulted) {
-    const f = failureOf(task.result);
-    outcome = {
-      claw: run.item.claw,
-      status: "failed",
-      operationId: run.operationId,
-      detail: `${f.code}: ${f.message}`,
-    };
-    // The saga never ran or died: end its operation and free the claw (safe if already done).
-    yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
-      op: run.operationId,
-      claw: run.item.claw,
-      status: "failed",
-      error: { code: f.code, message: f.message, step: "start" },
-    });
-  } else {
-    outcome = outcomeOf(run.item.claw, run.operationId, task.result);
+/**
+ * How one claw's saga ended, as the tasks that record it (a saga that never ran or died also has
+ * its operation ended and the claw freed here, safe if already done).
+ */
+function settle(ctx: OrchestrationContext, o: FanOutOptions, task: Task, run: Running): Task[] {
+  if (!task.isFaulted) {
+    const t = o.onOutcome(run.item, outcomeOf(run.item.claw, run.operationId, task.result));
+    return t ? [t] : [];
   }
-  yield* o.onOutcome(run.item, outcome);
+  const f = failureOf(task.result);
+  const finish = ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
+    op: run.operationId,
+    claw: run.item.claw,
+    status: "failed",
+    error: { code: f.code, message: f.message, step: "start" },
+  });
+  const t = o.onOutcome(run.item, {
+    claw: run.item.claw,
+    status: "failed",
+    operationId: run.operationId,
+    detail: `${f.code}: ${f.message}`,
+  });
+  return t ? [finish, t] : [finish];
 }

@@ -60,13 +60,18 @@ export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknow
   let failures = 0;
   let halted: string | undefined;
 
-  const record = function* (fields: { status?: RolloutStatus; phase?: string; claw?: RolloutClawRecord }) {
+  type RecordFields = { status?: RolloutStatus; phase?: string; claw?: RolloutClawRecord };
+  /** The task that records progress (claws' records of one look are awaited together). */
+  const recordTask = (fields: RecordFields): Task => {
     ctx.df.setCustomStatus({
       rolloutId: id,
       ...(fields.status ? { status: fields.status } : {}),
       phase: fields.phase,
     });
-    yield ctx.df.callActivityWithRetry("recordRollout", RECORD_RETRY, { rolloutId: id, ...fields });
+    return ctx.df.callActivityWithRetry("recordRollout", RECORD_RETRY, { rolloutId: id, ...fields });
+  };
+  const record = function* (fields: RecordFields) {
+    yield recordTask(fields);
   };
   const finish = function* (status: RolloutStatus, reason: string) {
     ctx.df.setCustomStatus({ rolloutId: id, status, phase: "ended" });
@@ -106,17 +111,13 @@ export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknow
       maxParallel: run.maxParallel ?? Math.max(1, names.length),
       control: st,
       stop: () => halted !== undefined,
-      onStart: function* (it, operationId) {
-        yield* record({ claw: { claw: it.claw, phase, status: "running", operationId } });
-      },
+      onStartTask: (it, operationId) =>
+        recordTask({ claw: { claw: it.claw, phase, status: "running", operationId } }),
       onPauseChange: function* (what) {
         yield* record({ status: what === "paused" ? "paused" : "running", phase: `${phase}: ${what}` });
       },
-      onOutcome: function* (it, o: ClawOutcome) {
+      onOutcome: (it, o: ClawOutcome) => {
         const status = o.status === "failed" ? "failed" : o.status;
-        yield* record({
-          claw: { claw: it.claw, phase, status, operationId: o.operationId, detail: o.detail },
-        });
         if (o.status === "succeeded") digest.done.push({ claw: o.claw });
         else if (o.status === "skipped") digest.skipped.push({ claw: o.claw, reason: o.detail ?? "skipped" });
         else {
@@ -127,6 +128,9 @@ export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknow
           else if (failures > run.maxUnhealthy)
             halted = `${failures} claws failed, more than maxUnhealthy ${run.maxUnhealthy}`;
         }
+        return recordTask({
+          claw: { claw: it.claw, phase, status, operationId: o.operationId, detail: o.detail },
+        });
       },
     });
     return { left, groupFailures };

@@ -39,7 +39,7 @@ export function* scheduleTick(ctx: OrchestrationContext): Generator<Task, unknow
         operationId,
       });
     },
-    onOutcome: function* (item, o) {
+    onOutcome: (item, o) => {
       const it = item as TickItem;
       const what = `${it.kind}`;
       if (o.status === "succeeded") digest.done.push({ claw: o.claw, detail: what });
@@ -48,13 +48,14 @@ export function* scheduleTick(ctx: OrchestrationContext): Generator<Task, unknow
       else {
         digest.skipped.push({ claw: o.claw, reason: `${what}: ${o.detail ?? ""}` });
         if (o.detail?.startsWith("DUPLICATE")) {
-          yield ctx.df.callActivityWithRetry("recordScheduleSlot", RECORD_RETRY, {
+          return ctx.df.callActivityWithRetry("recordScheduleSlot", RECORD_RETRY, {
             key: it.key,
             slot: it.slot,
             outcome: "handled by an earlier run",
           });
         }
       }
+      return undefined;
     },
   });
   yield ctx.df.callActivityWithRetry("finishScheduleTick", RECORD_RETRY, {

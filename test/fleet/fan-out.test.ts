@@ -35,8 +35,9 @@ function* parent(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
     maxParallel: 2,
     stop: () => false,
     onStartTask: (item) => ctx.df.callActivity("bookkeep", item.claw),
-    onOutcome: function* (_item, o) {
+    onOutcome: (_item, o) => {
       outcomes.push(o);
+      return ctx.df.callActivity("bookkeep", `outcome:${o.claw}`);
     },
   });
   return outcomes;
@@ -90,6 +91,18 @@ describe("fanOut: sliding window on the durable engine", () => {
       running += m.startsWith("start:") ? 1 : -1;
       expect(running).toBeLessThanOrEqual(2);
     }
-    expect(bookkept.sort()).toEqual(["fast1", "fast2", "fast3", "slow"]);
+    expect(bookkept.filter((b) => !b.startsWith("outcome:")).sort()).toEqual([
+      "fast1",
+      "fast2",
+      "fast3",
+      "slow",
+    ]);
+    // Each outcome's record task ran once.
+    expect(bookkept.filter((b) => b.startsWith("outcome:")).sort()).toEqual([
+      "outcome:fast1",
+      "outcome:fast2",
+      "outcome:fast3",
+      "outcome:slow",
+    ]);
   });
 });

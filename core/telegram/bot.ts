@@ -14,13 +14,14 @@ import type { Api, Bot, Context } from "grammy";
 import { InlineKeyboard } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { decodeButton, encodeButton } from "./callbacks";
-import { createBot, createWebhookReplyApi, type BotApiOptions } from "./client";
+import { createApi, createBot, type BotApiOptions } from "./client";
 import { runCommand } from "./commands";
 import { principalOf, type BotDeps } from "./deps";
 import { errorText } from "./errors";
 import { pressButton } from "./buttons";
 import { esc } from "./html";
 import { parseChatCommand, type ParseResult } from "./parse";
+import { REPLY_RETRY } from "./retry";
 
 export const STRANGER_REPLY =
   "Sorry, this bot only takes commands from the fleet's operators. If you should be one, ask an operator to add your Telegram user id:";
@@ -46,7 +47,7 @@ export async function handleTelegramUpdate(
   const bot = createBot(api);
   let reply: string | undefined;
   const answers =
-    api.webhookReply === false ? bot.api : createWebhookReplyApi(api, (json) => void (reply = json));
+    api.webhookReply === false ? bot.api : createApi(api, REPLY_RETRY, (json) => void (reply = json));
   installHandlers(bot, deps, answers);
   await bot.handleUpdate(update);
   return reply;

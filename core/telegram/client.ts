@@ -1,6 +1,6 @@
 /**
- * grammY objects for the control plane: a Bot for one webhook update, an Api for notifications, and
- * an Api for an update's answer whose first call may become the webhook reply; all pointed at the
+ * grammY objects for the control plane: a Bot for one webhook update, an Api for notifications or
+ * for an update's answer whose first call may become the webhook reply; all pointed at the
  * configured Bot API root (a local fake on the twin) and all honouring 429s.
  */
 import { Api, Bot } from "grammy";
@@ -22,9 +22,17 @@ function clientOptions(o: BotApiOptions) {
   };
 }
 
-/** An Api client with the given retry policy. */
-export function createApi(o: BotApiOptions, retry: RetryPolicy): Api {
-  const api = new Api(o.token, clientOptions(o));
+/**
+ * An Api client with the given retry policy. With `webhookReply`, it is the Api for one update's
+ * answer, after grammY's webhook reply: its first call is not sent but handed to `webhookReply` as
+ * the JSON of a method call (`{"method":"sendMessage","chat_id":…}`) for the webhook's HTTP
+ * response; any later call goes out as a request of its own. A call answered that way resolves to
+ * `true`: neither its result nor its error is ever known (see bot.ts for which answers may).
+ */
+export function createApi(o: BotApiOptions, retry: RetryPolicy, webhookReply?: (json: string) => void): Api {
+  const api = webhookReply
+    ? new Api(o.token, { ...clientOptions(o), canUseWebhookReply: () => true }, { send: webhookReply })
+    : new Api(o.token, clientOptions(o));
   api.config.use(retryAfterTransformer(retry));
   return api;
 }
@@ -37,21 +45,6 @@ export function createBot(o: BotApiOptions & { botInfo: UserFromGetMe; retry?: R
   const bot = new Bot(o.token, { botInfo: o.botInfo, client: clientOptions(o) });
   bot.api.config.use(retryAfterTransformer(o.retry ?? REPLY_RETRY));
   return bot;
-}
-
-/**
- * An Api for one update's answer, after grammY's webhook reply: its first call is not sent but
- * handed to `send` as the JSON of a method call (`{"method":"sendMessage","chat_id":…}`) for the
- * webhook's HTTP response; any later call goes out as a request of its own. A call answered this
- * way resolves to `true`: neither its result nor its error is ever known (see webhook-reply.ts).
- */
-export function createWebhookReplyApi(
-  o: BotApiOptions & { retry?: RetryPolicy },
-  send: (json: string) => void,
-): Api {
-  const api = new Api(o.token, { ...clientOptions(o), canUseWebhookReply: () => true }, { send });
-  api.config.use(retryAfterTransformer(o.retry ?? REPLY_RETRY));
-  return api;
 }
 
 const infos = new Map<string, Promise<UserFromGetMe>>();

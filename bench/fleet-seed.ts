@@ -96,16 +96,8 @@ async function deployClaw(t: TwinHarness, name: string, imageVersion: string, sc
   const d = await t.api<{ operationId: string }>("POST", `/v1/claws/${name}/deploy`);
   if (d.status !== 202) throw new Error(`deploying ${name}: HTTP ${d.status} ${JSON.stringify(d.body)}`);
   // Polled once a second (the harness's 200 ms, times a hundred claws, would load the host).
-  for (const until = Date.now() + 30 * 60_000; ;) {
-    await new Promise((r) => setTimeout(r, 1_000));
-    const op = await t
-      .api<{ status?: string }>("GET", `/v1/operations/${d.body.operationId}`)
-      .catch(() => undefined);
-    const status = op?.status === 200 ? op.body.status : undefined;
-    if (status === "succeeded") return;
-    if ((status && status !== "running") || Date.now() > until)
-      throw new Error(`deploying ${name}: ${JSON.stringify(op?.body).slice(0, 500)}`);
-  }
+  const op = await t.waitForOperation(d.body.operationId, 30 * 60_000, 1_000);
+  if (op.status !== "succeeded") throw new Error(`deploying ${name}: ${JSON.stringify(op).slice(0, 500)}`);
 }
 
 /** Starts orchestration `name` through the dev host's Durable HTTP API; resolves with its id. */

@@ -30,8 +30,8 @@ export interface TwinHarness {
     p: string,
     body?: unknown,
   ): Promise<{ status: number; body: T }>;
-  /** Polls GET /api/v1/operations/{id} until it leaves "running". */
-  waitForOperation(id: string, timeoutMs?: number): Promise<Record<string, unknown>>;
+  /** Polls GET /api/v1/operations/{id} (every `pollMs`, default 200) until it leaves "running". */
+  waitForOperation(id: string, timeoutMs?: number, pollMs?: number): Promise<Record<string, unknown>>;
   killHost(): Promise<void>;
   startHost(): Promise<void>;
   close(): Promise<void>;
@@ -130,7 +130,7 @@ export async function startTwinHarness(
     return { status: res.status, body: parsed as T };
   }
 
-  async function waitForOperation(id: string, timeoutMs = 90_000) {
+  async function waitForOperation(id: string, timeoutMs = 90_000, pollMs = 200) {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const r = await api<Record<string, unknown>>("GET", `/v1/operations/${id}`).catch(() => undefined);
@@ -140,7 +140,7 @@ export async function startTwinHarness(
         throw new Error(
           `operation ${id} still ${String(status)} after ${timeoutMs} ms\n${logs.slice(-40).join("\n")}`,
         );
-      await new Promise((res) => setTimeout(res, 200));
+      await new Promise((res) => setTimeout(res, pollMs));
     }
   }
 

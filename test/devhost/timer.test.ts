@@ -85,6 +85,20 @@ async function runs(): Promise<Run[]> {
   );
 }
 
+/** Collects runs until there are at least `n` (within 10 s). */
+async function atLeastRuns(n: number): Promise<Run[]> {
+  const seen: Run[] = [];
+  await eventually(
+    async () => {
+      seen.push(...(await runs()));
+      return seen.length >= n ? true : undefined;
+    },
+    10_000,
+    `${n} runs`,
+  );
+  return seen;
+}
+
 describe("dev host timer triggers", () => {
   it("timer: a run missed while the host was down fires once at startup with isPastDue", async () => {
     const hostId = `h${++hostCount}`;
@@ -167,15 +181,7 @@ describe("dev host timer triggers", () => {
   it("timer: a per-second schedule fires repeatedly, not past due, without a monitor status", async () => {
     const hostId = `h${++hostCount}`;
     await start("*/1 * * * * *", hostId);
-    const seen: Run[] = [];
-    await eventually(
-      async () => {
-        seen.push(...(await runs()));
-        return seen.length >= 2 ? true : undefined;
-      },
-      10_000,
-      "two runs",
-    );
+    const seen = await atLeastRuns(2);
     expect(seen.every((r) => r.fn === "everySecond" && r.timer.isPastDue === false)).toBe(true);
     expect(seen[0].timer.scheduleStatus).toBeNull();
   });
@@ -190,15 +196,7 @@ describe("dev host timer triggers", () => {
     });
     // "hourly" would catch up at startup; it is disabled, so only everySecond runs.
     await start("*/1 * * * * *", hostId, main, { "AzureWebJobs.hourly.Disabled": "true" });
-    const seen: Run[] = [];
-    await eventually(
-      async () => {
-        seen.push(...(await runs()));
-        return seen.length >= 2 ? true : undefined;
-      },
-      10_000,
-      "two runs",
-    );
+    const seen = await atLeastRuns(2);
     expect(new Set(seen.map((r) => r.fn))).toEqual(new Set(["everySecond"]));
   });
 

@@ -17,26 +17,34 @@
  * FLEET_PARK_SPEED override the defaults 300, 50, 20.)
  */
 import { commandRuntime } from "../core/commands";
-import { AZURE_DURATIONS_MS } from "../local/azure/arm/latency";
+import { AZURE_DURATIONS_MS, createLatencyModel } from "../local/azure/arm/latency";
 import { ARM_BUCKETS, COMPUTE_POLICIES, type BucketSpec } from "../local/azure/arm/throttle";
 import { startTwinHarness } from "../local/twin-harness";
 import { seedClaws, startOrchestration, waitForOrchestration } from "./fleet-seed";
-import { recordResult } from "./record";
+import { recordResult, seededRandom } from "./record";
 
 const N = Number(process.env.FLEET_PARK_CLAWS ?? 300);
 const PARALLEL = Number(process.env.FLEET_PARK_PARALLEL ?? 50);
 const SPEED = Number(process.env.FLEET_PARK_SPEED ?? 20);
 
+/** The emulator's Retry-After rule (the profile does not change it). */
+const retryAfter = createLatencyModel({ profile: "azure" });
+
 /**
- * Mean time until a client that honours Retry-After sees the end of an operation lasting a uniform
- * [loMs, hiMs]: the emulator, like ARM, advertises whole seconds (the seconds left, rounded up),
- * and none under a second (then the client's own poll interval, about the time itself).
+ * How long an operation of `ms` lasts for a client that honours Retry-After: the emulator, like
+ * ARM, advertises whole seconds (the seconds left, rounded up) and none under a second (then the
+ * client's own poll interval, about the time itself).
  */
+export function seenThroughRetryAfter(ms: number): number {
+  const seconds = retryAfter.pollRetryAfter(ms);
+  return seconds === undefined ? ms : Math.max(ms, seconds * 1000);
+}
+
+/** Mean of seenThroughRetryAfter over durations uniform in [loMs, hiMs]. */
 export function clientSeenMeanMs(loMs: number, hiMs: number, samples = 10_000): number {
   let sum = 0;
   for (let i = 0; i < samples; i++) {
-    const d = loMs + ((i + 0.5) / samples) * (hiMs - loMs);
-    sum += d < 1000 ? d : Math.ceil(d / 1000) * 1000;
+    sum += seenThroughRetryAfter(loMs + ((i + 0.5) / samples) * (hiMs - loMs));
   }
   return sum / samples;
 }
@@ -53,12 +61,8 @@ export function expectedNoOverheadMs(
   buckets: BucketSpec[],
   samples = 200,
 ): number {
-  let seed = 6;
-  const random = () => (seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32;
-  const draw = () => {
-    const d = loMs + random() * (hiMs - loMs);
-    return d < 1000 ? d : Math.ceil(d / 1000) * 1000;
-  };
+  const random = seededRandom(6);
+  const draw = () => seenThroughRetryAfter(loMs + random() * (hiMs - loMs));
   let total = 0;
   for (let i = 0; i < samples; i++) total += tokenWindowBound(n, parallel, draw, buckets);
   return total / samples;
@@ -173,7 +177,7 @@ async function main(): Promise<void> {
     // rounded up); a client that honours it cannot see the end sooner, so each park lasts that
     // long for the control plane. The bound uses this; the bound from the raw mean is shown too.
     const seenMeanMs = clientSeenMeanMs(lo / SPEED, hi / SPEED);
-    const seenMaxMs = Math.ceil(hi / SPEED / 1000) * 1000;
+    const seenMaxMs = seenThroughRetryAfter(hi / SPEED);
     const writeBuckets = [ARM_BUCKETS.writes, COMPUTE_POLICIES.DeleteVM.subscription];
     const boundMs = Math.max(tokenWindowBound(N, PARALLEL, seenMeanMs, writeBuckets), seenMaxMs);
     const rawBoundMs = Math.max(tokenWindowBound(N, PARALLEL, meanMs, writeBuckets), maxMs);

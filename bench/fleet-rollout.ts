@@ -40,7 +40,7 @@ import { ARM_BUCKETS, COMPUTE_POLICIES, type BucketSpec } from "../local/azure/a
 import { startTwinHarness, type TwinHarness } from "../local/twin-harness";
 import { tokenWindowBound } from "./fleet-park";
 import { seedClaws } from "./fleet-seed";
-import { percentile, recordResult } from "./record";
+import { percentile, recordResult, seededRandom } from "./record";
 
 const env = (k: string, d: number) => Number(process.env[`FLEET_ROLLOUT_${k}`] ?? d);
 const N = env("CLAWS", 100);
@@ -105,9 +105,7 @@ function rolloutBound(sizes: number[]) {
 
 /** Mean makespan with no engine overhead when every phase waits for its slowest claw (simulated). */
 function expectedWithStragglers(sizes: number[], samples = 2_000): number {
-  let seed = 6;
-  // A 32-bit LCG (Math.imul keeps it exact): repeatable, and plenty for averaging durations.
-  const random = () => (seed = (Math.imul(seed, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32;
+  const random = seededRandom(6);
   const draw = () =>
     UPGRADE_PATH.reduce((sum, [, kind]) => {
       const [lo, hi] = AZURE_DURATIONS_MS[kind];

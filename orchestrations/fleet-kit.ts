@@ -168,6 +168,8 @@ interface Running {
   operationId: string;
 }
 
+const sagaEnded = (r: { task: Task }): boolean => r.task.isCompleted || r.task.isFaulted;
+
 /** What a claw saga's output says about the claw. */
 export function outcomeOf(claw: string, operationId: string, out: unknown): ClawOutcome {
   const o = (out ?? {}) as {
@@ -218,8 +220,8 @@ export function* fanOut(
   let pending: Task[] = [];
   for (;;) {
     // Outcomes of the sagas that ended since the last look.
-    const ended = running.filter((r) => r.task.isCompleted || r.task.isFaulted);
-    running = running.filter((r) => !(r.task.isCompleted || r.task.isFaulted));
+    const ended = running.filter(sagaEnded);
+    running = running.filter((r) => !sagaEnded(r));
     const records = ended.flatMap(({ task, run }) => settle(ctx, o, task, run));
     if (records.length) yield ctx.df.Task.all(records);
     const failed = pending.find((p) => p.isFaulted);
@@ -286,14 +288,12 @@ export function* fanOut(
     }
 
     // Wait for a fresh saga to end, a control event, or the next look.
-    const before = running.length;
     const timer = ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + tick));
     const wake = fresh.length > 0 ? ctx.df.Task.any([timer, ...fresh]) : timer;
     if (st) yield* waitControl(ctx, st, wake);
     else yield wake;
     if (!timer.isCompleted) timer.cancel();
-    const endedNow = running.filter((r) => r.task.isCompleted || r.task.isFaulted).length;
-    tick = endedNow > 0 || running.length !== before ? minTick : Math.min(maxTick, Math.round(tick * 1.5));
+    tick = running.some(sagaEnded) ? minTick : Math.min(maxTick, Math.round(tick * 1.5));
   }
 }
 

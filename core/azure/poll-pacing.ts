@@ -1,15 +1,19 @@
 /**
- * Honours the Retry-After of a long-running operation's *first* answer. ARM's 201/202 carries the
- * status URL (Azure-AsyncOperation or Location) and often a Retry-After (Compute sends 10 s on a
- * VM PUT), but the SDK's poller ignores it and polls at once (notes: "the initial response's
- * Retry-After is ignored"); every such early poll is one more token from the subscription's read
- * bucket (250, +25/s), which a fleet-wide park spends 300 times. Later polls already follow
- * Retry-After (the poller reads it from each poll answer). So this policy remembers, per status
- * URL, when the first answer said to come back, and holds the first GET of that URL until then
- * (never longer than `maxDelayMs`, and waking at once when the request is aborted). Without a
- * Retry-After the first poll waits the client's poll interval, as every later one does.
+ * Paces the polls of long-running operations, so they spend fewer tokens of the subscription's
+ * read bucket (250, +25/s), which a fleet-wide park or a rollout batch shares between all claws:
+ * - The first poll waits for the Retry-After of the operation's first answer. ARM's 200/201/202
+ *   with a status URL (Azure-AsyncOperation or Location) often carries one (Compute sends 10 s on
+ *   a VM PUT), but the SDK's poller ignores it and polls at once (notes: "the initial response's
+ *   Retry-After is ignored"). Without a Retry-After the first poll waits the client's poll
+ *   interval, as every later one does.
+ * - Later polls follow Retry-After (the SDK reads it from each poll answer). When a poll answers
+ *   "still running" without one, the gap to the next poll grows by half each time (interval,
+ *   1.5×, 2.25×, ...; at most `maxGapFactor` × the interval): an operation that has not finished
+ *   after a few polls is a long one, and polling it at a fixed rate spends reads for nothing.
+ * Holds never exceed `maxDelayMs` and wake at once when the request is aborted; the GET that
+ * fetches a finished operation's result (the SDK's final Location GET) is never held.
  */
-import type { PipelinePolicy, PipelineRequest } from "@azure/core-rest-pipeline";
+import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { retryAfterMs } from "./errors";
 import { sleepUnlessAborted, type Sleep } from "./retry-policy";
 
@@ -27,6 +31,16 @@ export interface PollPacingOptions {
   now?: () => number;
   /** Entries kept at most (status URLs of operations never polled are forgotten oldest first). */
   maxEntries?: number;
+  /** Longest gap between polls answered "still running" without Retry-After, in intervals; default 8. */
+  maxGapFactor?: number;
+}
+
+/** Still running: a 202, or a status body whose status is not terminal (ARM's async-operation shape). */
+function stillRunning(response: PipelineResponse): boolean {
+  if (response.status === 202) return true;
+  if (response.status !== 200) return false;
+  const m = /"status"\s*:\s*"([A-Za-z]+)"/.exec(response.bodyAsText ?? "");
+  return m !== null && !["succeeded", "failed", "canceled", "cancelled"].includes(m[1].toLowerCase());
 }
 
 /** A status URL without its api-version (the SDK adds one when the URL lacks it). */
@@ -40,40 +54,62 @@ function key(url: string): string {
 export function armPollPacingPolicy(o: PollPacingOptions): PipelinePolicy {
   const now = o.now ?? Date.now;
   const maxEntries = o.maxEntries ?? 10_000;
-  /** Status URL → earliest time of its first poll. */
-  const notBefore = new Map<string, number>();
+  const interval = o.defaultDelayMs ?? 0;
+  const maxGap = interval * Math.max(1, o.maxGapFactor ?? 8);
+  /** Status URL → earliest time of its next poll, and how many polls answered "still running". */
+  const next = new Map<string, { at: number; polls: number }>();
 
-  async function hold(request: PipelineRequest): Promise<void> {
-    if (request.method !== "GET" || notBefore.size === 0) return;
-    const k = key(request.url);
-    const at = notBefore.get(k);
-    if (at === undefined) return;
-    notBefore.delete(k);
-    const wait = Math.min(at - now(), o.maxDelayMs);
+  function remember(k: string, at: number, polls: number): void {
+    next.delete(k);
+    next.set(k, { at, polls });
+    while (next.size > maxEntries) next.delete(next.keys().next().value as string);
+  }
+
+  async function hold(request: PipelineRequest, k: string): Promise<void> {
+    const entry = next.get(k);
+    if (!entry) return;
+    const wait = Math.min(entry.at - now(), o.maxDelayMs);
     if (wait > 0) await sleepUnlessAborted(o.sleep, wait, request.abortSignal);
   }
 
   return {
     name: ARM_POLL_PACING_POLICY,
-    async sendRequest(request, next) {
-      await hold(request);
-      const response = await next(request);
-      if (request.method === "GET" || (response.status !== 201 && response.status !== 202)) {
+    async sendRequest(request, nextPolicy) {
+      if (request.method === "GET") {
+        const k = next.size > 0 ? key(request.url) : "";
+        const entry = k ? next.get(k) : undefined;
+        if (!entry) return nextPolicy(request);
+        await hold(request, k);
+        const response = await nextPolicy(request);
+        const polls = entry.polls + 1;
+        if (!stillRunning(response)) {
+          next.delete(k); // finished: the result GET that may follow is not held
+        } else if (retryAfterMs((n) => response.headers.get(n), now()) !== undefined) {
+          remember(k, now(), polls); // the SDK waits the advertised time itself
+        } else {
+          // The SDK waits one interval before the next poll; the hold makes up the rest of a gap
+          // that grows by half per poll.
+          remember(k, now() + Math.round(Math.min(maxGap, interval * 1.5 ** polls)), polls);
+        }
         return response;
       }
-      const wait = retryAfterMs((n) => response.headers.get(n), now()) ?? o.defaultDelayMs;
-      if (!wait) return response;
-      const at = now() + wait;
-      for (const h of ["azure-asyncoperation", "operation-location", "location"]) {
-        const url = response.headers.get(h);
-        if (!url) continue;
+      const response = await nextPolicy(request);
+      if (response.status < 200 || response.status > 202) return response;
+      const urls = ["azure-asyncoperation", "operation-location", "location"]
+        .map((h) => response.headers.get(h))
+        .filter((u): u is string => Boolean(u));
+      // A 200/201 without a status URL is done; a 201/202 Location alone is an operation too.
+      if (urls.length === 0 || (response.status === 200 && !response.headers.get("azure-asyncoperation"))) {
+        return response;
+      }
+      const wait = retryAfterMs((n) => response.headers.get(n), now()) ?? interval;
+      for (const url of urls) {
         try {
-          notBefore.set(key(new URL(url, request.url).toString()), at);
+          remember(key(new URL(url, request.url).toString()), now() + wait, 0);
         } catch {
           /* not a URL: nothing to pace */
         }
       }
-      while (notBefore.size > maxEntries) notBefore.delete(notBefore.keys().next().value as string);
       return response;
     },
   };

@@ -53,13 +53,49 @@ describe("ARM poll pacing (first LRO poll waits for the first answer's Retry-Aft
     await p.send("PUT", "https://arm.test/vm", (r) =>
       answer(r, 201, { "azure-asyncoperation": `${STATUS}?p=a` }),
     );
-    await p.send("PUT", "https://arm.test/vm2", (r) =>
-      answer(r, 200, { "azure-asyncoperation": `${STATUS}?p=b`, "retry-after": "5" }),
-    );
+    await p.send("PUT", "https://arm.test/vm2", (r) => answer(r, 200, { location: `${STATUS}?p=b` }));
     await p.send("GET", `${STATUS}?p=a`, (r) => answer(r, 200));
     await p.send("GET", `${STATUS}?p=b`, (r) => answer(r, 200));
     await p.send("GET", `${STATUS}?p=other`, (r) => answer(r, 200));
     expect(p.sleeps).toEqual([]);
+  });
+
+  it("a 200 with Azure-AsyncOperation (a VM update) is an operation too: its first poll is held", async () => {
+    const p = pacing();
+    await p.send("PUT", "https://arm.test/vm2", (r) =>
+      answer(r, 200, { "azure-asyncoperation": `${STATUS}?p=b`, "retry-after": "5" }),
+    );
+    await p.send("GET", `${STATUS}?p=b`, (r) => answer(r, 200));
+    expect(p.sleeps).toEqual([5_000]);
+  });
+
+  it("polls answered 'still running' without Retry-After: the gap grows by half per poll, capped", async () => {
+    const p = pacing(30_000, 1_000);
+    await p.send("POST", "https://arm.test/vm/powerOff", (r) =>
+      answer(r, 202, { "azure-asyncoperation": `${STATUS}?p=g`, location: `${STATUS}?p=g&monitor=true` }),
+    );
+    const running = (r: PipelineRequest) =>
+      ({ ...answer(r, 200), bodyAsText: '{"status":"InProgress"}' }) as PipelineResponse;
+    const poll = async (reply: (r: PipelineRequest) => PipelineResponse) => {
+      await p.send("GET", `${STATUS}?p=g`, reply);
+      p.advance(1_000); // the SDK's own wait of one poll interval
+    };
+    for (let i = 0; i < 7; i++) await poll(running);
+    // First poll: one interval. Then the SDK's interval plus a hold: gaps of 1.5, 2.25, 3.375, 5.06,
+    // 7.59 and (capped at 8 intervals) 8 s.
+    expect(p.sleeps).toEqual([1_000, 500, 1_250, 2_375, 4_063, 6_594, 7_000]);
+    // A Retry-After on a poll answer: the SDK waits it, nothing is added to the poll after it.
+    await poll((r) => ({ ...running(r), headers: createHttpHeaders({ "retry-after": "3" }) }));
+    expect(p.sleeps).toHaveLength(8); // that poll itself was still held by the answer before
+    await poll(running);
+    expect(p.sleeps).toHaveLength(8);
+    // Finished (that poll held by the answer before it): the SDK's final GET of the Location
+    // (monitor) URL is not held, nor are later GETs.
+    p.sleeps.length = 0;
+    await poll((r) => ({ ...answer(r, 200), bodyAsText: '{"status":"Succeeded"}' }));
+    await p.send("GET", `${STATUS}?p=g&monitor=true`, (r) => answer(r, 200));
+    await p.send("GET", `${STATUS}?p=g`, (r) => answer(r, 200));
+    expect(p.sleeps).toEqual([7_000]);
   });
 
   it("without Retry-After, the first poll waits the client's poll interval (when one is given)", async () => {

@@ -39,10 +39,21 @@ export const AZURE_DURATIONS_MS: Record<string, [number, number]> = {
   "guest.boot": [15_000, 40_000],
 };
 
+/** One duration the model handed out: what a benchmark's bound is computed from. */
+export interface LatencyDraw {
+  kind: string;
+  /** The resource the work is for (ARM id), when the caller said. */
+  subject?: string;
+  ms: number;
+}
+
 export interface LatencyModel {
   readonly profile: LatencyProfile;
-  /** Duration of one piece of work, already scaled. */
-  durationMs(kind: string): number;
+  /** Duration of one piece of work on `subject` (an ARM id), already scaled. */
+  durationMs(kind: string, subject?: string): number;
+  /** The durations handed out since the last clear (at most the latest 100 000). */
+  draws(): LatencyDraw[];
+  clearDraws(): void;
   /** Retry-After seconds to advertise on a poll with `remainingMs` to go; undefined sends none. */
   pollRetryAfter(remainingMs: number): number | undefined;
 }
@@ -61,12 +72,20 @@ export function createLatencyModel({
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
+  let drawn: LatencyDraw[] = [];
   return {
     profile,
-    durationMs(kind) {
+    durationMs(kind, subject) {
       if (profile === "instant") return 0;
       const [min, max] = AZURE_DURATIONS_MS[kind] ?? [1_000, 5_000];
-      return Math.round((min + random() * (max - min)) / speed);
+      const ms = Math.round((min + random() * (max - min)) / speed);
+      drawn.push({ kind, ...(subject ? { subject } : {}), ms });
+      if (drawn.length > 100_000) drawn = drawn.slice(-50_000);
+      return ms;
+    },
+    draws: () => [...drawn],
+    clearDraws() {
+      drawn = [];
     },
     pollRetryAfter(remainingMs) {
       // Retry-After is whole seconds; under a second to go, the client's own poll interval is closer.

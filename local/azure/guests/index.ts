@@ -126,7 +126,7 @@ export class Guests {
       preferredPort: vm.preferredPort,
       log: this.log,
     });
-    const delay = this.latency.durationMs(vm.firstBoot ? "guest.provision" : "guest.boot");
+    const delay = this.latency.durationMs(vm.firstBoot ? "guest.provision" : "guest.boot", vm.vmId);
     if (delay <= 0) this.runBoot(live);
     else live.cancelBoot = this.clock.setTimer(delay, () => this.runBoot(live));
     return live.ssh.port;

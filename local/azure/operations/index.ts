@@ -71,7 +71,7 @@ export class Operations {
       dueAt:
         fault?.type === "neverComplete"
           ? Number.MAX_SAFE_INTEGER
-          : now + this.latency.durationMs(spec.durationKind),
+          : now + this.latency.durationMs(spec.durationKind, spec.resourceId),
       status: "InProgress",
       input: spec.input,
       embedOutput: spec.embedOutput,

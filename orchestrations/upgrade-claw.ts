@@ -109,7 +109,10 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
       if (!wasParked) {
         step = "power-off";
         progress(ctx, input.operationId, step);
-        yield ctx.df.callActivityWithRetry("powerOffVm", ARM_RETRY, base);
+        yield ctx.df.callActivityWithRetry("powerOffVm", ARM_RETRY, {
+          ...base,
+          seenRunning: power.powerState === "running",
+        });
       }
       step = "swap-os-disk";
       progress(ctx, input.operationId, step, prepared.name);
@@ -126,7 +129,8 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
       step = "start";
       progress(ctx, input.operationId, step);
       since = ctx.df.currentUtcDateTime.toISOString();
-      yield ctx.df.callActivityWithRetry("startVm", ARM_RETRY, base);
+      // The swap needed it stopped or deallocated: start it without reading it first.
+      yield ctx.df.callActivityWithRetry("startVm", ARM_RETRY, { ...base, seenStopped: true });
       newVmBooted = true;
     } else {
       step = "delete-vm";

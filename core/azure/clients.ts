@@ -1,7 +1,7 @@
 /**
  * Building the real @azure/arm-compute and @azure/arm-network clients, for Azure or for the twin's
- * emulator, with the gateway's retry policy in place of the SDK's and the first LRO poll held until
- * the operation's Retry-After (poll-pacing.ts). Everything that differs between Azure and the twin
+ * emulator, with the gateway's retry policy in place of the SDK's, requests paced by ARM's remaining
+ * budget (request-budget.ts) and LRO polls paced by Retry-After (poll-pacing.ts). Everything that differs between Azure and the twin
  * at the HTTP level is in this file:
  * - Azure: management.azure.com over TLS with the given credential (DefaultAzureCredential).
  * - Emulator over https:// (notes/azure-arm-facts.md §5, setup 1 without a process-wide setting):
@@ -17,6 +17,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/core-auth";
 import type { Pipeline, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { armPollPacingPolicy } from "./poll-pacing";
+import { armRequestBudgetPolicy } from "./request-budget";
 import { armRetryPolicy, type RetryOptions, type Sleep } from "./retry-policy";
 
 export const AZURE_ARM_ENDPOINT = "https://management.azure.com";
@@ -45,6 +46,8 @@ export interface ArmClientsOptions {
   firstPollDelayMs?: number;
   /** Extra SDK client options (user agent, logging, ...), merged over ours. */
   clientOptions?: Record<string, unknown>;
+  /** Pace requests by ARM's remaining-request headers (request-budget.ts); default true. */
+  requestBudget?: boolean;
 }
 
 export interface ArmClients {
@@ -67,10 +70,15 @@ function staticBearer(credential: TokenCredential): PipelinePolicy {
   };
 }
 
-/** Replaces the SDK's retry policy (and, for http://, its bearer policy) on a built client. */
-function adapt(pipeline: Pipeline, o: ArmClientsOptions, plainHttp: boolean): void {
+/**
+ * Replaces the SDK's retry policy (and, for http://, its bearer policy) on a built client, and adds
+ * the request budget (shared by both clients: ARM's buckets are per subscription) and poll pacing.
+ */
+function adapt(pipeline: Pipeline, o: ArmClientsOptions, plainHttp: boolean, budget?: PipelinePolicy): void {
   pipeline.removePolicy({ name: "defaultRetryPolicy" });
   pipeline.addPolicy(armRetryPolicy({ retry: o.retry, sleep: o.sleep, log: o.log }), { phase: "Retry" });
+  // After the Retry phase: every attempt is a request that costs a token.
+  if (budget) pipeline.addPolicy(budget, { afterPhase: "Retry" });
   // No phase: it runs before the Retry phase, so a held first poll waits once, not per attempt.
   pipeline.addPolicy(
     armPollPacingPolicy({
@@ -108,7 +116,8 @@ export function createArmClients(o: ArmClientsOptions): ArmClients {
     ...options,
     credentialScopes: [`${AZURE_ARM_ENDPOINT}/.default`],
   });
-  adapt(compute.pipeline, o, plainHttp);
-  adapt(network.pipeline, o, plainHttp);
+  const budget = o.requestBudget === false ? undefined : armRequestBudgetPolicy({ sleep: o.sleep });
+  adapt(compute.pipeline, o, plainHttp, budget);
+  adapt(network.pipeline, o, plainHttp, budget);
   return { compute, network };
 }

@@ -34,6 +34,7 @@ export function createAzureGateway(opts: AzureGatewayOptions): AzureGateway {
     log,
     clientOptions: opts.clientOptions,
     firstPollDelayMs: opts.firstPollDelayMs ?? opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    requestBudget: opts.requestBudget,
   });
   const g = opts.gallery;
   const ctx: GatewayContext = {

@@ -35,6 +35,11 @@ export interface AzureGatewayOptions {
    * interval; 0: none). With a Retry-After the first poll always waits for it (poll-pacing.ts).
    */
   firstPollDelayMs?: number;
+  /**
+   * Pace requests by the remaining-request headers of ARM's subscription buckets instead of
+   * running into 429s (request-budget.ts); default true.
+   */
+  requestBudget?: boolean;
   /** Waits between retries; tests pass one that does not sleep for real. */
   sleep?: Sleep;
   log?: (message: string) => void;
@@ -193,8 +198,12 @@ export interface AzureGateway {
   }): Promise<{ previousOsDiskId: string }>;
   /** Deletes an OS disk no VM holds (DISK_ATTACHED_ELSEWHERE otherwise); not found is success. */
   deleteOsDisk(name: string): Promise<void>;
-  /** Starts the VM; false when it already ran (NOT_FOUND when there is no VM). */
-  startVm(claw: string): Promise<boolean>;
-  powerOffVm(claw: string): Promise<void>;
+  /**
+   * Starts the VM; false when it already ran (NOT_FOUND when there is no VM). `readFirst: false`
+   * skips the power-state read for a caller that has just seen the VM stopped (answers true).
+   */
+  startVm(claw: string, o?: { readFirst?: boolean }): Promise<boolean>;
+  /** Powers the VM off (no-op when stopped or deallocated); `readFirst: false` as for startVm. */
+  powerOffVm(claw: string, o?: { readFirst?: boolean }): Promise<void>;
   restartVm(claw: string): Promise<void>;
 }

@@ -1,7 +1,11 @@
 /**
  * Power actions on the claw's VM. start, powerOff and restart read the power state first and do
  * nothing when the VM is already there, so a repeated saga step costs one GET and no long-running
- * operation; startVm answers whether it acted, so callers need no read of their own. deallocate
+ * operation; startVm answers whether it acted, so callers need no read of their own. A caller that
+ * has just seen the VM in the state the action starts from (an upgrade powers off the VM it found
+ * running, starts the VM it has just stopped to swap its disk) passes `readFirst: false`: Azure
+ * answers a start of a running VM and a power-off of a stopped one with a quick no-op, so a
+ * repeated step stays safe without the read. deallocate
  * reads nothing: Azure answers a deallocate of a deallocated VM with a quick no-op operation, and
  * parking is the fleet-wide action whose reads (one status poll and the final Location GET are
  * the SDK's) come out of ARM's subscription read bucket.
@@ -39,15 +43,15 @@ export function powerOperations(
   }
 
   /** Starts the VM (wake). No-op when running. */
-  async function startVm(claw: string): Promise<boolean> {
-    if ((await current(claw, "startVm")) === "running") return false;
+  async function startVm(claw: string, o: { readFirst?: boolean } = {}): Promise<boolean> {
+    if (o.readFirst !== false && (await current(claw, "startVm")) === "running") return false;
     await act(claw, "start");
     return true;
   }
 
   /** Stops the VM keeping its compute allocated. No-op when stopped or deallocated. */
-  async function powerOffVm(claw: string): Promise<void> {
-    const state = await current(claw, "powerOffVm");
+  async function powerOffVm(claw: string, o: { readFirst?: boolean } = {}): Promise<void> {
+    const state = o.readFirst === false ? "running" : await current(claw, "powerOffVm");
     if (state !== "stopped" && state !== "deallocated") await act(claw, "powerOff");
   }
 

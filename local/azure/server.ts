@@ -71,6 +71,7 @@ async function handle(
     operationId: "Unknown",
   };
   let answer: ArmResponse;
+  let rateHeaders: Record<string, string> = {};
   let faultType: string | undefined;
   try {
     if (raw.length > MAX_BODY)
@@ -125,17 +126,18 @@ async function handle(
     }
     if (fault?.type === "failOperation" || fault?.type === "neverComplete") armReq.operationFault = fault;
     const limit = match.route.limit?.(armReq);
-    const rateHeaders = o.throttle.charge(
+    rateHeaders = o.throttle.charge(
       match.params.subscriptionId ?? "",
       method,
       limit?.policy,
       limit?.resourceId,
     );
     answer = await match.route.handler(armReq);
-    answer = { ...answer, headers: { ...rateHeaders, ...answer.headers } };
   } catch (e) {
     answer = errorAnswer(e, o);
   }
+  // Like ARM, every request that was charged says what is left, errors (a 404 of a GET) included.
+  answer = { ...answer, headers: { ...rateHeaders, ...answer.headers } };
   const errorCode =
     answer.status >= 400
       ? (answer.body as { error?: { code?: string } } | undefined)?.error?.code

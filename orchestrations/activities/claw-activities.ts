@@ -185,9 +185,10 @@ export function createClawActivities(deps: ActivityDeps) {
     });
   }
 
-  async function powerOffVm(input: StepInput) {
+  /** `seenRunning`: the saga has just seen the VM running (no power-state read first). */
+  async function powerOffVm(input: StepInput & { seenRunning?: boolean }) {
     return asStep(deps, input, "power-off", async () => {
-      await deps.azure.powerOffVm(input.claw);
+      await deps.azure.powerOffVm(input.claw, { readFirst: !input.seenRunning });
       await claws.updateObserved(input.claw, { powerState: "stopped" });
       return { result: null, detail: "stopped (still allocated)" };
     });
@@ -246,10 +247,11 @@ export function createClawActivities(deps: ActivityDeps) {
     });
   }
 
-  async function startVm(input: StepInput) {
+  /** `seenStopped`: the saga has just stopped the VM itself (no power-state read first). */
+  async function startVm(input: StepInput & { seenStopped?: boolean }) {
     return asStep(deps, input, "start", async () => {
       const acted = await deps.azure
-        .startVm(input.claw)
+        .startVm(input.claw, { readFirst: !input.seenStopped })
         .catch(noVm(`Claw ${input.claw} has no VM to wake; deploy it first.`));
       await claws.updateObserved(input.claw, { powerState: "running" });
       return { result: null, detail: acted ? "started" : "already running" };

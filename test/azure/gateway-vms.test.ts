@@ -111,6 +111,24 @@ describe("azure gateway: VMs", () => {
     expect(t.calls("VirtualMachines_Restart")).toHaveLength(1);
   });
 
+  it("readFirst: false (the caller has just seen the state): the action without a read, still a no-op when repeated", async () => {
+    const net = await clawNetworkAndDisk(t, "alice");
+    await t.gateway.createVm(t.vmSpec("alice", net));
+    t.emulator.requests.clear();
+    await t.gateway.powerOffVm("alice", { readFirst: false });
+    expect(t.calls("VirtualMachines_Get")).toHaveLength(0);
+    expect(await t.gateway.startVm("alice", { readFirst: false })).toBe(true);
+    expect(t.calls("VirtualMachines_Get")).toHaveLength(0);
+    expect(t.calls("VirtualMachines_PowerOff")).toHaveLength(1);
+    expect(t.calls("VirtualMachines_Start")).toHaveLength(1);
+    // A retried step meets the VM already there: Azure answers with a quick no-op.
+    await t.gateway.startVm("alice", { readFirst: false });
+    expect((await t.gateway.getVm("alice"))?.powerState).toBe("running");
+    await t.gateway.powerOffVm("alice", { readFirst: false });
+    await t.gateway.powerOffVm("alice", { readFirst: false });
+    expect((await t.gateway.getVm("alice"))?.powerState).toBe("stopped");
+  });
+
   it("deleteVm: deletes the VM and its OS disk, keeps the data disk Unattached, NIC and IP", async () => {
     const net = await clawNetworkAndDisk(t, "alice");
     await t.gateway.createVm(t.vmSpec("alice", net));

@@ -1,0 +1,98 @@
+/**
+ * Spends ARM's per-subscription request budget evenly instead of running into 429s. ARM keeps a
+ * token bucket per subscription for reads, writes and deletes (250/200/200 tokens, refilled at
+ * 25/10/10 per second: "request-limits-and-throttling") and tells every answer how many tokens
+ * are left (`x-ms-ratelimit-remaining-subscription-reads|writes|deletes`). An empty bucket answers
+ * 429 with a Retry-After in whole seconds: a claw that meets one waits at least a second for a
+ * token that comes back within 40 ms, and one slow claw holds a whole rollout batch.
+ *
+ * So this policy keeps an estimate of each bucket in the process: synced down to the last answer's
+ * "remaining" (other processes and principals spend from the same bucket), refilled at ARM's
+ * documented rate, and charged one token per request sent. A request that finds no token waits
+ * for the refill that pays for it (requests queue in the order they arrived), instead of being
+ * sent to collect a 429. Until an answer has said what is left, nothing is held. A 429 that still
+ * comes (another process spent the tokens) is retried by the retry policy as before; it also tells
+ * this estimate the bucket is empty.
+ *
+ * It runs inside the retry policy (every attempt is a request that costs a token) and shares one
+ * estimate between the compute and network clients, as ARM's buckets are per subscription.
+ */
+import type { PipelinePolicy, PipelineResponse } from "@azure/core-rest-pipeline";
+import { sleepUnlessAborted, type Sleep } from "./retry-policy";
+
+export const ARM_REQUEST_BUDGET_POLICY = "openclawpsArmRequestBudgetPolicy";
+
+export type RequestCategory = "reads" | "writes" | "deletes";
+
+/** ARM's documented refill rates per subscription (tokens per second). */
+export const ARM_REFILL_PER_SECOND: Record<RequestCategory, number> = { reads: 25, writes: 10, deletes: 10 };
+
+export interface RequestBudgetOptions {
+  sleep: Sleep;
+  now?: () => number;
+  /** Refill rates (tests); default ARM's documented ones. */
+  refillPerSecond?: Partial<Record<RequestCategory, number>>;
+}
+
+interface Bucket {
+  /** Tokens left by our estimate; negative while requests queue for the refill. Unknown at first. */
+  tokens?: number;
+  /** The most ever reported left: the refill never fills beyond it. */
+  capacity: number;
+  at: number;
+}
+
+export function categoryOf(method: string): RequestCategory {
+  return method === "GET" || method === "HEAD" ? "reads" : method === "DELETE" ? "deletes" : "writes";
+}
+
+export function armRequestBudgetPolicy(o: RequestBudgetOptions): PipelinePolicy {
+  const now = o.now ?? Date.now;
+  const rate = { ...ARM_REFILL_PER_SECOND, ...o.refillPerSecond };
+  const buckets: Record<RequestCategory, Bucket> = {
+    reads: { capacity: 0, at: 0 },
+    writes: { capacity: 0, at: 0 },
+    deletes: { capacity: 0, at: 0 },
+  };
+
+  function refill(c: RequestCategory): Bucket {
+    const b = buckets[c];
+    const t = now();
+    if (b.tokens !== undefined) {
+      b.tokens = Math.min(Math.max(b.capacity, b.tokens), b.tokens + ((t - b.at) / 1000) * rate[c]);
+    }
+    b.at = t;
+    return b;
+  }
+
+  function learn(c: RequestCategory, response: PipelineResponse): void {
+    const b = refill(c);
+    const left = Number(response.headers.get(`x-ms-ratelimit-remaining-subscription-${c}`));
+    if (
+      response.headers.get(`x-ms-ratelimit-remaining-subscription-${c}`) !== undefined &&
+      Number.isFinite(left)
+    ) {
+      b.capacity = Math.max(b.capacity, left);
+      b.tokens = b.tokens === undefined ? left : Math.min(b.tokens, left);
+    } else if (response.status === 429 && /SubscriptionRequestsThrottled/.test(response.bodyAsText ?? "")) {
+      b.tokens = Math.min(b.tokens ?? 0, 0);
+    }
+  }
+
+  return {
+    name: ARM_REQUEST_BUDGET_POLICY,
+    async sendRequest(request, next) {
+      const c = categoryOf(request.method);
+      const b = refill(c);
+      if (b.tokens !== undefined) {
+        b.tokens -= 1;
+        if (b.tokens < 0) {
+          await sleepUnlessAborted(o.sleep, Math.ceil((-b.tokens / rate[c]) * 1000), request.abortSignal);
+        }
+      }
+      const response = await next(request);
+      learn(c, response);
+      return response;
+    },
+  };
+}

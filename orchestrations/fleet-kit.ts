@@ -162,10 +162,14 @@ export interface FanOutOptions {
 
 export const FAN_OUT_TICK_MS = 150;
 export const FAN_OUT_MAX_TICK_MS = 4_000;
+/** Gaps between looks stay under a tenth of the time the oldest running saga has run, or this. */
+export const FAN_OUT_RELATIVE_TICK_FLOOR_MS = 1_000;
 
 interface Running {
   item: StartClawCommandInput;
   operationId: string;
+  /** Orchestration time the saga was started (ms). */
+  startedAt: number;
 }
 
 const sagaEnded = (r: { task: Task }): boolean => r.task.isCompleted || r.task.isFaulted;
@@ -197,8 +201,10 @@ export function outcomeOf(claw: string, operationId: string, out: unknown): Claw
  * sagas started in this round, a durable timer, and (rollouts) a control event waiter. Sagas
  * started in earlier rounds still complete in the background (the SDK marks their tasks done as
  * their history arrives) and are collected at the next look. The timer starts at `tickMs` and
- * grows by half up to `maxTickMs` while nothing ends: a park is noticed within 0.15 s of
- * its end, a long upgrade within 4 s, for about one timer per 4 s while only long sagas run.
+ * grows by half while nothing ends, up to a tenth of the time the oldest running saga has run (at
+ * least 1 s) and never past `maxTickMs`: a park is noticed within 0.15 s of its end, a 15 s
+ * upgrade within about 1.5 s, a long one within 4 s (about one timer per 4 s while only long
+ * sagas run).
  *
  * Control events are applied at every look: pause and halt (stop) stop new starts, cancel stops
  * them for good; sagas in flight always finish, and fanOut returns when none is left, with the
@@ -261,7 +267,10 @@ export function* fanOut(
         if (o.onStartTask) bookkeeping.push(o.onStartTask(item, r.operationId));
         const task = ctx.df.callSubOrchestratorWithRetry(r.sagaName, SUB_START_RETRY, r.input, r.instanceId);
         fresh.push(task);
-        running.push({ task, run: { item, operationId: r.operationId } });
+        running.push({
+          task,
+          run: { item, operationId: r.operationId, startedAt: ctx.df.currentUtcDateTime.getTime() },
+        });
       }
       if (skips.length) yield ctx.df.Task.all(skips);
       if (bookkeeping.length) {
@@ -293,7 +302,16 @@ export function* fanOut(
     if (st) yield* waitControl(ctx, st, wake);
     else yield wake;
     if (!timer.isCompleted) timer.cancel();
-    tick = running.some(sagaEnded) ? minTick : Math.min(maxTick, Math.round(tick * 1.5));
+    // While nothing ends the gap grows, but stays under a tenth of how long the oldest running saga
+    // has run: a saga's end is noticed within about a tenth of its duration (at most maxTick).
+    const oldest = Math.min(...running.map((r) => r.run.startedAt));
+    const relative = Math.max(
+      FAN_OUT_RELATIVE_TICK_FLOOR_MS,
+      (ctx.df.currentUtcDateTime.getTime() - oldest) / 10,
+    );
+    tick = running.some(sagaEnded)
+      ? minTick
+      : Math.max(minTick, Math.min(maxTick, relative, Math.round(tick * 1.5)));
   }
 }
 

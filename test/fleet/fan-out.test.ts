@@ -6,10 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActivityHandler, OrchestrationContext, OrchestrationHandler, Task } from "durable-functions";
 import { createHarness, type Harness } from "../../local/host/durable/harness";
-import { fanOut, type ClawOutcome } from "../../orchestrations/fleet-kit";
+import {
+  FAN_OUT_MAX_TICK_MS,
+  FAN_OUT_RELATIVE_TICK_FLOOR_MS,
+  fanOut,
+  type ClawOutcome,
+} from "../../orchestrations/fleet-kit";
+import { EventType, type HistoryEvent } from "../../local/host/durable/history";
 import type { StartClawCommandInput } from "../../core/fleet/start-command";
 
-const DURATION_MS: Record<string, number> = { slow: 2_500, fast1: 50, fast2: 50, fast3: 50 };
+const DURATION_MS: Record<string, number> = { slow: 2_500, fast1: 50, fast2: 50, fast3: 50, lone: 4_000 };
 const marks: string[] = [];
 const bookkept: string[] = [];
 
@@ -23,6 +29,10 @@ function* clawSaga(ctx: OrchestrationContext): Generator<Task, unknown, unknown>
 
 function* parent(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
   const claws = ctx.df.getInput<string[]>();
+  return yield* runClaws(ctx, claws);
+}
+
+function* runClaws(ctx: OrchestrationContext, claws: string[]): Generator<Task, ClawOutcome[], unknown> {
   const items = claws.map((claw): StartClawCommandInput => ({
     kind: "park",
     claw,
@@ -104,5 +114,31 @@ describe("fanOut: sliding window on the durable engine", () => {
       "outcome:fast3",
       "outcome:slow",
     ]);
+  });
+
+  it("a lone long saga: the look-again timer stays under a tenth of its running time (at least 1 s, at most 4 s)", async () => {
+    const rec = await h.run("parent", ["lone"]);
+    expect(rec.status).toBe("Completed");
+    const history: HistoryEvent[] = await h.engine.getHistory(rec.instanceId);
+    let episode = 0;
+    let sagaStarted: number | undefined;
+    const gaps: { at: number; ms: number }[] = [];
+    for (const e of history) {
+      const at = Date.parse(String(e.Timestamp));
+      if (e.EventType === EventType.OrchestratorStarted) episode = at;
+      if (e.EventType === EventType.SubOrchestrationInstanceCreated) sagaStarted ??= episode;
+      if (e.EventType === EventType.TimerCreated && sagaStarted !== undefined) {
+        gaps.push({ at: episode - sagaStarted, ms: Date.parse(String(e.FireAt)) - episode });
+      }
+    }
+    expect(gaps.length).toBeGreaterThan(3);
+    for (const g of gaps) {
+      expect(g.ms).toBeLessThanOrEqual(
+        Math.min(FAN_OUT_MAX_TICK_MS, Math.max(FAN_OUT_RELATIVE_TICK_FLOOR_MS, g.at / 10)) + 1,
+      );
+    }
+    // It grew while nothing ended (0.15 s, 0.225 s, ...), up to the 1 s floor of the relative cap.
+    expect(gaps[1].ms).toBeGreaterThan(gaps[0].ms);
+    expect(Math.max(...gaps.map((g) => g.ms))).toBeGreaterThanOrEqual(FAN_OUT_RELATIVE_TICK_FLOOR_MS - 1);
   });
 });

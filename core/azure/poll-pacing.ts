@@ -7,9 +7,10 @@
  *   Retry-After is ignored"). Without a Retry-After the first poll waits the client's poll
  *   interval, as every later one does.
  * - Later polls follow Retry-After (the SDK reads it from each poll answer). When a poll answers
- *   "still running" without one, the gap to the next poll grows by half each time (interval,
- *   1.5×, 2.25×, ...; at most `maxGapFactor` × the interval): an operation that has not finished
- *   after a few polls is a long one, and polling it at a fixed rate spends reads for nothing.
+ *   "still running" without one, the first `steadyPolls` follow at the interval (a short
+ *   operation is found done as soon as before), then the gap grows by half each time (1.5×,
+ *   2.25×, ...; at most `maxGapFactor` × the interval): an operation that has not finished after
+ *   a few polls is a long one, and polling it at a fixed rate spends reads for nothing.
  * Holds never exceed `maxDelayMs` and wake at once when the request is aborted; the GET that
  * fetches a finished operation's result (the SDK's final Location GET) is never held.
  */
@@ -33,6 +34,8 @@ export interface PollPacingOptions {
   maxEntries?: number;
   /** Longest gap between polls answered "still running" without Retry-After, in intervals; default 8. */
   maxGapFactor?: number;
+  /** Polls answered "still running" that are followed at the plain interval; default 2. */
+  steadyPolls?: number;
 }
 
 /** Still running: a 202, or a status body whose status is not terminal (ARM's async-operation shape). */
@@ -56,6 +59,7 @@ export function armPollPacingPolicy(o: PollPacingOptions): PipelinePolicy {
   const maxEntries = o.maxEntries ?? 10_000;
   const interval = o.defaultDelayMs ?? 0;
   const maxGap = interval * Math.max(1, o.maxGapFactor ?? 8);
+  const steady = Math.max(0, o.steadyPolls ?? 2);
   /** Status URL → earliest time of its next poll, and how many polls answered "still running". */
   const next = new Map<string, { at: number; polls: number }>();
 
@@ -88,8 +92,9 @@ export function armPollPacingPolicy(o: PollPacingOptions): PipelinePolicy {
           remember(k, now(), polls); // the SDK waits the advertised time itself
         } else {
           // The SDK waits one interval before the next poll; the hold makes up the rest of a gap
-          // that grows by half per poll.
-          remember(k, now() + Math.round(Math.min(maxGap, interval * 1.5 ** polls)), polls);
+          // that grows by half per poll after the steady ones.
+          const gap = Math.min(maxGap, interval * 1.5 ** Math.max(0, polls - steady));
+          remember(k, now() + Math.round(gap), polls);
         }
         return response;
       }

@@ -80,9 +80,10 @@ describe("ARM poll pacing (first LRO poll waits for the first answer's Retry-Aft
       await p.send("GET", `${STATUS}?p=g`, reply);
       p.advance(1_000); // the SDK's own wait of one poll interval
     };
-    for (let i = 0; i < 7; i++) await poll(running);
-    // First poll: one interval. Then the SDK's interval plus a hold: gaps of 1.5, 2.25, 3.375, 5.06,
-    // 7.59 and (capped at 8 intervals) 8 s.
+    for (let i = 0; i < 9; i++) await poll(running);
+    // First poll: one interval. Two more at the SDK's interval (a short operation is found done as
+    // soon as before), then the interval plus a hold: gaps of 1.5, 2.25, 3.375, 5.06, 7.59 and
+    // (capped at 8 intervals) 8 s.
     expect(p.sleeps).toEqual([1_000, 500, 1_250, 2_375, 4_063, 6_594, 7_000]);
     // A Retry-After on a poll answer: the SDK waits it, nothing is added to the poll after it.
     await poll((r) => ({ ...running(r), headers: createHttpHeaders({ "retry-after": "3" }) }));

@@ -45,6 +45,13 @@ export interface GuestClient {
    */
   waitForSsh(): Promise<{ hostKeySha256: string; attempts: number }>;
   exec(command: string, opts?: { timeoutMs?: number }): Promise<ExecResult>;
+  /**
+   * Runs `fn` with an exec bound to one connection, for several commands in a row (polling boot
+   * status): one SSH handshake instead of one per command, on both ends.
+   */
+  session<T>(
+    fn: (exec: (command: string, opts?: { timeoutMs?: number }) => Promise<ExecResult>) => Promise<T>,
+  ): Promise<T>;
   /** Writes a file atomically over SFTP (temp name, then rename); mode defaults to 0600. */
   putFile(path: string, content: string | Buffer, mode?: number): Promise<void>;
   /** Runs verify.sh and returns its parsed result; unparsable output is VERIFY_FAILED. */
@@ -118,6 +125,10 @@ export function createGuestClient({
 
   const exec: GuestClient["exec"] = (command, opts = {}) =>
     withConnection((conn) => execOn(conn, address, command, opts.timeoutMs ?? execTimeoutMs));
+  const session: GuestClient["session"] = (fn) =>
+    withConnection((conn) =>
+      fn((command, opts = {}) => execOn(conn, address, command, opts.timeoutMs ?? execTimeoutMs)),
+    );
 
   return {
     get hostKeySha256() {
@@ -130,6 +141,7 @@ export function createGuestClient({
       return { hostKeySha256: conn.hostKeySha256, attempts };
     },
     exec,
+    session,
     putFile(path, content, mode = 0o600) {
       return withConnection(async (conn) => putFileAtomic(await sftpOn(conn, address), path, content, mode));
     },
@@ -143,13 +155,14 @@ export function createGuestClient({
     },
     async deliverSecrets(secrets) {
       const content = renderSecretsFile(secrets);
-      await withConnection(async (conn) => {
+      // One connection for the file and the script that applies it.
+      const r = await withConnection(async (conn) => {
         const sftp = await sftpOn(conn, address);
         await ensureDir(sftp, SECRETS_DIR, 0o700);
         await putFileAtomic(sftp, SECRETS_PATH, content, 0o600);
+        log(`ssh ${address}: delivered ${Object.keys(secrets).length} secret(s) to ${SECRETS_PATH}`);
+        return execOn(conn, address, APPLY_SECRETS_COMMAND, execTimeoutMs);
       });
-      log(`ssh ${address}: delivered ${Object.keys(secrets).length} secret(s) to ${SECRETS_PATH}`);
-      const r = await exec(APPLY_SECRETS_COMMAND);
       if (r.code !== 0) {
         const why = redact((r.stderr || r.stdout).trim().slice(-500), secrets);
         throw new ClawError("SSH_ERROR", `apply-secrets.sh on ${address} exited ${r.code}: ${why}`, {

@@ -53,6 +53,16 @@ export interface GuestPort {
       timeoutMs?: number;
     },
   ): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Runs `fn` with an exec over one SSH connection (one handshake for many commands). */
+  session<T>(
+    a: GuestTarget,
+    fn: (
+      exec: (
+        command: string,
+        timeoutMs?: number,
+      ) => Promise<{ code: number; stdout: string; stderr: string }>,
+    ) => Promise<T>,
+  ): Promise<T>;
   deliverSecrets(
     a: GuestTarget & {
       secrets: Record<string, string>;

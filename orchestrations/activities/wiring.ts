@@ -34,6 +34,8 @@ export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): P
   const guest: GuestPort = {
     waitForSsh: async (a) => (await client(a)).waitForSsh(),
     exec: async (a) => (await client(a)).exec(a.command, { timeoutMs: a.timeoutMs }),
+    session: async (a, fn) =>
+      (await client(a)).session((exec) => fn((command, timeoutMs) => exec(command, { timeoutMs }))),
     deliverSecrets: async (a) => (await client(a)).deliverSecrets(a.secrets),
     verify: async (a) => (await client(a)).runVerify(),
   };

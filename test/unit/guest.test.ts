@@ -194,6 +194,24 @@ describe("guest exec", () => {
     expect(await c.exec("nope")).toMatchObject({ code: 127, stderr: "unknown command\n" });
   });
 
+  it("session: several commands over one connection (one handshake), results as exec gives them", async () => {
+    const g = await guest({ hostKey: hostA.private });
+    const c = client(g.port);
+    const results = await c.session(async (exec) => [
+      await exec("echo hello"),
+      await exec("nope"),
+      await exec("echo hello"),
+    ]);
+    expect(results.map((r) => r.code)).toEqual([0, 127, 0]);
+    expect(results[0]).toEqual({ code: 0, stdout: "hello\n", stderr: "warn\n" });
+    expect(g.commands).toEqual(["echo hello", "nope", "echo hello"]);
+    expect(g.users).toHaveLength(1);
+    // exec opens a connection per command.
+    await c.exec("echo hello");
+    await c.exec("echo hello");
+    expect(g.users).toHaveLength(3);
+  });
+
   it("exec: a command that never ends fails with a retryable timeout", async () => {
     const g = await guest({ hostKey: hostA.private, onExec: () => {} });
     const e = await clawError(client(g.port).exec("sleep forever", { timeoutMs: 300 }));

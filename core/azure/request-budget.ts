@@ -6,7 +6,7 @@
  * 429 with a Retry-After in whole seconds: a claw that meets one waits at least a second for a
  * token that comes back within 40 ms, and one slow claw holds a whole rollout batch.
  *
- * So this policy keeps an estimate of each bucket in the process: synced down to the last answer's
+ * So this policy keeps an estimate of each bucket in the process: synced down to an answer's
  * "remaining" (other processes and principals spend from the same bucket), refilled at ARM's
  * documented rate, and charged one token per request sent. A request that finds no token waits
  * for the refill that pays for it (requests queue in the order they arrived), instead of being
@@ -32,6 +32,11 @@ export interface RequestBudgetOptions {
   now?: () => number;
   /** Refill rates (tests); default ARM's documented ones. */
   refillPerSecond?: Partial<Record<RequestCategory, number>>;
+  /**
+   * Tokens left alone (default 2): ARM's bucket starts refilling only when a request reaches it,
+   * later than this process counted it (network, a busy host), so the estimate runs a little ahead.
+   */
+  reserve?: number;
 }
 
 interface Bucket {
@@ -49,6 +54,7 @@ export function categoryOf(method: string): RequestCategory {
 export function armRequestBudgetPolicy(o: RequestBudgetOptions): PipelinePolicy {
   const now = o.now ?? Date.now;
   const rate = { ...ARM_REFILL_PER_SECOND, ...o.refillPerSecond };
+  const reserve = Math.max(0, o.reserve ?? 2);
   const buckets: Record<RequestCategory, Bucket> = {
     reads: { capacity: 0, at: 0 },
     writes: { capacity: 0, at: 0 },
@@ -65,13 +71,15 @@ export function armRequestBudgetPolicy(o: RequestBudgetOptions): PipelinePolicy 
     return b;
   }
 
+  /**
+   * After an answer: ARM's count of what is left, when lower than ours (never raised by one: an
+   * answer that overtook an earlier request's could say more is left than there is).
+   */
   function learn(c: RequestCategory, response: PipelineResponse): void {
     const b = refill(c);
-    const left = Number(response.headers.get(`x-ms-ratelimit-remaining-subscription-${c}`));
-    if (
-      response.headers.get(`x-ms-ratelimit-remaining-subscription-${c}`) !== undefined &&
-      Number.isFinite(left)
-    ) {
+    const raw = response.headers.get(`x-ms-ratelimit-remaining-subscription-${c}`)?.trim();
+    const left = raw ? Number(raw) : NaN;
+    if (Number.isFinite(left)) {
       b.capacity = Math.max(b.capacity, left);
       b.tokens = b.tokens === undefined ? left : Math.min(b.tokens, left);
     } else if (response.status === 429 && /SubscriptionRequestsThrottled/.test(response.bodyAsText ?? "")) {
@@ -86,8 +94,9 @@ export function armRequestBudgetPolicy(o: RequestBudgetOptions): PipelinePolicy 
       const b = refill(c);
       if (b.tokens !== undefined) {
         b.tokens -= 1;
-        if (b.tokens < 0) {
-          await sleepUnlessAborted(o.sleep, Math.ceil((-b.tokens / rate[c]) * 1000), request.abortSignal);
+        if (b.tokens < reserve) {
+          const waitMs = Math.ceil(((reserve - b.tokens) / rate[c]) * 1000);
+          await sleepUnlessAborted(o.sleep, waitMs, request.abortSignal);
         }
       }
       const response = await next(request);

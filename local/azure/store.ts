@@ -79,6 +79,8 @@ export class Store {
   private readonly persist: boolean;
   private readonly saveDelayMs: number;
   private pending: NodeJS.Timeout | undefined;
+  /** Closed: nothing is written any more (an operation timer may still end after close). */
+  private closed = false;
   private readonly onExit = () => this.flush();
 
   constructor(
@@ -143,7 +145,7 @@ export class Store {
 
   /** Marks the state changed; callers that mutate a record in place call this afterwards. */
   save(): void {
-    if (!this.persist || this.pending) return;
+    if (!this.persist || this.pending || this.closed) return;
     this.pending = setTimeout(() => this.flush(), this.saveDelayMs);
     this.pending.unref();
   }
@@ -159,6 +161,7 @@ export class Store {
   /** Writes what is waiting and stops watching the process exit. */
   close(): void {
     this.flush();
+    this.closed = true;
     process.off("exit", this.onExit);
   }
 

@@ -292,30 +292,29 @@ export function createClawActivities(deps: ActivityDeps) {
       const pause = () => new Promise((res) => setTimeout(res, deps.bootPollMs));
       // Polls over one connection (a handshake per poll cost both ends more than the poll); a
       // dropped connection is opened again until the deadline.
-      const poll = (exec: (command: string, timeoutMs?: number) => Promise<{ stdout: string }>) =>
-        (async () => {
-          for (;;) {
-            const s = await exec(BOOT_STATUS_COMMAND, 30_000);
-            const status = parseKv(s.stdout);
-            last = status.status ?? "not started";
-            const at = Date.parse(status.at ?? "");
-            if (status.status === "ok" && (!since || at >= since)) return;
-            if (status.status === "failed" && (!since || at >= since)) {
-              throw new ClawError(
-                "VERIFY_FAILED",
-                `boot.sh failed at step ${status.step ?? "?"} (exit ${status.exit ?? "?"})`,
-              );
-            }
-            if (Date.now() > deadline) {
-              throw new ClawError(
-                "SSH_ERROR",
-                `boot did not finish within ${Math.round(deps.bootTimeoutMs / 1000)} s (last status: ${last})`,
-                { retryable: true },
-              );
-            }
-            await pause();
+      const poll = async (exec: (command: string, timeoutMs?: number) => Promise<{ stdout: string }>) => {
+        for (;;) {
+          const s = await exec(BOOT_STATUS_COMMAND, 30_000);
+          const status = parseKv(s.stdout);
+          last = status.status ?? "not started";
+          const at = Date.parse(status.at ?? "");
+          if (status.status === "ok" && (!since || at >= since)) return;
+          if (status.status === "failed" && (!since || at >= since)) {
+            throw new ClawError(
+              "VERIFY_FAILED",
+              `boot.sh failed at step ${status.step ?? "?"} (exit ${status.exit ?? "?"})`,
+            );
           }
-        })();
+          if (Date.now() > deadline) {
+            throw new ClawError(
+              "SSH_ERROR",
+              `boot did not finish within ${Math.round(deps.bootTimeoutMs / 1000)} s (last status: ${last})`,
+              { retryable: true },
+            );
+          }
+          await pause();
+        }
+      };
       for (;;) {
         try {
           await deps.guest.session(pinned, poll);

@@ -44,4 +44,15 @@ describe("emulator store", () => {
     expect(again.list("Microsoft.Compute/disks")).toHaveLength(99);
     again.close();
   });
+
+  it("after close nothing is written (an operation that ends after close must not touch a removed dir)", async () => {
+    const dir = tempDir();
+    const store = new Store(dir, { persist: true, saveDelayMs: 10 });
+    store.put(disk(1));
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    store.put(disk(2)); // e.g. an operation timer completing after the emulator closed
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(dir)).toBe(false);
+  });
 });

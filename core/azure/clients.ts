@@ -1,8 +1,8 @@
 /**
  * Building the real @azure/arm-compute and @azure/arm-network clients, for Azure or for the twin's
  * emulator, with the gateway's retry policy in place of the SDK's, requests paced by ARM's remaining
- * budget (request-budget.ts) and LRO polls paced by Retry-After (poll-pacing.ts). Everything that differs between Azure and the twin
- * at the HTTP level is in this file:
+ * budget (request-budget.ts) and LRO polls paced by Retry-After (poll-pacing.ts). Everything that
+ * differs between Azure and the twin at the HTTP level is in this file:
  * - Azure: management.azure.com over TLS with the given credential (DefaultAzureCredential).
  * - Emulator over https:// (notes/azure-arm-facts.md §5, setup 1 without a process-wide setting):
  *   the emulator's CA is trusted through an https.Agent given to the SDK's pipeline (`agent`

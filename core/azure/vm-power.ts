@@ -5,10 +5,10 @@
  * has just seen the VM in the state the action starts from (an upgrade powers off the VM it found
  * running, starts the VM it has just stopped to swap its disk) passes `readFirst: false`: Azure
  * answers a start of a running VM and a power-off of a stopped one with a quick no-op, so a
- * repeated step stays safe without the read. deallocate
- * reads nothing: Azure answers a deallocate of a deallocated VM with a quick no-op operation, and
- * parking is the fleet-wide action whose reads (one status poll and the final Location GET are
- * the SDK's) come out of ARM's subscription read bucket.
+ * repeated step stays safe without the read. deallocate reads nothing: Azure answers a deallocate
+ * of a deallocated VM with a quick no-op operation, and parking is the fleet-wide action whose
+ * reads (one status poll and the final Location GET are the SDK's) come out of ARM's subscription
+ * read bucket.
  */
 import type { VirtualMachine } from "@azure/arm-compute";
 import { ClawError } from "../errors";

@@ -158,14 +158,6 @@ export interface FanOutOptions {
   tickMs?: number;
   /** The longest gap between looks while nothing ends; default 4 s. */
   maxTickMs?: number;
-  /**
-   * Claws claimed ahead of free slots (default 0): a slot that frees starts the next saga at once
-   * instead of first waiting for its claim. Only without control events (a claimed claw holds its
-   * lease until its saga starts, which a paused rollout could make hours); claims left when the
-   * fan-out stops are released (their operations end failed, NOT_STARTED) and returned as never
-   * started.
-   */
-  claimAhead?: number;
 }
 
 export const FAN_OUT_TICK_MS = 150;
@@ -232,35 +224,6 @@ export function* fanOut(
   let paused = false;
   /** Bookkeeping of earlier starts still running (each a fresh Task.all, never waited on twice). */
   let pending: Task[] = [];
-  const ahead = st ? 0 : Math.max(0, o.claimAhead ?? 0);
-  /** Claimed claws whose saga has not started yet (claimAhead). */
-  let ready: { item: StartClawCommandInput; r: Extract<StartClawCommandResult, { started: true }> }[] = [];
-  /** Claims made ahead in the background: a fresh task once, then collected at a look. */
-  let claiming: { task: Task; batch: StartClawCommandInput[] } | undefined;
-
-  /** Claim results: refusals become skipped outcomes (recorded now), the rest wait in `ready`. */
-  function* accept(
-    batch: StartClawCommandInput[],
-    claims: StartClawCommandResult[],
-  ): Generator<Task, void, unknown> {
-    const skips: Task[] = [];
-    for (const [i, item] of batch.entries()) {
-      const r = claims[i];
-      if (r.started) {
-        ready.push({ item, r });
-        continue;
-      }
-      const t = o.onOutcome(item, {
-        claw: item.claw,
-        status: "skipped",
-        operationId: r.operationId,
-        detail: `${r.code}: ${r.reason}`,
-      });
-      if (t) skips.push(t);
-    }
-    if (skips.length) yield ctx.df.Task.all(skips);
-  }
-
   for (;;) {
     // Outcomes of the sagas that ended since the last look.
     const ended = running.filter(sagaEnded);
@@ -270,12 +233,6 @@ export function* fanOut(
     const failed = pending.find((p) => p.isFaulted);
     if (failed) throw failed.result;
     pending = pending.filter((p) => !p.isCompleted);
-    if (claiming && (claiming.task.isCompleted || claiming.task.isFaulted)) {
-      const c = claiming;
-      claiming = undefined;
-      if (c.task.isFaulted) throw c.task.result;
-      yield* accept(c.batch, c.task.result as StartClawCommandResult[]);
-    }
 
     if (st) {
       sweepControl(ctx, st);
@@ -286,22 +243,27 @@ export function* fanOut(
     }
     const starting = !o.stop() && !(st && (st.paused || st.cancelled));
 
-    // Fill the free slots: claim what the ready claims do not cover at once (one Task.all of fresh
-    // tasks), then start.
+    // Fill the free slots: claim their claws at once (one Task.all of fresh tasks), then start.
     const fresh: Task[] = [];
-    const hadFreeSlots = running.length < o.maxParallel;
-    if (starting && hadFreeSlots) {
-      const need = o.maxParallel - running.length - ready.length;
-      if (need > 0 && queue.length > 0) {
-        const batch = queue.splice(0, need + ahead);
-        const claims = (yield ctx.df.Task.all(
-          batch.map((item) => ctx.df.callActivityWithRetry("startClawCommand", RECORD_RETRY, item)),
-        )) as StartClawCommandResult[];
-        yield* accept(batch, claims);
-      }
+    if (starting && queue.length > 0 && running.length < o.maxParallel) {
+      const batch = queue.splice(0, o.maxParallel - running.length);
+      const claims = (yield ctx.df.Task.all(
+        batch.map((item) => ctx.df.callActivityWithRetry("startClawCommand", RECORD_RETRY, item)),
+      )) as StartClawCommandResult[];
       const bookkeeping: Task[] = [];
-      while (running.length < o.maxParallel && ready.length > 0) {
-        const { item, r } = ready.shift()!;
+      const skips: Task[] = [];
+      for (const [i, item] of batch.entries()) {
+        const r = claims[i];
+        if (!r.started) {
+          const t = o.onOutcome(item, {
+            claw: item.claw,
+            status: "skipped",
+            operationId: r.operationId,
+            detail: `${r.code}: ${r.reason}`,
+          });
+          if (t) skips.push(t);
+          continue;
+        }
         if (o.onStartTask) bookkeeping.push(o.onStartTask(item, r.operationId));
         const task = ctx.df.callSubOrchestratorWithRetry(r.sagaName, SUB_START_RETRY, r.input, r.instanceId);
         fresh.push(task);
@@ -310,54 +272,26 @@ export function* fanOut(
           run: { item, operationId: r.operationId, startedAt: ctx.df.currentUtcDateTime.getTime() },
         });
       }
+      if (skips.length) yield ctx.df.Task.all(skips);
       if (bookkeeping.length) {
         const all = ctx.df.Task.all(bookkeeping);
         fresh.push(all);
         pending.push(all);
       }
+      // Claims that were all skipped free their slots at once: look again without waiting.
+      if (fresh.length === 0 && queue.length > 0 && !o.stop()) continue;
     }
-    // Claims ahead of the next free slots, made in the background while the sagas run.
-    if (starting && ahead > 0 && !claiming && queue.length > 0 && ready.length < ahead) {
-      const batch = queue.splice(0, ahead - ready.length);
-      const task = ctx.df.Task.all(
-        batch.map((item) => ctx.df.callActivityWithRetry("startClawCommand", RECORD_RETRY, item)),
-      );
-      fresh.push(task);
-      claiming = { task, batch };
-    }
-    // Claims that were all skipped free their slots at once: look again without waiting.
-    if (starting && hadFreeSlots && fresh.length === 0 && queue.length > 0 && !o.stop()) continue;
 
-    if (running.length === 0 && fresh.length === 0) {
-      if (claiming) {
-        // A claim ahead still out (already waited on once): look again after a timer.
-        yield ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + minTick));
-        continue;
-      }
-      if ((queue.length === 0 && ready.length === 0) || !starting) {
+    if (running.length === 0) {
+      if (queue.length === 0 || !starting) {
         if (st && st.paused && !st.cancelled && queue.length > 0 && !o.stop()) {
           yield* waitControl(ctx, st); // paused with nothing in flight: wait for resume / cancel
           continue;
         }
-        // Claims that never started: end their operations and free their claws.
-        const unstarted = ready.map((x) => x.item);
-        if (ready.length) {
-          yield ctx.df.Task.all(
-            ready.map(({ item, r }) =>
-              ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
-                op: r.operationId,
-                claw: item.claw,
-                status: "failed",
-                error: { code: "NOT_STARTED", message: "the fleet run stopped before this claw started" },
-              }),
-            ),
-          );
-          ready = [];
-        }
         // Bookkeeping still running: each waited alone (a task in a second compound is
         // scheduled again); a failure fails the fan-out as at any look.
         for (const p of pending) yield p;
-        return [...unstarted, ...queue];
+        return queue;
       }
       continue;
     }

@@ -29,8 +29,6 @@ export function* scheduleTick(ctx: OrchestrationContext): Generator<Task, unknow
   const digest: FleetDigest = decision.digest;
   yield* fanOut(ctx, decision.items, {
     maxParallel: Math.max(1, input.maxParallel),
-    // A freed slot starts the next park at once; the tick has no pause, so claims ahead are short-lived.
-    claimAhead: Math.min(10, Math.max(1, input.maxParallel)),
     stop: () => false,
     onStartTask: (item, operationId) => {
       const it = item as TickItem;

@@ -15,16 +15,7 @@ import {
 import { EventType, type HistoryEvent } from "../../local/host/durable/history";
 import type { StartClawCommandInput } from "../../core/fleet/start-command";
 
-const DURATION_MS: Record<string, number> = {
-  slow: 2_500,
-  fast1: 50,
-  fast2: 50,
-  fast3: 50,
-  lone: 4_000,
-  ...Object.fromEntries(["a1", "a2", "a3", "a4", "a5", "a6", "a7"].map((c, i) => [c, 100 + 60 * i])),
-};
-const claimed: string[] = [];
-const finished: { claw: string; code?: string }[] = [];
+const DURATION_MS: Record<string, number> = { slow: 2_500, fast1: 50, fast2: 50, fast3: 50, lone: 4_000 };
 const marks: string[] = [];
 const bookkept: string[] = [];
 
@@ -39,32 +30,6 @@ function* clawSaga(ctx: OrchestrationContext): Generator<Task, unknown, unknown>
 function* parent(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
   const claws = ctx.df.getInput<string[]>();
   return yield* runClaws(ctx, claws);
-}
-
-/** claimAhead 2; `stopAfter` outcomes stop new starts (a halt): what was never started comes back. */
-function* aheadParent(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
-  const { claws, stopAfter } = ctx.df.getInput<{ claws: string[]; stopAfter?: number }>();
-  const outcomes: ClawOutcome[] = [];
-  const notStarted = yield* fanOut(
-    ctx,
-    claws.map((claw) => ({
-      kind: "park",
-      claw,
-      requestId: `r-${claw}`,
-      channel: "timer",
-      principal: "test",
-    })),
-    {
-      maxParallel: 2,
-      claimAhead: 2,
-      stop: () => stopAfter !== undefined && outcomes.length >= stopAfter,
-      onOutcome: (_item, o) => {
-        outcomes.push(o);
-        return undefined;
-      },
-    },
-  );
-  return { outcomes, notStarted: notStarted.map((i) => i.claw) };
 }
 
 function* runClaws(ctx: OrchestrationContext, claws: string[]): Generator<Task, ClawOutcome[], unknown> {
@@ -94,7 +59,6 @@ describe("fanOut: sliding window on the durable engine", () => {
     const activities: Record<string, ActivityHandler> = {
       startClawCommand: async (input: unknown) => {
         const { claw } = input as { claw: string };
-        claimed.push(claw);
         return {
           started: true,
           sagaName: "clawSaga",
@@ -107,22 +71,13 @@ describe("fanOut: sliding window on the durable engine", () => {
         marks.push(String(what));
         return null;
       },
-      finishOperation: async (input: unknown) => {
-        const { claw, error } = input as { claw: string; error?: { code: string } };
-        finished.push({ claw, code: error?.code });
-        return null;
-      },
       bookkeep: async (claw: unknown) => {
         bookkept.push(String(claw));
         return null;
       },
     };
     h = await createHarness(
-      {
-        parent: parent as OrchestrationHandler,
-        aheadParent: aheadParent as OrchestrationHandler,
-        clawSaga: clawSaga as OrchestrationHandler,
-      },
+      { parent: parent as OrchestrationHandler, clawSaga: clawSaga as OrchestrationHandler },
       activities,
     );
   });
@@ -185,42 +140,5 @@ describe("fanOut: sliding window on the durable engine", () => {
     // It grew while nothing ended (0.15 s, 0.225 s, ...), up to the 1 s floor of the relative cap.
     expect(gaps[1].ms).toBeGreaterThan(gaps[0].ms);
     expect(Math.max(...gaps.map((g) => g.ms))).toBeGreaterThanOrEqual(FAN_OUT_RELATIVE_TICK_FLOOR_MS - 1);
-  });
-
-  it("claimAhead: a freed slot starts a claw claimed before; each claw claimed and run once, two at a time", async () => {
-    const claws = ["a1", "a2", "a3", "a4", "a5", "a6", "a7"];
-    claimed.length = 0;
-    marks.length = 0;
-    const rec = await h.run("aheadParent", { claws });
-    expect(rec.status).toBe("Completed");
-    const out = JSON.parse(rec.output) as { outcomes: ClawOutcome[]; notStarted: string[] };
-    expect(out.outcomes.map((o) => o.claw).sort()).toEqual(claws);
-    expect(out.outcomes.every((o) => o.status === "succeeded")).toBe(true);
-    expect(out.notStarted).toEqual([]);
-    expect([...claimed].sort()).toEqual(claws);
-    // The first claims covered the two slots and two more ahead.
-    expect(claimed.slice(0, 4).sort()).toEqual(["a1", "a2", "a3", "a4"]);
-    let running = 0;
-    for (const m of marks) {
-      running += m.startsWith("start:") ? 1 : -1;
-      expect(running).toBeLessThanOrEqual(2);
-    }
-  });
-
-  it("claimAhead: claims left when the run stops are released (NOT_STARTED) and returned as never started", async () => {
-    const claws = ["a1", "a2", "a3", "a4", "a5", "a6", "a7"];
-    claimed.length = 0;
-    finished.length = 0;
-    const rec = await h.run("aheadParent", { claws, stopAfter: 1 });
-    expect(rec.status).toBe("Completed");
-    const out = JSON.parse(rec.output) as { outcomes: ClawOutcome[]; notStarted: string[] };
-    const ran = out.outcomes.map((o) => o.claw);
-    // Every claw either ran or came back as never started, none both; the released ones were
-    // claimed and had their operations ended.
-    expect([...ran, ...out.notStarted].sort()).toEqual(claws);
-    const released = finished.filter((f) => f.code === "NOT_STARTED").map((f) => f.claw);
-    expect(released.length).toBeGreaterThan(0);
-    expect(released.every((c) => claimed.includes(c) && out.notStarted.includes(c))).toBe(true);
-    expect(out.notStarted.filter((c) => claimed.includes(c)).sort()).toEqual([...released].sort());
   });
 });

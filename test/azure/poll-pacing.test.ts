@@ -1,19 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createHttpHeaders,
-  createPipelineRequest,
-  type PipelineRequest,
-  type PipelineResponse,
-} from "@azure/core-rest-pipeline";
+import type { HttpMethods, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { armPollPacingPolicy } from "../../core/azure/poll-pacing";
 import { realSleep } from "../../core/azure/retry-policy";
 import { clawNetworkAndDisk, startGatewayTwin, type GatewayTwin } from "./gateway-twin";
+import { answer, sendThrough } from "./pipeline-fakes";
 
 const STATUS = "https://arm.test/subscriptions/s/providers/Microsoft.Compute/locations/x/operations/op1";
-
-function answer(request: PipelineRequest, status: number, headers: Record<string, string> = {}) {
-  return { request, status, headers: createHttpHeaders(headers) } as PipelineResponse;
-}
 
 function pacing(maxDelayMs = 30_000, defaultDelayMs?: number) {
   let now = 1_000_000;
@@ -27,11 +19,8 @@ function pacing(maxDelayMs = 30_000, defaultDelayMs?: number) {
     defaultDelayMs,
     now: () => now,
   });
-  const send = (
-    method: "GET" | "POST" | "PUT",
-    url: string,
-    reply: (r: PipelineRequest) => PipelineResponse,
-  ) => policy.sendRequest(createPipelineRequest({ url, method }), (r) => Promise.resolve(reply(r)));
+  const send = (method: HttpMethods, url: string, reply: (r: PipelineRequest) => PipelineResponse) =>
+    sendThrough(policy, method, url, reply);
   return { sleeps, send, advance: (ms: number) => (now += ms) };
 }
 
@@ -74,8 +63,7 @@ describe("ARM poll pacing (first LRO poll waits for the first answer's Retry-Aft
     await p.send("POST", "https://arm.test/vm/powerOff", (r) =>
       answer(r, 202, { "azure-asyncoperation": `${STATUS}?p=g`, location: `${STATUS}?p=g&monitor=true` }),
     );
-    const running = (r: PipelineRequest) =>
-      ({ ...answer(r, 200), bodyAsText: '{"status":"InProgress"}' }) as PipelineResponse;
+    const running = (r: PipelineRequest) => answer(r, 200, {}, '{"status":"InProgress"}');
     const poll = async (reply: (r: PipelineRequest) => PipelineResponse) => {
       await p.send("GET", `${STATUS}?p=g`, reply);
       p.advance(1_000); // the SDK's own wait of one poll interval
@@ -86,14 +74,14 @@ describe("ARM poll pacing (first LRO poll waits for the first answer's Retry-Aft
     // (capped at 8 intervals) 8 s.
     expect(p.sleeps).toEqual([1_000, 500, 1_250, 2_375, 4_063, 6_594, 7_000]);
     // A Retry-After on a poll answer: the SDK waits it, nothing is added to the poll after it.
-    await poll((r) => ({ ...running(r), headers: createHttpHeaders({ "retry-after": "3" }) }));
+    await poll((r) => answer(r, 200, { "retry-after": "3" }, '{"status":"InProgress"}'));
     expect(p.sleeps).toHaveLength(8); // that poll itself was still held by the answer before
     await poll(running);
     expect(p.sleeps).toHaveLength(8);
     // Finished (that poll held by the answer before it): the SDK's final GET of the Location
     // (monitor) URL is not held, nor are later GETs.
     p.sleeps.length = 0;
-    await poll((r) => ({ ...answer(r, 200), bodyAsText: '{"status":"Succeeded"}' }));
+    await poll((r) => answer(r, 200, {}, '{"status":"Succeeded"}'));
     await p.send("GET", `${STATUS}?p=g&monitor=true`, (r) => answer(r, 200));
     await p.send("GET", `${STATUS}?p=g`, (r) => answer(r, 200));
     expect(p.sleeps).toEqual([7_000]);

@@ -51,8 +51,11 @@ export function powerOperations(
 
   /** Stops the VM keeping its compute allocated. No-op when stopped or deallocated. */
   async function powerOffVm(claw: string, o: { readFirst?: boolean } = {}): Promise<void> {
-    const state = o.readFirst === false ? "running" : await current(claw, "powerOffVm");
-    if (state !== "stopped" && state !== "deallocated") await act(claw, "powerOff");
+    if (o.readFirst !== false) {
+      const state = await current(claw, "powerOffVm");
+      if (state === "stopped" || state === "deallocated") return;
+    }
+    await act(claw, "powerOff");
   }
 
   /** Restarts a running VM; a VM that is not running is started instead (Azure refuses to restart it). */

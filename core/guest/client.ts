@@ -123,12 +123,11 @@ export function createGuestClient({
     }
   }
 
-  const exec: GuestClient["exec"] = (command, opts = {}) =>
-    withConnection((conn) => execOn(conn, address, command, opts.timeoutMs ?? execTimeoutMs));
   const session: GuestClient["session"] = (fn) =>
     withConnection((conn) =>
       fn((command, opts = {}) => execOn(conn, address, command, opts.timeoutMs ?? execTimeoutMs)),
     );
+  const exec: GuestClient["exec"] = (command, opts) => session((run) => run(command, opts));
 
   return {
     get hostKeySha256() {

@@ -69,10 +69,9 @@ export function armPollPacingPolicy(o: PollPacingOptions): PipelinePolicy {
     while (next.size > maxEntries) next.delete(next.keys().next().value as string);
   }
 
-  async function hold(request: PipelineRequest, k: string): Promise<void> {
-    const entry = next.get(k);
-    if (!entry) return;
-    const wait = Math.min(entry.at - now(), o.maxDelayMs);
+  /** Waits until the poll's earliest time (never longer than maxDelayMs). */
+  async function hold(request: PipelineRequest, at: number): Promise<void> {
+    const wait = Math.min(at - now(), o.maxDelayMs);
     if (wait > 0) await sleepUnlessAborted(o.sleep, wait, request.abortSignal);
   }
 
@@ -83,7 +82,7 @@ export function armPollPacingPolicy(o: PollPacingOptions): PipelinePolicy {
         const k = next.size > 0 ? key(request.url) : "";
         const entry = k ? next.get(k) : undefined;
         if (!entry) return nextPolicy(request);
-        await hold(request, k);
+        await hold(request, entry.at);
         const response = await nextPolicy(request);
         const polls = entry.polls + 1;
         if (!stillRunning(response)) {

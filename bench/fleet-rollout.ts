@@ -210,6 +210,10 @@ function countBy<T>(xs: T[], key: (x: T) => string): Record<string, number> {
 }
 
 const ms = (a?: string, b?: string) => (a && b ? Date.parse(b) - Date.parse(a) : NaN);
+/** An upgrade's time: its first step's start → its operation's end. */
+const upgradeMsOf = (o?: OperationRecord) => ms(o?.steps[0]?.startedAt, o?.endedAt);
+/** A step's name without its detail ("swap-os-disk 1.1.0" → "swap-os-disk"). */
+const stepName = (st: { name: string }) => st.name.split(" ")[0];
 
 async function main(): Promise<void> {
   const throttling = { enabled: false };
@@ -282,6 +286,12 @@ async function main(): Promise<void> {
     // Phases: first claw started → last claw ended, from the rollout's own per-claw records.
     const phaseNames = [...new Set(r.claws.filter((c) => c.startedAt).map((c) => c.phase))];
     const byId = new Map(ops.map((o) => [o.id, o]));
+    const realised = realisedBound(
+      phaseNames.map((name) => ({
+        claws: r.claws.filter((c) => c.phase === name && c.startedAt).map((c) => c.claw),
+      })),
+      t.twin.emulator.context.latency.draws(),
+    );
     let previousEnd = t0;
     const phases = phaseNames.map((name) => {
       const cs = r.claws
@@ -290,6 +300,12 @@ async function main(): Promise<void> {
       const start = Math.min(...cs.map(({ c }) => Date.parse(c.startedAt!)));
       const end = Math.max(...cs.map(({ c }) => Date.parse(c.endedAt ?? c.startedAt!)));
       const most = (f: (x: (typeof cs)[number]) => number) => Math.max(...cs.map(f).filter(Number.isFinite));
+      // The slowest claw: its steps as the operation record shows them, beside what the emulator
+      // drew for the Azure work behind each step.
+      const slow = cs
+        .filter(({ o }) => Number.isFinite(upgradeMsOf(o)))
+        .sort((a, b) => upgradeMsOf(b.o) - upgradeMsOf(a.o))[0];
+      const drawn = (slow && realised.drawn.get(slow.c.claw)) || new Map<string, number>();
       const phase = {
         name,
         claws: cs.length,
@@ -297,7 +313,19 @@ async function main(): Promise<void> {
         /** Previous phase's last claw recorded → this phase's first claw recorded (soak, bookkeeping). */
         gapBeforeMs: start - previousEnd,
         spanMs: end - start,
-        slowestUpgradeMs: most(({ o }) => ms(o?.steps[0]?.startedAt, o?.endedAt)),
+        slowestUpgradeMs: most(({ o }) => upgradeMsOf(o)),
+        slowestClaw: slow?.c.claw,
+        /** The slowest claw's drawn Azure time on its path. */
+        slowestDrawnMs: [...drawn.values()].reduce((a, b) => a + b, 0),
+        slowestSteps: (slow?.o?.steps ?? []).map((st) => {
+          const kind = UPGRADE_PATH.find(([step]) => step === stepName(st))?.[1];
+          const drew = kind !== undefined ? drawn.get(kind) : undefined;
+          return {
+            step: stepName(st),
+            ms: ms(st.startedAt, st.endedAt),
+            ...(drew !== undefined ? { drawnMs: drew } : {}),
+          };
+        }),
         /** Claw recorded as started → its saga's first step (sub-orchestration start, load, power read). */
         maxStartLagMs: most(({ c, o }) => ms(c.startedAt, o?.steps[0]?.startedAt)),
         /** Operation ended → rollout recorded the claw's outcome. */
@@ -316,7 +344,7 @@ async function main(): Promise<void> {
     };
 
     // Where an upgrade's time goes: median per step, and the time between steps (engine, bookkeeping).
-    const stepOf = (o: OperationRecord, name: string) => o.steps.find((s) => s.name.split(" ")[0] === name);
+    const stepOf = (o: OperationRecord, name: string) => o.steps.find((st) => stepName(st) === name);
     const stepP50 = Object.fromEntries(
       [...UPGRADE_PATH.map(([s]) => s), "preflight", "stop-agent", "deliver-secrets", "verify"].map(
         (name) => [
@@ -332,24 +360,15 @@ async function main(): Promise<void> {
         ],
       ),
     );
-    const upgradeMs = ops.map((o) => ms(o.steps[0]?.startedAt, o.endedAt)).filter(Number.isFinite);
+    const upgradeMs = ops.map(upgradeMsOf).filter(Number.isFinite);
     const betweenSteps = ops
-      .map(
-        (o) =>
-          ms(o.steps[0]?.startedAt, o.endedAt) - o.steps.reduce((a, s) => a + ms(s.startedAt, s.endedAt), 0),
-      )
+      .map((o) => upgradeMsOf(o) - o.steps.reduce((a, st) => a + ms(st.startedAt, st.endedAt), 0))
       .filter(Number.isFinite);
 
     const sizes = phaseSizes(N);
     const bound = rolloutBound(sizes);
     const idealMs = expectedWithStragglers(sizes);
     const ratio = makespanMs / bound.boundMs;
-    const realised = realisedBound(
-      phaseNames.map((name) => ({
-        claws: r.claws.filter((c) => c.phase === name && c.startedAt).map((c) => c.claw),
-      })),
-      t.twin.emulator.context.latency.draws(),
-    );
     const realisedRatio = makespanMs / realised.boundMs;
 
     const s = (x: number) => `${(x / 1000).toFixed(1)} s`;
@@ -400,25 +419,13 @@ async function main(): Promise<void> {
         )
         .join(", ")}`,
     );
-    // The slowest claw of each phase: its steps as the operation record shows them, beside what the
-    // emulator drew for the Azure work behind each step.
-    for (const name of phaseNames) {
-      const cs = r.claws.filter((c) => c.phase === name && c.operationId);
-      const slow = cs
-        .map((c) => ({ c, o: byId.get(c.operationId!) }))
-        .filter((x) => x.o)
-        .sort(
-          (a, b) => ms(b.o!.steps[0]?.startedAt, b.o!.endedAt) - ms(a.o!.steps[0]?.startedAt, a.o!.endedAt),
-        )[0];
-      if (!slow) continue;
-      const d = realised.drawn.get(slow.c.claw) ?? new Map<string, number>();
-      const parts = slow.o!.steps.map((st) => {
-        const kind = UPGRADE_PATH.find(([step]) => step === st.name.split(" ")[0])?.[1];
-        const drew = kind !== undefined ? d.get(kind) : undefined;
-        return `${st.name.split(" ")[0]} ${s(ms(st.startedAt, st.endedAt))}${drew !== undefined ? ` (drawn ${s(drew)})` : ""}`;
-      });
+    for (const p of phases) {
+      if (!p.slowestClaw) continue;
+      const parts = p.slowestSteps.map(
+        (st) => `${st.step} ${s(st.ms)}${st.drawnMs !== undefined ? ` (drawn ${s(st.drawnMs)})` : ""}`,
+      );
       console.log(
-        `    slowest of ${name}: ${slow.c.claw} ${s(ms(slow.o!.steps[0]?.startedAt, slow.o!.endedAt))}, drawn ${s([...d.values()].reduce((a, b) => a + b, 0))}: ${parts.join(", ")}`,
+        `    slowest of ${p.name}: ${p.slowestClaw} ${s(p.slowestUpgradeMs)}, drawn ${s(p.slowestDrawnMs)}: ${parts.join(", ")}`,
       );
     }
     if (failed.length) console.log(`  first failure: ${JSON.stringify(failed[0].error)}`);

@@ -1,5 +1,6 @@
 /**
- * The short sagas: parkClaw (deallocate), wakeClaw (start → SSH → verify), verifyClaw (run
+ * The short sagas: parkClaw (deallocate), wakeClaw (start → SSH → verify → pin awake for its
+ * awakeHours; a claw that already runs is verified and pinned in seconds), verifyClaw (run
  * verify.sh and store the result) and destroyClaw (VM, NIC, IP; the data disk only when asked,
  * after a final snapshot). Each ends by recording its outcome and freeing the claw.
  */
@@ -18,14 +19,32 @@ export const wakeClaw = saga(function* (ctx, input, mark) {
   const base = { op: input.operationId, claw: input.claw };
   mark("start");
   const since = ctx.df.currentUtcDateTime.toISOString();
-  yield ctx.df.callActivityWithRetry("startVm", ARM_RETRY, base);
+  const start = (yield ctx.df.callActivityWithRetry("startVm", ARM_RETRY, base)) as {
+    started?: boolean;
+  } | null;
+  // A claw that already ran boots no more: a boot newer than this saga would never come, so only
+  // a VM this saga started is waited for by boot time (a history from before `started` existed
+  // answered null: it waits as it did then).
+  const started = start?.started !== false;
   mark("wait-for-boot");
-  yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, { ...base, since });
+  yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, started ? { ...base, since } : base);
   mark("verify");
   yield ctx.df.callActivity("verify", base);
+  const hours = input.params.awakeHours;
+  let pinnedUntil: string | undefined;
+  if (hours) {
+    mark("pin-awake");
+    const pin: { pinnedUntil: string } = yield ctx.df.callActivityWithRetry("pinAwake", RECORD_RETRY, {
+      claw: input.claw,
+      hours,
+      by: input.principal,
+    });
+    pinnedUntil = pin.pinnedUntil;
+  }
   return {
     powerState: "running",
-    ...(input.params.awakeHours ? { awakeHours: input.params.awakeHours } : {}),
+    ...(started ? {} : { alreadyRunning: true }),
+    ...(hours ? { awakeHours: hours, pinnedUntil } : {}),
   };
 });
 

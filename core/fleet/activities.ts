@@ -36,6 +36,12 @@ export function createFleetActivities(deps: FleetDeps) {
     registerBakedImage: (i: Parameters<typeof registerBakedImage>[1]) => registerBakedImage(deps, i),
     createRolloutForImage: (i: Parameters<typeof createRolloutForImage>[1]) => createRolloutForImage(deps, i),
     detectDrift: (i: Parameters<typeof detectDrift>[1]) => detectDrift(deps, i),
+    /** A wake's awakeHours: the claw stays awake (the schedule tick skips it) until then. */
+    pinAwake: async (i: { claw: string; hours: number; by: string }) => {
+      const until = new Date(deps.now().getTime() + i.hours * 3_600_000);
+      await deps.fleet.pin(i.claw, until, i.by);
+      return { pinnedUntil: until.toISOString() };
+    },
   };
 }
 
@@ -52,4 +58,5 @@ export const FLEET_ACTIVITY_NAMES = [
   "registerBakedImage",
   "createRolloutForImage",
   "detectDrift",
+  "pinAwake",
 ] as const satisfies ReadonlyArray<keyof FleetActivities>;

@@ -247,14 +247,18 @@ export function createClawActivities(deps: ActivityDeps) {
     });
   }
 
-  /** `seenStopped`: the saga has just stopped the VM itself (no power-state read first). */
-  async function startVm(input: StepInput & { seenStopped?: boolean }) {
+  /**
+   * `seenStopped`: the saga has just stopped the VM itself (no power-state read first). Answers
+   * whether the VM was started: a VM that already ran boots no more, so a caller waiting for a boot
+   * must not wait for one newer than its own start.
+   */
+  async function startVm(input: StepInput & { seenStopped?: boolean }): Promise<{ started: boolean }> {
     return asStep(deps, input, "start", async () => {
       const acted = await deps.azure
         .startVm(input.claw, { readFirst: !input.seenStopped })
         .catch(noVm(`Claw ${input.claw} has no VM to wake; deploy it first.`));
       await claws.updateObserved(input.claw, { powerState: "running" });
-      return { result: null, detail: acted ? "started" : "already running" };
+      return { result: { started: acted }, detail: acted ? "started" : "already running" };
     });
   }
 

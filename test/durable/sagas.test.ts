@@ -8,15 +8,20 @@ import type { ActivityHandler } from "durable-functions";
 import { createHarness, type Harness } from "../../local/host/durable/harness";
 import { upgradeClaw } from "../../orchestrations/upgrade-claw";
 import { deployClaw } from "../../orchestrations/deploy-claw";
-import { parkClaw } from "../../orchestrations/simple-sagas";
+import { parkClaw, wakeClaw } from "../../orchestrations/simple-sagas";
 
 interface World {
   vm?: { version: string; disk: string; power: string; os?: string };
+  /** When the test's VM last booted (absent: before the test). */
+  bootedAt?: number;
+  /** waitForSsh as the real one: a boot after `since` must happen (wake tests). */
+  realBootWait?: boolean;
   strategy?: "swap" | "replace";
   disks: Set<string>;
   calls: string[];
   fail: Record<string, string>;
   finished?: Record<string, unknown>;
+  pinnedHours?: number;
 }
 
 const worlds = new Map<string, World>();
@@ -66,13 +71,20 @@ const activities: Record<string, ActivityHandler> = {
   createVm: act("createVm", (world, i) => {
     if (world.vm) throw new Error("[DISK_ATTACHED_ELSEWHERE] two VMs");
     world.vm = { version: i.version as string, disk: i.diskId as string, power: "running" };
+    world.bootedAt = Date.now();
     return { id: "vm" };
   }),
   restoreDisk: act("restoreDisk", (world) => {
     world.disks.add("disk-restored");
     return { id: "disk-restored", name: "c-data-r1" };
   }),
-  waitForSsh: act("waitForSsh", () => "SHA256:x"),
+  // As the real one: waits for a boot.sh run after `since`; a VM that booted before the test
+  // (and was not started since) boots no more, so the wait times out.
+  waitForSsh: act("waitForSsh", (world, i) => {
+    if (world.realBootWait && typeof i.since === "string" && world.bootedAt === undefined)
+      throw new Error("[SSH_ERROR,retryable] boot did not finish within 1200 s (last status: ok)");
+    return "SHA256:x";
+  }),
   deliverSecrets: act("deliverSecrets", () => null),
   verify: act("verify", (world, i) => {
     if (i.expectVersion && world.vm?.version !== i.expectVersion)
@@ -97,8 +109,16 @@ const activities: Record<string, ActivityHandler> = {
     return { previousOsDiskId: previous };
   }),
   startVm: act("startVm", (world) => {
-    if (world.vm) world.vm.power = "running";
-    return null;
+    const started = world.vm?.power !== "running";
+    if (world.vm && started) {
+      world.vm.power = "running";
+      world.bootedAt = Date.now();
+    }
+    return { started };
+  }),
+  pinAwake: act("pinAwake", (world, i) => {
+    world.pinnedHours = i.hours as number;
+    return { pinnedUntil: "2030-01-01T00:00:00.000Z" };
   }),
   deleteOldOsDisk: act("deleteOldOsDisk", () => null),
   ensureNetwork: act("ensureNetwork", () => ({ nicId: "nic-1" })),
@@ -141,7 +161,7 @@ describe("sagas with stand-in activities", () => {
     const dynamic = Object.fromEntries(
       Object.keys(activities).map((k) => [k, ((i, c) => activities[k](i, c)) as ActivityHandler]),
     );
-    h = await createHarness({ upgradeClaw, deployClaw, parkClaw }, dynamic);
+    h = await createHarness({ upgradeClaw, deployClaw, parkClaw, wakeClaw }, dynamic);
   });
   afterAll(async () => h?.close());
 
@@ -286,5 +306,35 @@ describe("sagas with stand-in activities", () => {
     const rec = await h.run("parkClaw", { ...sagaInput(failing.claw, {}), channel: "timer" });
     expect(JSON.parse(rec.output)).toMatchObject({ status: "failed" });
     expect(failing.wd.calls.at(-1)).toBe("notifyOperators");
+  });
+
+  it("wakeClaw: a claw that already runs is verified and pinned at once, without waiting for a boot", async () => {
+    const { claw, wd } = world();
+    wd.realBootWait = true;
+    const rec = await h.run("wakeClaw", sagaInput(claw, { awakeHours: 3 }));
+    expect(JSON.parse(rec.output)).toMatchObject({
+      status: "succeeded",
+      alreadyRunning: true,
+      awakeHours: 3,
+      pinnedUntil: "2030-01-01T00:00:00.000Z",
+    });
+    expect(wd.calls).toEqual([
+      "startVm",
+      "waitForSsh",
+      "verify",
+      "pinAwake",
+      "finishOperation",
+      "notifyOperators",
+    ]);
+    expect(wd.pinnedHours).toBe(3);
+  });
+
+  it("wakeClaw: a parked claw is started and waited for until it booted after the wake", async () => {
+    const { claw, wd } = world({}, { version: "1.0.0", disk: "disk-1", power: "deallocated" });
+    wd.realBootWait = true;
+    const rec = await h.run("wakeClaw", sagaInput(claw, {}));
+    expect(JSON.parse(rec.output)).toMatchObject({ status: "succeeded", powerState: "running" });
+    expect(JSON.parse(rec.output)).not.toHaveProperty("alreadyRunning");
+    expect(wd.calls).toEqual(["startVm", "waitForSsh", "verify", "finishOperation", "notifyOperators"]);
   });
 });

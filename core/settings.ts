@@ -170,6 +170,18 @@ export const SETTINGS: readonly SettingSpec[] = [
     azure: "optional",
   },
   {
+    name: "COMMAND_LEASE_SECONDS",
+    description:
+      "How long a command's handler may take before its half-done start is taken over: a claw claimed with no saga running, or a pending request (default 60)",
+    azure: "optional",
+  },
+  {
+    name: "TWIN_FAULT_POINT",
+    description:
+      "Crash tests: the saga-start point (saga-start:claimed|recorded|started) where the handler stops",
+    azure: "twin",
+  },
+  {
     name: "SAGA_RETRY_SCALE",
     description: "Scales saga retry intervals (tests: 0.01); attempt counts never change",
     azure: "twin",

@@ -9,7 +9,7 @@ import { ClawError, isClawError } from "../errors";
 import { newOperationId, type AuditInput } from "../state";
 import { claimedKind, claimedString, invalidInputSummary, parseCommand } from "./parse";
 import type { RequestRecord } from "./requests";
-import { accepted, PENDING_TAKEOVER_MS, safeReason, startSaga } from "./saga";
+import { accepted, commandLeaseMs, safeReason, startSaga } from "./saga";
 import { applySync, isSyncCommand, replaySync } from "./sync";
 import type { CommandDeps, CommandOrigin, CommandResult } from "./types";
 
@@ -99,7 +99,7 @@ async function dispatch(deps: CommandDeps, cmd: ClawCommand): Promise<CommandRes
         ? replaySync(deps, cmd, claw)
         : accepted(cmd as SagaCommand, record.operationId ?? "", true);
     }
-    if (now().getTime() - Date.parse(record.claimedAt) >= PENDING_TAKEOVER_MS) {
+    if (now().getTime() - Date.parse(record.claimedAt) >= (deps.leaseMs ?? commandLeaseMs())) {
       // Its handler died half-way: finish the job (every step is safe to repeat).
       return run(deps, cmd, await deps.requests.takeOver(record));
     }

@@ -2,7 +2,7 @@
 export { auditRefusal, handleCommand, PENDING_WAIT_MS } from "./handler";
 export { parseCommand } from "./parse";
 export { createRequestLog, requestLogOn, type RequestLog, type RequestRecord } from "./requests";
-export { OPERATIONS_PATH, PENDING_TAKEOVER_MS } from "./saga";
+export { claimMayBeStale, commandLeaseMs, OPERATIONS_PATH, PENDING_TAKEOVER_MS } from "./saga";
 export {
   clawView,
   describeOperation,

@@ -2,9 +2,15 @@
  * Starting a saga for a command, with the claw's single operation slot taken first and nothing
  * left half-written when a step fails: a refused command leaves no trace but its audit row, and a
  * saga that could not start leaves a failed operation and a free slot.
+ *
+ * A handler can also die between its steps (claim → record → start). Then the claim is a lease:
+ * once it is older than the command lease and no saga instance runs for the claw, the next command
+ * takes the claw over and fails the abandoned operation; the abandoned request itself, sent again
+ * (a redelivered queue message or Telegram update, a retried HTTP call), takes over its own row
+ * after the same lease and either starts its saga or answers with the operation it already has.
  */
 import type { SagaCommand } from "../domain/commands";
-import { ClawError } from "../errors";
+import { ClawError, isClawError } from "../errors";
 import { newOperationId, type ClawRecord } from "../state";
 import { clawInstanceId, SAGA_NAMES, type SagaInput } from "../../orchestrations/contracts";
 import type { RequestRecord } from "./requests";
@@ -13,8 +19,18 @@ import type { CommandDeps, SagaAccepted, SagaStatus } from "./types";
 /** Where an operation is served by the HTTP API (the statusPath of an accepted command). */
 export const OPERATIONS_PATH = "/api/v1/operations";
 
-/** A pending request row younger than this belongs to a handler still at work on it. */
+/**
+ * How long a handler may take between its steps before its work counts as abandoned: a pending
+ * request row, or a claw claimed without a running saga, older than this is taken over.
+ * COMMAND_LEASE_SECONDS changes it (tests on the twin shorten it).
+ */
 export const PENDING_TAKEOVER_MS = 60_000;
+
+/** The command lease in ms: COMMAND_LEASE_SECONDS when set to a positive number, else 60 s. */
+export function commandLeaseMs(env: Record<string, string | undefined> = process.env): number {
+  const s = Number(env.COMMAND_LEASE_SECONDS);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : PENDING_TAKEOVER_MS;
+}
 
 const ACTIVE = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
 
@@ -78,12 +94,12 @@ export async function startSaga(
   const instanceId = clawInstanceId(cmd.claw);
   let claw: ClawRecord;
   try {
-    claw = await state.claws.require(cmd.claw);
-    await state.claws.claimOperation(cmd.claw, operationId);
+    claw = await claimClaw(deps, cmd.claw, operationId, instanceId);
   } catch (e) {
     await requests.release(request);
     throw e;
   }
+  await faultPoint(deps, "saga-start:claimed");
 
   let resumed = false;
   let recorded = false;
@@ -114,7 +130,7 @@ export async function startSaga(
       principal: cmd.principal,
       params: sagaParams(cmd, claw),
     };
-    await state.operations.start({
+    const op = await state.operations.start({
       id: operationId,
       kind: cmd.kind,
       claw: cmd.claw,
@@ -124,7 +140,24 @@ export async function startSaga(
       details: { ...input.params },
     });
     recorded = true;
-    if (!resumed) await durable.startNew(SAGA_NAMES[cmd.kind], { instanceId, input });
+    if (op.status !== "running" && !resumed) {
+      // This request's operation already ended (its saga ran before the handler died, or the
+      // claim was taken over as abandoned): answer with it and start nothing twice.
+      await state.claws.releaseOperation(cmd.claw, operationId);
+      await requests.complete(request);
+      return accepted(cmd, operationId, true);
+    }
+    await faultPoint(deps, "saga-start:recorded");
+    if (!resumed) {
+      // A handler slower than the lease may have lost the claw to the next command meanwhile.
+      const now = await state.claws.require(cmd.claw);
+      if (now.runningOperationId !== operationId) {
+        throw new ClawError("CONFLICT", `the claim of '${cmd.claw}' was taken over while starting`, {
+          retryable: true,
+        });
+      }
+      await durable.startNew(SAGA_NAMES[cmd.kind], { instanceId, input });
+    }
   } catch (e) {
     if (e instanceof ClawError && e.code === "CLAW_BUSY") throw e;
     await undoStart(deps, cmd, request, operationId, recorded, e);
@@ -133,8 +166,75 @@ export async function startSaga(
       details: { operationId: recorded ? operationId : undefined, cause: safeReason(e) },
     });
   }
+  await faultPoint(deps, "saga-start:started");
   await requests.complete(request);
   return accepted(cmd, operationId, false);
+}
+
+/**
+ * Claims the claw for `operationId`. A claim held by another operation is taken over when it is
+ * older than the command lease and no saga instance runs for the claw (its handler died before the
+ * saga started, or the saga ended without freeing the claw); the abandoned operation is failed.
+ */
+async function claimClaw(
+  deps: CommandDeps,
+  name: string,
+  operationId: string,
+  instanceId: string,
+): Promise<ClawRecord> {
+  const { state } = deps;
+  try {
+    return await state.claws.claimOperation(name, operationId);
+  } catch (e) {
+    if (!isClawError(e) || e.code !== "CLAW_BUSY") throw e;
+    const current = await state.claws.require(name);
+    const holder = current.runningOperationId;
+    if (!holder) return state.claws.claimOperation(name, operationId);
+    const nowMs = (deps.now ?? (() => new Date()))().getTime();
+    if (deps.takeOverStaleClaims === false || !claimMayBeStale(current, nowMs, deps.leaseMs)) throw e;
+    if (isActive(await deps.durable.getStatus(instanceId))) throw e;
+    const taken = await state.claws.claimOperation(name, operationId, { replacing: holder });
+    deps.log?.("warn", `claw '${name}' was held by operation ${holder} with no saga running; taken over`);
+    const abandoned = await state.operations.get(holder).catch(() => undefined);
+    if (abandoned?.status === "running") {
+      await state.operations
+        .finish(holder, {
+          status: "failed",
+          error: {
+            code: "ABANDONED",
+            message: `no saga ran for this operation (the control plane stopped while starting it); operation ${operationId} took the claw over`,
+          },
+        })
+        .catch((err: unknown) => deps.log?.("error", `failing abandoned operation ${holder} failed`, err));
+    }
+    return taken;
+  }
+}
+
+/**
+ * True when the claw's claim is older than the command lease, so it may have been abandoned (only
+ * the saga instance's status can tell). A claim written before claims had a time counts as old.
+ */
+export function claimMayBeStale(
+  claw: Pick<ClawRecord, "runningOperationId" | "runningSince">,
+  nowMs: number,
+  leaseMs?: number,
+): boolean {
+  if (!claw.runningOperationId) return false;
+  const age = nowMs - Date.parse(claw.runningSince ?? "");
+  return !(age < (leaseMs ?? commandLeaseMs()));
+}
+
+/**
+ * Named points of a saga start where the twin's crash tests stop a host: with TWIN_FAULT_POINT set
+ * to the point's name the handler logs it and never goes on, so the test can kill the process
+ * there. Unset (always on Azure) it costs nothing.
+ */
+async function faultPoint(deps: CommandDeps, name: string): Promise<void> {
+  if (process.env.TWIN_FAULT_POINT !== name) return;
+  deps.log?.("warn", `fault point ${name} reached; holding`);
+  console.log(`fault point ${name} reached`);
+  await new Promise<never>(() => undefined);
 }
 
 /** Frees the slot, fails the operation and forgets the request; a failing undo is logged. */

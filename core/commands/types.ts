@@ -35,6 +35,13 @@ export interface CommandDeps {
   log?: CommandLog;
   /** How long a request waits for a twin of it that is being handled (default PENDING_WAIT_MS). */
   pendingWaitMs?: number;
+  /** The command lease: abandoned requests and claims older than this are taken over (default commandLeaseMs()). */
+  leaseMs?: number;
+  /**
+   * Whether a stale claim may be taken over (default true). Needs a `durable` that reports the
+   * claw's real saga instance; a caller whose client cannot (fleet sagas) passes false.
+   */
+  takeOverStaleClaims?: boolean;
 }
 
 /** A saga command was accepted: the saga runs (or already ran, for a repeated requestId). */

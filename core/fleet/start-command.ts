@@ -40,6 +40,8 @@ export async function startClawCommand(
         durable: capture,
         now: deps.now,
         log: (l, m) => deps.log(l, m),
+        // The capturing client cannot tell whether the claw's saga runs.
+        takeOverStaleClaims: false,
       },
       cmd,
     );

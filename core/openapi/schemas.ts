@@ -73,6 +73,7 @@ export const clawSchema = z.object({
     })
     .partial(),
   runningOperationId: text.optional().meta({ description: "The saga holding the claw, if any" }),
+  runningSince: text.optional().meta({ description: "When that saga's claim was taken" }),
   createdAt: text,
   updatedAt: text,
 });

@@ -43,6 +43,8 @@ export interface ClawRecord {
   observed: ClawObserved;
   /** The saga that holds this claw, if any (one at a time). */
   runningOperationId?: string;
+  /** When runningOperationId took the claw (the claim's lease runs from here). */
+  runningSince?: string;
   createdAt: string;
   updatedAt: string;
   etag: string;
@@ -62,6 +64,7 @@ function toEntity(
   const e: Record<string, unknown> = defined({
     name: r.name,
     runningOperationId: r.runningOperationId,
+    runningSince: r.runningOperationId ? r.runningSince : undefined,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
   });
@@ -89,6 +92,8 @@ function fromEntity(e: Record<string, unknown> & { etag: string; rowKey?: string
   };
   const op = str(e, "runningOperationId");
   if (op) record.runningOperationId = op;
+  const since = str(e, "runningSince");
+  if (op && since) record.runningSince = since;
   return record;
 }
 
@@ -108,8 +113,12 @@ export interface ClawsRepository {
     opts?: UpdateRetryOptions,
   ): Promise<ClawRecord>;
   updateObserved(name: string, patch: ObservedPatch): Promise<ClawRecord>;
-  /** Takes the claw's single operation slot; CLAW_BUSY (details.operationId) when another holds it. */
-  claimOperation(name: string, operationId: string): Promise<ClawRecord>;
+  /**
+   * Takes the claw's single operation slot (or renews it when `operationId` holds it already);
+   * CLAW_BUSY (details.operationId) when another holds it, unless that one is `o.replacing` (a
+   * claim found stale: no saga runs it).
+   */
+  claimOperation(name: string, operationId: string, o?: { replacing?: string }): Promise<ClawRecord>;
   /** Frees the slot if `operationId` holds it (safe to repeat). */
   releaseOperation(name: string, operationId: string): Promise<ClawRecord | undefined>;
   /** Deletes the row; with `etag` only if unchanged. A missing row is success. */
@@ -182,22 +191,25 @@ export function createClawsRepository(table: Table, now: () => Date): ClawsRepos
         return { ...c, observed: observed as ClawObserved };
       });
     },
-    claimOperation(name, operationId) {
+    claimOperation(name, operationId, o = {}) {
       return update(name, (c) => {
-        if (c.runningOperationId === operationId) return undefined;
-        if (c.runningOperationId) {
+        if (
+          c.runningOperationId &&
+          c.runningOperationId !== operationId &&
+          c.runningOperationId !== o.replacing
+        ) {
           throw new ClawError("CLAW_BUSY", `claw '${name}' is busy with operation ${c.runningOperationId}`, {
             details: { operationId: c.runningOperationId },
           });
         }
-        return { ...c, runningOperationId: operationId };
+        return { ...c, runningOperationId: operationId, runningSince: now().toISOString() };
       });
     },
     async releaseOperation(name, operationId) {
       try {
         return await update(name, (c) => {
           if (c.runningOperationId !== operationId) return undefined;
-          const { runningOperationId: _released, ...rest } = c;
+          const { runningOperationId: _released, runningSince: _since, ...rest } = c;
           return rest;
         });
       } catch (e) {

@@ -74,16 +74,31 @@ async function confirmOrCancel(
   kind: "confirm" | "cancel",
   id: string,
 ): Promise<PressResult> {
-  const taken = await deps.store.takeConfirmation(id, who.userId);
+  const taken = await deps.store.takeConfirmation(id, who.userId, kind);
   if (taken.state === "gone") return { toast: "Already handled." };
   if (taken.state === "not-yours") return { toast: "Only the operator who asked can answer this." };
   if (kind === "cancel") return { toast: "Cancelled", edit: `Cancelled by ${esc(who.display)}.` };
   if (taken.state === "expired") {
     return { toast: "Expired", edit: "This confirmation expired; send the command again." };
   }
+  if (taken.state === "retaken") {
+    // Pressed before: the command runs again under the same requestId, which starts nothing
+    // twice; it only does something when the first press died half-way (the control plane
+    // stopped while handling it and Telegram delivered the press again).
+    if (taken.confirmation.command.name === "rollout") return { toast: "Already handled." };
+    try {
+      const r = await runConfirmed(deps, who, taken.confirmation);
+      return r.duplicate ? { toast: "Already handled." } : { toast: "Confirmed", edit: r.text };
+    } catch (e) {
+      return {
+        toast: "Not done",
+        edit: errorText(e, deps.commands.log, `/${taken.confirmation.command.name}`),
+      };
+    }
+  }
   // The confirmation is used up now, so whatever happens is written where the buttons were.
   try {
-    return { toast: "Confirmed", edit: await runConfirmed(deps, who, taken.confirmation) };
+    return { toast: "Confirmed", edit: (await runConfirmed(deps, who, taken.confirmation)).text };
   } catch (e) {
     return {
       toast: "Not done",
@@ -92,14 +107,21 @@ async function confirmOrCancel(
   }
 }
 
-async function runConfirmed(deps: BotDeps, who: Presser, c: Confirmation): Promise<string> {
+async function runConfirmed(
+  deps: BotDeps,
+  who: Presser,
+  c: Confirmation,
+): Promise<{ text: string; duplicate: boolean }> {
   const cmd = c.command;
   const envelope = { requestId: `tg-c${c.id}`, channel: "telegram" as const, principal: who.principal };
   switch (cmd.name) {
     case "rollout": {
       const fleet = await deps.fleet();
       const r = await startRollout(fleet, deps.rollouts, { version: cmd.version, approval: true }, envelope);
-      return `🚀 Rollout ${code(r.id)} to ${code(r.version)} started by ${esc(who.display)}. One canary first; I will ask before the rest.`;
+      return {
+        duplicate: false,
+        text: `🚀 Rollout ${code(r.id)} to ${code(r.version)} started by ${esc(who.display)}. One canary first; I will ask before the rest.`,
+      };
     }
     case "deploy":
     case "upgrade":
@@ -111,7 +133,7 @@ async function runConfirmed(deps: BotDeps, who: Presser, c: Confirmation): Promi
         ...(cmd.name === "upgrade" ? { toVersion: cmd.version } : {}),
         ...envelope,
       })) as SagaAccepted;
-      return acceptedText(res);
+      return { text: acceptedText(res), duplicate: res.duplicate };
     }
     default:
       throw new ClawError("BAD_REQUEST", `/${cmd.name} is not confirmed with a button`);

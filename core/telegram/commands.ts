@@ -4,7 +4,7 @@
  * the HTTP API's do; rollouts go through core/fleet's startRollout. Destructive and fleet-wide
  * commands only record a confirmation here; confirm.ts runs them when the button is pressed.
  */
-import { handleCommand, listOperations, type SagaAccepted } from "../commands";
+import { claimMayBeStale, handleCommand, listOperations, type SagaAccepted } from "../commands";
 import { ClawError } from "../errors";
 import type { BotDeps } from "./deps";
 import { errorText, refusalReason } from "./errors";
@@ -144,7 +144,8 @@ async function prepare(deps: BotDeps, cmd: ChatCommand): Promise<string> {
   }
   if (!("claw" in cmd) || cmd.claw === undefined) throw new ClawError("BAD_REQUEST", "no claw named");
   const claw = await state.claws.require(cmd.claw);
-  if (claw.runningOperationId) {
+  // A claim past its lease may be abandoned: the confirmed command's handler decides then.
+  if (claw.runningOperationId && !claimMayBeStale(claw, Date.now())) {
     throw new ClawError("CLAW_BUSY", `claw '${claw.name}' is busy with another operation`, {
       details: { operationId: claw.runningOperationId },
     });

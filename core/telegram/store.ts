@@ -29,6 +29,8 @@ export interface Confirmation {
 
 export type TakeResult =
   | { state: "taken"; confirmation: Confirmation }
+  /** Confirmed before (a double tap, or a press redelivered after a crash). */
+  | { state: "retaken"; confirmation: Confirmation }
   | { state: "expired"; confirmation: Confirmation }
   | { state: "gone" }
   | { state: "not-yours" };
@@ -37,10 +39,13 @@ export interface ChatStore {
   /** Records a command to confirm; returns its id (short enough for callback data). */
   saveConfirmation(c: Omit<Confirmation, "id" | "createdAt" | "expiresAt">): Promise<Confirmation>;
   /**
-   * Takes a confirmation for `userId`: exactly one caller gets "taken" (the row is deleted with
-   * its ETag), a second tap gets "gone". Another operator's tap leaves it in place.
+   * Takes a confirmation for `userId` as `answer`. The first answer is kept on the row (with its
+   * ETag): a Cancel after it, or any tap after a Cancel, gets "gone". A Confirm after a Confirm
+   * (a double tap, or Telegram redelivering the press after the control plane died handling it)
+   * gets "retaken": its command carries the confirmation's requestId, so it starts nothing
+   * twice and finishes what a crash left undone. Another operator's tap leaves it in place.
    */
-  takeConfirmation(id: string, userId: string): Promise<TakeResult>;
+  takeConfirmation(id: string, userId: string, answer?: "confirm" | "cancel"): Promise<TakeResult>;
   /** True when a stranger should be answered (first time, or not within STRANGER_QUIET_MS). */
   shouldAnswerStranger(userId: string): Promise<boolean>;
 }
@@ -81,7 +86,7 @@ export function chatStoreOn(table: Table, now: () => Date): ChatStore {
       return record;
     },
 
-    async takeConfirmation(id, userId) {
+    async takeConfirmation(id, userId, answer = "confirm") {
       if (!ID.test(id)) return { state: "gone" };
       const e = await getEntity<Record<string, unknown>>(table, "confirm", id);
       if (!e) return { state: "gone" };
@@ -94,16 +99,28 @@ export function chatStoreOn(table: Table, now: () => Date): ChatStore {
         expiresAt: String(e.expiresAt),
       };
       if (confirmation.userId !== userId) return { state: "not-yours" };
+      if (typeof e.answer === "string") {
+        // Answered before: only a Confirm repeating a Confirm made in time goes on.
+        const again = e.answer === "confirm" && answer === "confirm";
+        return again ? { state: "retaken", confirmation } : { state: "gone" };
+      }
+      const expired = Date.parse(confirmation.expiresAt) < now().getTime();
       try {
-        await table.client.deleteEntity("confirm", id, { etag: e.etag });
+        if (expired) await table.client.deleteEntity("confirm", id, { etag: e.etag });
+        else {
+          // Kept, answered: a Confirm redelivered after a crash finds it and goes on.
+          await table.client.updateEntity(
+            { partitionKey: "confirm", rowKey: id, answer, answeredAt: now().toISOString() },
+            "Merge",
+            { etag: e.etag },
+          );
+        }
       } catch (err) {
         const status = statusOf(err);
         if (status === 404 || status === 412) return { state: "gone" };
         throw storageError(err, "taking a confirmation");
       }
-      return Date.parse(confirmation.expiresAt) < now().getTime()
-        ? { state: "expired", confirmation }
-        : { state: "taken", confirmation };
+      return expired ? { state: "expired", confirmation } : { state: "taken", confirmation };
     },
 
     async shouldAnswerStranger(userId) {

@@ -131,6 +131,35 @@ describe("telegram commands: confirmation buttons", () => {
       expect(toasts.sort()).toEqual(["Already handled.", "Already handled.", "Confirmed"]);
     }));
 
+  it("/park: a press redelivered after the control plane died handling it starts the saga then", () => {
+    let clock = new Date();
+    return withBot(
+      async (b) => {
+        await b.say("/park alice");
+        const question = b.fake.updates.lastMessage(OPERATOR.id)!;
+        const confirm = question.reply_markup!.inline_keyboard[0][0].callback_data!;
+        const id = confirm.split("|")[1];
+        // What the first press did before the host died: answered the confirmation, claimed its
+        // request and the claw; no saga started.
+        expect((await b.deps.store.takeConfirmation(id, String(OPERATOR.id), "confirm")).state).toBe("taken");
+        await b.deps.commands.requests.claim({
+          requestId: `tg-c${id}`,
+          kind: "park",
+          claw: "alice",
+          operationId: "op-cut",
+        });
+        await b.deps.commands.state.claws.claimOperation("alice", "op-cut");
+
+        clock = new Date(clock.getTime() + 61_000);
+        await b.post(b.fake.updates.pressData(OPERATOR, question, confirm));
+        expect(started(b).map((s) => s.input.operationId)).toEqual(["op-cut"]);
+        expect(b.fake.state.callsOf("answerCallbackQuery").at(-1)?.payload.text).toBe("Confirmed");
+        expect(b.last().text).toContain("Operation op-cut");
+      },
+      { now: () => clock },
+    );
+  });
+
   it("/park: Cancel starts nothing and says who cancelled", () =>
     withBot(async (b) => {
       await b.say("/park alice");

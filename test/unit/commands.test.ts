@@ -254,6 +254,92 @@ describe("handleCommand: saga commands", () => {
   });
 });
 
+describe("handleCommand: a start cut short by a crash", () => {
+  const later = (d: Date, ms: number) => new Date(d.getTime() + ms);
+
+  it("startSaga: a claim with no saga behind it is taken over after the lease; its operation is failed ABANDONED", async () => {
+    let clock = new Date("2025-06-01T10:00:00Z");
+    const deps = { ...(await withClaw("alice", () => clock)), pendingWaitMs: 50, leaseMs: 60_000 };
+    // A handler claimed the claw and recorded its operation, then died before starting the saga.
+    await deps.state.claws.claimOperation("alice", "op-crashed");
+    await deps.state.operations.start({ id: "op-crashed", kind: "park", claw: "alice", ...who });
+
+    const early = await rejection(handleCommand(deps, { ...deploy(), kind: "verify" }));
+    expect(early).toMatchObject({ code: "CLAW_BUSY", details: { operationId: "op-crashed" } });
+
+    clock = later(clock, 61_000);
+    const res = (await handleCommand(deps, { ...deploy(), kind: "verify" })) as SagaAccepted;
+    expect((await deps.state.claws.require("alice")).runningOperationId).toBe(res.operationId);
+    expect(await deps.state.operations.require("op-crashed")).toMatchObject({
+      status: "failed",
+      error: { code: "ABANDONED" },
+    });
+    expect(deps.durable.started.map((s) => s.name)).toEqual(["verifyClaw"]);
+  });
+
+  it("startSaga: a claim naming an operation that was never recorded is taken over after the lease", async () => {
+    let clock = new Date("2025-06-01T10:00:00Z");
+    const deps = { ...(await withClaw("alice", () => clock)), leaseMs: 60_000 };
+    await deps.state.claws.claimOperation("alice", "op-never-recorded");
+    clock = later(clock, 61_000);
+    const res = (await handleCommand(deps, deploy())) as SagaAccepted;
+    expect(res.duplicate).toBe(false);
+    expect(await deps.state.operations.get("op-never-recorded")).toBeUndefined();
+  });
+
+  it("startSaga: a claim whose saga still runs is never taken over, however old", async () => {
+    let clock = new Date("2025-06-01T10:00:00Z");
+    const deps = { ...(await withClaw("alice", () => clock)), leaseMs: 60_000 };
+    const first = (await handleCommand(deps, deploy())) as SagaAccepted;
+    clock = later(clock, 3_600_000);
+    const err = await rejection(handleCommand(deps, { ...deploy(), kind: "park" }));
+    expect(err).toMatchObject({ code: "CLAW_BUSY", details: { operationId: first.operationId } });
+    expect((await deps.state.operations.require(first.operationId)).status).toBe("running");
+  });
+
+  it("startSaga: a fleet run (no real saga client) never takes a claim over", async () => {
+    let clock = new Date("2025-06-01T10:00:00Z");
+    const deps = { ...(await withClaw("alice", () => clock)), leaseMs: 60_000, takeOverStaleClaims: false };
+    await deps.state.claws.claimOperation("alice", "op-crashed");
+    clock = later(clock, 3_600_000);
+    expect(await rejection(handleCommand(deps, deploy()))).toMatchObject({ code: "CLAW_BUSY" });
+  });
+
+  it("startSaga: a request whose saga ran before its handler died starts nothing twice when sent again", async () => {
+    let clock = new Date("2025-06-01T10:00:00Z");
+    const deps = { ...(await withClaw("alice", () => clock)), leaseMs: 60_000, pendingWaitMs: 50 };
+    const requestId = rid();
+    // The handler started the saga and died before marking its request done; the saga then ended.
+    await deps.requests.claim({ requestId, kind: "park", claw: "alice", operationId: "op-ran" });
+    await deps.state.operations.start({ id: "op-ran", kind: "park", claw: "alice", requestId, ...who });
+    await deps.state.operations.finish("op-ran", { status: "succeeded" });
+    deps.durable.instances.set("claw-alice", {
+      runtimeStatus: "Completed",
+      input: { operationId: "op-ran" },
+    });
+
+    clock = later(clock, 61_000);
+    const res = (await handleCommand(deps, { ...deploy(requestId), kind: "park" })) as SagaAccepted;
+    expect(res).toMatchObject({ operationId: "op-ran", duplicate: true });
+    expect(deps.durable.started).toHaveLength(0);
+    expect((await deps.state.claws.require("alice")).runningOperationId).toBeUndefined();
+    expect((await deps.requests.get(requestId))?.state).toBe("done");
+  });
+
+  it("startSaga: a request cut short after its claim, sent again after the lease, starts its saga", async () => {
+    let clock = new Date("2025-06-01T10:00:00Z");
+    const deps = { ...(await withClaw("alice", () => clock)), leaseMs: 60_000, pendingWaitMs: 50 };
+    const requestId = rid();
+    await deps.requests.claim({ requestId, kind: "park", claw: "alice", operationId: "op-cut" });
+    await deps.state.claws.claimOperation("alice", "op-cut");
+    clock = later(clock, 61_000);
+    const res = (await handleCommand(deps, { ...deploy(requestId), kind: "park" })) as SagaAccepted;
+    expect(res).toMatchObject({ operationId: "op-cut", duplicate: false });
+    expect(deps.durable.started.map((s) => s.input.operationId)).toEqual(["op-cut"]);
+    expect((await deps.state.operations.require("op-cut")).status).toBe("running");
+  });
+});
+
 describe("handleCommand: synchronous commands", () => {
   it("handleCommand: createClaw writes the claw; its repeat answers the same claw, another request CLAW_EXISTS", async () => {
     const deps = testDeps(azurite.connectionString);

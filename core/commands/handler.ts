@@ -101,7 +101,7 @@ async function dispatch(deps: CommandDeps, cmd: ClawCommand): Promise<CommandRes
     }
     if (now().getTime() - Date.parse(record.claimedAt) >= (deps.leaseMs ?? commandLeaseMs())) {
       // Its handler died half-way: finish the job (every step is safe to repeat).
-      return run(deps, cmd, await deps.requests.takeOver(record));
+      return run(deps, cmd, await deps.requests.takeOver(record), true);
     }
     // A twin of this request is being handled right now (a double click, a redelivered message):
     // wait a little for its outcome rather than refusing at once.
@@ -115,8 +115,15 @@ async function dispatch(deps: CommandDeps, cmd: ClawCommand): Promise<CommandRes
   }
 }
 
-function run(deps: CommandDeps, cmd: ClawCommand, owned: RequestRecord): Promise<CommandResult> {
-  return isSyncCommand(cmd) ? applySync(deps, cmd, owned) : startSaga(deps, cmd as SagaCommand, owned);
+function run(
+  deps: CommandDeps,
+  cmd: ClawCommand,
+  owned: RequestRecord,
+  takenOver = false,
+): Promise<CommandResult> {
+  return isSyncCommand(cmd)
+    ? applySync(deps, cmd, owned)
+    : startSaga(deps, cmd as SagaCommand, owned, { takenOver });
 }
 
 /**

@@ -88,10 +88,20 @@ export async function startSaga(
   deps: CommandDeps,
   cmd: SagaCommand,
   request: RequestRecord,
+  o: { takenOver?: boolean } = {},
 ): Promise<SagaAccepted> {
   const { state, durable, requests } = deps;
   const operationId = request.operationId ?? newOperationId((deps.now ?? (() => new Date()))());
   const instanceId = clawInstanceId(cmd.claw);
+  if (o.takenOver) {
+    // A request whose handler died: when its operation already ended, that is the answer (even
+    // while another saga holds the claw now).
+    const prior = await state.operations.get(operationId);
+    if (prior && prior.status !== "running") {
+      await requests.complete(request);
+      return accepted(cmd, operationId, true);
+    }
+  }
   let claw: ClawRecord;
   try {
     claw = await claimClaw(deps, cmd.claw, operationId, instanceId);

@@ -64,6 +64,8 @@ export const regionSchema = z
 /** VM size such as Standard_D4s_v5 or Standard_NV36ads_A10_v5. */
 export const vmSizeSchema = z
   .string()
+  // Azure's longest sizes are about 30 characters (Standard_ND96isr_H100_v5).
+  .max(64, "must be at most 64 characters")
   .regex(
     /^(Standard|Basic)_[A-Za-z0-9]+(_[A-Za-z0-9]+)*$/,
     "must be an Azure VM size like 'Standard_D4s_v5'",

@@ -24,6 +24,7 @@ const scheduled = z
     mode: z.literal("scheduled"),
     timeZone: z
       .string()
+      .max(64, "must be at most 64 characters")
       .refine(isValidTimeZone, "must be an IANA time zone such as 'Europe/Berlin' or 'America/New_York'"),
     parkAt: timeOfDay,
     wakeAt: timeOfDay,

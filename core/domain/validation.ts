@@ -75,11 +75,30 @@ export function formatZodError(
   return error.issues.map((issue) => issueText(issue, data, opts.hideValues ?? false)).join(" | ");
 }
 
+/** The path of the first own "__proto__" key inside `data` (depth-first), if any. */
+export function reservedKeyPath(data: unknown, path: string[] = [], depth = 0): string | undefined {
+  if (typeof data !== "object" || data === null || depth > 20) return undefined;
+  for (const key of Object.keys(data)) {
+    const here = [...path, key];
+    if (key === "__proto__") return here.join(".");
+    const inner = reservedKeyPath((data as Record<string, unknown>)[key], here, depth + 1);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
 /**
  * Parses `data` with `schema`; on failure throws ClawError BAD_REQUEST whose message names the
  * field, what is wrong and what was given (prefixed with `what` when given, e.g. "claw spec").
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, data: unknown, what?: string): z.output<S> {
+  const reserved = reservedKeyPath(data);
+  if (reserved) {
+    // JSON.parse makes "__proto__" an own key, but copying it into a record sets the prototype
+    // instead, so it would vanish silently: refuse it by name.
+    const message = `${reserved}: '__proto__' is not accepted as a key; rename it`;
+    throw new ClawError("BAD_REQUEST", what ? `invalid ${what}: ${message}` : message);
+  }
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const message = formatZodError(result.error, data);

@@ -3,6 +3,7 @@
  * approve / reject / pause / resume / cancel to a running one. Every command is audited.
  */
 import type { Channel } from "../domain/commands";
+import { echo, requireResourceId } from "../domain/ids";
 import { ClawError, isClawError } from "../errors";
 import { ACTIVE_ROLLOUT_STATUSES, type RolloutRecord } from "../state/rollouts";
 import type { FleetDeps } from "./deps";
@@ -97,7 +98,8 @@ export async function controlRollout(
   action: string,
   who: Who,
 ): Promise<RolloutRecord> {
-  const command = { rolloutId: id, action };
+  // What is audited of the request: an id too long or malformed is cut (it is refused below).
+  const command = { rolloutId: echo(id), action: echo(action) };
   try {
     if (!(ROLLOUT_ACTIONS as readonly string[]).includes(action)) {
       throw new ClawError(
@@ -105,7 +107,7 @@ export async function controlRollout(
         `no rollout action '${action.slice(0, 40)}'; use one of ${ROLLOUT_ACTIONS.join(", ")}`,
       );
     }
-    const r = await deps.rollouts.require(id);
+    const r = await deps.rollouts.require(requireResourceId(id, "rollout id"));
     if (!ACTIVE_ROLLOUT_STATUSES.includes(r.status)) {
       throw new ClawError("CONFLICT", `rollout ${id} is ${r.status}; it takes no more commands`);
     }

@@ -3,6 +3,7 @@
  * threshold are absolute counts (a canary of 1, halt after N failures); batches may be a count or
  * a percentage of the claws left after the canary.
  */
+import { echo } from "../domain/ids";
 import { z } from "zod";
 import { clawNameSchema, imageVersionSchema } from "../domain/names";
 import { ClawError } from "../errors";
@@ -15,7 +16,10 @@ export const rolloutRequestSchema = z
     /** Canary claws by name, or the first N claws (by name) as a count. */
     canary: z
       .union([
-        z.array(clawNameSchema).min(1, "must name at least one claw"),
+        z
+          .array(clawNameSchema)
+          .min(1, "must name at least one claw")
+          .max(1000, "must name at most 1000 claws"),
         z.number().int().min(0).max(1000),
       ])
       .default(1),
@@ -41,7 +45,7 @@ export const rolloutRequestSchema = z
     /** Parked claws: upgraded and left parked (default), or skipped. */
     parked: z.enum(PARKED_POLICIES).default("upgrade"),
     /** Only these claws (default: every claw). */
-    claws: z.array(clawNameSchema).min(1).optional(),
+    claws: z.array(clawNameSchema).min(1).max(1000, "must name at most 1000 claws").optional(),
   })
   .refine((r) => !(r.batchSize !== undefined && r.batchPercent !== undefined), {
     message: "give batchSize or batchPercent, not both",
@@ -73,7 +77,7 @@ export function planRollout(request: RolloutRequest, candidates: RolloutCandidat
   const excluded: RolloutPlan["excluded"] = [];
   const known = new Map(candidates.map((c) => [c.name, c]));
   for (const name of [...(request.claws ?? []), ...(Array.isArray(request.canary) ? request.canary : [])]) {
-    if (!known.has(name)) throw new ClawError("CLAW_NOT_FOUND", `no claw named '${name}'`);
+    if (!known.has(name)) throw new ClawError("CLAW_NOT_FOUND", `no claw named '${echo(name)}'`);
   }
   const pool = [...candidates]
     .filter((c) => !request.claws || request.claws.includes(c.name))

@@ -9,6 +9,7 @@ import { newOperationId, type RolloutClawRecord, type RolloutRecord, type Rollou
 import { ACTIVE_ROLLOUT_STATUSES } from "../state/rollouts";
 import type { FleetDigest } from "../notify/port";
 import type { FleetDeps } from "./deps";
+import { requireResourceId } from "../domain/ids";
 import { planRollout, rolloutRequestSchema, type RolloutRequest } from "./rollout-plan";
 
 /** Validates a rollout request and records it as "starting"; CONFLICT while another is active. */
@@ -138,7 +139,7 @@ export async function finishRollout(
 
 /** A rollout with its per-claw progress, as GET shows it. */
 export async function describeRollout(deps: Pick<FleetDeps, "rollouts">, id: string) {
-  const r = await deps.rollouts.require(id);
+  const r = await deps.rollouts.require(requireResourceId(id, "rollout id"));
   const { etag: _etag, ...view } = r;
   return { ...view, claws: await deps.rollouts.listClaws(id) };
 }

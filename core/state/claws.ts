@@ -1,4 +1,5 @@
 import type { ClawSpec } from "../domain/spec";
+import { echo } from "../domain/ids";
 import { ClawError } from "../errors";
 import { defined, readJson, str, writeJson } from "./columns";
 import { updateWithRetry, type UpdateRetryOptions } from "./retry";
@@ -135,7 +136,7 @@ export function createClawsRepository(table: Table, now: () => Date): ClawsRepos
 
   async function require(name: string) {
     const r = await get(name);
-    if (!r) throw new ClawError("CLAW_NOT_FOUND", `no claw named '${name}'`);
+    if (!r) throw new ClawError("CLAW_NOT_FOUND", `no claw named '${echo(name)}'`);
     return r;
   }
 

@@ -1,4 +1,5 @@
 import { odata } from "@azure/data-tables";
+import { echo } from "../domain/ids";
 import { compareImageVersions } from "../domain/names";
 import { ClawError } from "../errors";
 import { defined, readJson, str, writeJson } from "./columns";
@@ -77,7 +78,7 @@ export function createImagesRepository(table: Table, now: () => Date): ImagesRep
     get,
     async require(version) {
       const r = await get(version);
-      if (!r) throw new ClawError("IMAGE_NOT_FOUND", `image version ${version} is not known`);
+      if (!r) throw new ClawError("IMAGE_NOT_FOUND", `image version ${echo(version)} is not known`);
       return r;
     },
     async list() {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { echo } from "../domain/ids";
 import { odata } from "@azure/data-tables";
 import type { Channel } from "../domain/commands";
 import { ClawError } from "../errors";
@@ -158,7 +159,7 @@ export function createOperationsRepository(table: Table, now: () => Date): Opera
   }
   async function require(id: string) {
     const r = await get(id);
-    if (!r) throw new ClawError("NOT_FOUND", `no operation with id '${id}'`);
+    if (!r) throw new ClawError("NOT_FOUND", `no operation with id '${echo(id)}'`);
     return r;
   }
   async function replace(r: OperationRecord) {

@@ -3,6 +3,7 @@
  * each rollout (partition "claws-<id>"), so per-claw progress is written without contention on the
  * rollout's own row.
  */
+import { echo } from "../domain/ids";
 import { odata } from "@azure/data-tables";
 import type { Channel } from "../domain/commands";
 import { ClawError } from "../errors";
@@ -146,7 +147,7 @@ export function rolloutsOn(table: Table, now: () => Date): RolloutsRepository {
   }
   async function require(id: string) {
     const r = await get(id);
-    if (!r) throw new ClawError("NOT_FOUND", `no rollout with id '${id}'`);
+    if (!r) throw new ClawError("NOT_FOUND", `no rollout with id '${echo(id)}'`);
     return r;
   }
   return {

@@ -4,6 +4,7 @@
  * the HTTP API's do; rollouts go through core/fleet's startRollout. Destructive and fleet-wide
  * commands only record a confirmation here; confirm.ts runs them when the button is pressed.
  */
+import { echo } from "../domain/ids";
 import { claimMayBeStale, handleCommand, listOperations, type SagaAccepted } from "../commands";
 import { ClawError } from "../errors";
 import type { BotDeps } from "./deps";
@@ -135,7 +136,8 @@ async function prepare(deps: BotDeps, cmd: ChatCommand): Promise<string> {
   const { state } = deps.commands;
   if (cmd.name === "rollout") {
     const image = await state.images.get(cmd.version);
-    if (!image) throw new ClawError("IMAGE_NOT_FOUND", `image version ${cmd.version} is not registered`);
+    if (!image)
+      throw new ClawError("IMAGE_NOT_FOUND", `image version ${echo(cmd.version)} is not registered`);
     if (image.state !== "Succeeded") {
       throw new ClawError("IMAGE_NOT_READY", `image version ${cmd.version} is ${image.state}, not Succeeded`);
     }

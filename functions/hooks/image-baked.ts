@@ -9,6 +9,7 @@ import { receiveBakeWebhook } from "../../core/fleet/bake-webhook";
 import { getFleetDeps } from "../../core/fleet/deps";
 import { useDefaultFleetDeps } from "../../core/fleet/wiring";
 import { imageBakedInstanceId } from "../../orchestrations/image-baked";
+import { isJsonType } from "../http/request";
 
 useDefaultFleetDeps();
 
@@ -23,6 +24,10 @@ export async function imageBakedHook(
     const raw = await req.text();
     if (Buffer.byteLength(raw, "utf8") > MAX_BODY)
       return { status: 413, jsonBody: { error: "PAYLOAD_TOO_LARGE" } };
+    if (!isJsonType(req.headers.get("content-type"))) {
+      const message = "send the delivery as JSON with Content-Type: application/json";
+      return { status: 415, jsonBody: { error: "UNSUPPORTED_MEDIA_TYPE", message } };
+    }
     const deps = await getFleetDeps();
     const answer = await receiveBakeWebhook(
       {

@@ -4,12 +4,10 @@ import * as df from "durable-functions";
 import { describeOperation, listOperations } from "../../core/commands";
 import { clawNameSchema } from "../../core/domain/names";
 import { parseOrThrow } from "../../core/domain/validation";
-import { ClawError } from "../../core/errors";
+import { requireResourceId } from "../../core/domain/ids";
 import { productionDeps, route, type DepsProvider } from "./deps";
 import { limitQuery } from "./request";
 import { json } from "./respond";
-
-const OPERATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createOperationHandlers(deps: DepsProvider) {
   const operationsList = route("operationsList", async (req: HttpRequest, context: InvocationContext) => {
@@ -23,13 +21,7 @@ export function createOperationHandlers(deps: DepsProvider) {
   });
 
   const operationItem = route("operationItem", async (req: HttpRequest, context: InvocationContext) => {
-    const id = req.params.id ?? "";
-    if (!OPERATION_ID.test(id)) {
-      throw new ClawError(
-        "BAD_REQUEST",
-        `operation id: may contain only letters, digits and . _ : -; got '${id.slice(0, 40)}'`,
-      );
-    }
+    const id = requireResourceId(req.params.id ?? "", "operation id");
     return json(200, await describeOperation(deps(context), id));
   });
 

@@ -29,12 +29,37 @@ export async function readJsonBody(req: HttpRequest, maxBytes = MAX_BODY_BYTES):
   const size = Buffer.byteLength(text, "utf8");
   if (size > maxBytes) throw tooLarge(size, maxBytes);
   if (text.trim() === "") return undefined;
+  requireJsonType(req);
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
     const detail = e instanceof Error ? e.message.split("\n")[0].slice(0, 200) : "parse error";
     throw new ClawError("BAD_REQUEST", `the body is not valid JSON (${detail}); send a JSON object`);
   }
+}
+
+function mediaType(header: string | null): string {
+  return (header ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/** True for application/json (any parameters) and application/<x>+json. */
+export function isJsonType(header: string | null): boolean {
+  const type = mediaType(header);
+  return type === "application/json" || /^application\/[a-z0-9.-]+\+json$/.test(type);
+}
+
+/**
+ * A body must say it is JSON. Browsers send text/plain (and form types) cross-site without a
+ * preflight, so accepting them would let any page a user visits send commands with a key it
+ * holds in ?code=; application/json needs a preflight the API never grants.
+ */
+export function requireJsonType(req: HttpRequest): void {
+  if (isJsonType(req.headers.get("content-type"))) return;
+  const type = mediaType(req.headers.get("content-type"));
+  throw new ClawError(
+    "UNSUPPORTED_MEDIA_TYPE",
+    `${type ? `a body of type '${type.slice(0, 60)}'` : "a body without a Content-Type"} is not accepted; send it as JSON with the header Content-Type: application/json`,
+  );
 }
 
 function tooLarge(size: number, max: number): ClawError {

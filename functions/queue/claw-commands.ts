@@ -8,8 +8,9 @@
 import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import type { QueueClient } from "@azure/storage-queue";
-import { commandRuntime, handleCommand, type CommandDeps } from "../../core/commands";
-import { isClawError } from "../../core/errors";
+import { auditRefusal, commandRuntime, handleCommand, type CommandDeps } from "../../core/commands";
+import { claimedKind, claimedString } from "../../core/commands/parse";
+import { ClawError, isClawError } from "../../core/errors";
 import { productionDeps } from "../http/deps";
 
 export const CLAW_COMMANDS_QUEUE = "claw-commands";
@@ -83,13 +84,26 @@ export function createClawCommandsHandler(o: ClawCommandsOptions) {
       await handleCommand(deps, raw, origin).catch(() => undefined);
       return poison(raw, message, context);
     }
+    const claimed = ["channel", "principal"].filter((k) => k in message);
+    if (claimed.length > 0) {
+      // Who sent a queue message is the queue: a message cannot pose as an operator elsewhere.
+      const reason = `the message sets ${claimed.map((k) => `'${k}'`).join(" and ")}; a queue command's channel and principal are the queue's own: remove ${claimed.length > 1 ? "them" : "it"}`;
+      await auditRefusal(deps, {
+        ...origin,
+        kind: claimedKind(message),
+        claw: claimedString(message, "claw", 64),
+        requestId: claimedString(message, "requestId"),
+        error: new ClawError("BAD_REQUEST", reason),
+      }).catch(() => undefined);
+      return poison(raw, reason, context);
+    }
     const { [RETRY_FIELD]: retried, ...fields } = message;
     const retryCount = Number.isInteger(retried) && (retried as number) > 0 ? (retried as number) : 0;
     // Defaults make a bare command usable; the requestId pins redeliveries of this very message.
     const input: Message = {
-      ...origin,
       requestId: `queue-${messageId(context)}`,
       ...fields,
+      ...origin,
     };
     try {
       const res = await handleCommand(deps, input, origin);
@@ -103,7 +117,8 @@ export function createClawCommandsHandler(o: ClawCommandsOptions) {
           return poison(raw, `${e.message} (still refused after ${retryCount} retries)`, context);
         }
         const delaySeconds = Math.min(maxDelaySeconds, baseDelaySeconds * 2 ** retryCount);
-        const copy = { ...input, [RETRY_FIELD]: retryCount + 1 };
+        const { channel: _c, principal: _p, ...own } = input;
+        const copy = { ...own, [RETRY_FIELD]: retryCount + 1 };
         const q = await o.queue(queueName);
         await q.sendMessage(encode(JSON.stringify(copy)), { visibilityTimeout: delaySeconds });
         context.info(

@@ -12,6 +12,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { botInfoFor, handleTelegramUpdate, type BotDeps, type TelegramSettings } from "../../core/telegram";
+import { isJsonType } from "../http/request";
 
 export const SECRET_HEADER = "x-telegram-bot-api-secret-token";
 /** Updates are a few KiB; anything this large is not from Telegram. */
@@ -40,6 +41,23 @@ function isUpdate(v: unknown): v is Update {
   );
 }
 
+/**
+ * The first field the bot reads that does not have Telegram's type (Telegram never sends such an
+ * update; a caller holding the secret might): answered plainly instead of failing in the bot.
+ */
+function oddField(update: Update): string | undefined {
+  const u = update as unknown as Record<string, Record<string, unknown> | undefined>;
+  for (const key of ["message", "edited_message", "channel_post", "callback_query"]) {
+    const part = u[key];
+    if (part === undefined) continue;
+    if (typeof part !== "object" || part === null) return `${key} must be an object`;
+    for (const field of ["text", "data", "caption"]) {
+      if (field in part && typeof part[field] !== "string") return `${key}.${field} must be a string`;
+    }
+  }
+  return undefined;
+}
+
 export function createTelegramWebhook(o: TelegramWebhookOptions) {
   return async function telegramWebhook(
     req: HttpRequest,
@@ -59,6 +77,8 @@ export function createTelegramWebhook(o: TelegramWebhookOptions) {
 
     const length = Number(req.headers.get("content-length") ?? "0");
     if (length > MAX_UPDATE_BYTES) return text(413, "update too large");
+    if (!isJsonType(req.headers.get("content-type")))
+      return text(415, "send the update as JSON with Content-Type: application/json");
     const raw = await req.text();
     if (Buffer.byteLength(raw) > MAX_UPDATE_BYTES) return text(413, "update too large");
     let update: unknown;
@@ -68,6 +88,8 @@ export function createTelegramWebhook(o: TelegramWebhookOptions) {
       return text(400, "the body is not JSON");
     }
     if (!isUpdate(update)) return text(400, "the body is not a Telegram update");
+    const odd = oddField(update);
+    if (odd) return text(400, `the body is not a Telegram update: ${odd}`);
 
     const api = { token: botToken, apiRoot: settings.apiRoot };
     let botInfo: UserFromGetMe;

@@ -133,4 +133,21 @@ describe("rollouts HTTP API", () => {
       durable.status = 202;
     }
   });
+  it("rolloutItem / rolloutAction: a malformed id is 400 naming the rule, an unknown long one 404 echoed short", async () => {
+    for (const bad of ["a/b", "a\\b", "a#b", "a?b", "x".repeat(2000)]) {
+      const item = answer(
+        await rolloutItem(request("GET", "/v1/rollouts/x", { params: { id: bad } }), durable.context("x")),
+      );
+      expect(item.status, bad.slice(0, 10)).toBe(400);
+      expect(JSON.stringify(item.body)).toMatch(/rollout id: may contain only letters, digits/);
+      expect(JSON.stringify(item.body).length).toBeLessThan(400);
+      expect((await act(bad, "approve")).status).toBe(400);
+    }
+    const unknown = "y".repeat(128);
+    const missing = answer(
+      await rolloutItem(request("GET", "/v1/rollouts/x", { params: { id: unknown } }), durable.context("x")),
+    );
+    expect(missing.status).toBe(404);
+    expect(JSON.stringify(missing.body)).not.toContain(unknown);
+  });
 });

@@ -51,6 +51,11 @@ describe("telegram webhook: the secret token", () => {
     withBot(async (b) => {
       expect((await b.post("{not json")).status).toBe(400);
       expect((await b.post({ hello: 1 })).status).toBe(400);
+      // A text that is not a string is answered plainly, not as a control-plane failure.
+      const u = b.fake.updates.text(OPERATOR, "/fleet");
+      const odd = await b.post({ ...u, message: { ...u.message, text: 42 } });
+      expect(odd.status).toBe(400);
+      expect(String(odd.body)).toBe("the body is not a Telegram update: message.text must be a string");
       expect(b.fake.state.calls).toEqual([]);
     }));
 

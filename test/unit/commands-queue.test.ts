@@ -119,18 +119,28 @@ describe("queue claw-commands", () => {
     expect(audit.every((a) => !a.accepted && a.channel === "queue")).toBe(true);
   });
 
+  it("clawCommands: a message cannot set its channel or principal (the queue's identity is the queue's)", async () => {
+    const r = await rig();
+    const posing = { ...deploy("q-pose"), channel: "telegram", principal: "telegram:1001" };
+    const out = await r.deliver(posing);
+    expect(out).toMatchObject({ outcome: "poisoned" });
+    expect((out as { reason: string }).reason).toMatch(/sets 'channel' and 'principal'.*remove them/);
+    expect(r.deps.durable.started).toHaveLength(0);
+    expect(await r.deps.state.operations.list()).toEqual([]);
+    const [audit] = await r.deps.state.audit.list();
+    expect(audit).toMatchObject({ accepted: false, channel: "queue", principal: `queue:${r.queueName}` });
+    expect(JSON.stringify(audit)).not.toContain("telegram:1001");
+  });
+
   it("clawCommands: a busy claw makes the command wait (a delayed copy), then run; bounded", async () => {
     const r = await rig({ baseDelaySeconds: 0, maxRetries: 2 });
     await r.deliver(deploy("q-first"));
     const waiting = await r.deliver({ ...deploy("q-park"), kind: "park" });
     expect(waiting).toMatchObject({ outcome: "retry", retryCount: 1 });
     const [copy] = await r.drain(r.queueName);
-    expect(JSON.parse(copy)).toMatchObject({
-      kind: "park",
-      requestId: "q-park",
-      channel: "queue",
-      retryCount: 1,
-    });
+    expect(JSON.parse(copy)).toMatchObject({ kind: "park", requestId: "q-park", retryCount: 1 });
+    // The copy is the message as sent: who sends it is still the queue, not the copy.
+    expect(JSON.parse(copy)).not.toHaveProperty("channel");
 
     // Still busy on the last allowed retry: poisoned with the reason.
     expect(await r.deliver(JSON.parse(copy))).toMatchObject({ outcome: "retry", retryCount: 2 });

@@ -124,6 +124,54 @@ describe("HTTP /claws", () => {
       [{ body: { ...newSpec, name: "9lives" } }, 400, /name: must start with a letter/],
       [{ body: { ...newSpec, tags: { t: "x".repeat(70_000) } } }, 413, /at most 65536/],
       [{ body: newSpec, headers: { "Idempotency-Key": "has space" } }, 400, /Idempotency-Key header/],
+      // Bounded as Azure bounds them, and never stored when longer.
+      [
+        { body: { ...newSpec, vmSize: `Standard_${"D".repeat(60_000)}` } },
+        400,
+        /vmSize: must be at most 64 characters/,
+      ],
+      [{ body: { ...newSpec, region: "r".repeat(41) } }, 400, /region: must be an Azure region name/],
+      [
+        { body: { ...newSpec, tags: { ["k".repeat(513)]: "v" } } },
+        400,
+        /tags: key .*tag name must be at most 512/,
+      ],
+      [{ body: { ...newSpec, tags: { k: "v".repeat(257) } } }, 400, /tags\.k: must be at most 256/],
+      [
+        {
+          body: {
+            ...newSpec,
+            schedule: {
+              mode: "scheduled",
+              timeZone: "Z".repeat(5000),
+              parkAt: "22:00",
+              wakeAt: "07:00",
+              days: ["mon"],
+            },
+          },
+        },
+        400,
+        /timeZone: must be at most 64 characters/,
+      ],
+      // JSON.parse keeps "__proto__" as a key; copied into the spec it would vanish silently.
+      [
+        {
+          raw: `{"name":"bob","region":"eastus","vmSize":"Standard_D4s_v5","imageVersion":"1.0.0","tags":{"__proto__":{"x":"y"}}}`,
+        },
+        400,
+        /tags\.__proto__: '__proto__' is not accepted as a key/,
+      ],
+      // A body that does not say it is JSON (what a cross-site form or text/plain fetch sends).
+      [
+        { body: newSpec, headers: { "content-type": "text/plain" } },
+        415,
+        /type 'text\/plain' is not accepted; .*Content-Type: application\/json/,
+      ],
+      [
+        { body: newSpec, headers: { "content-type": "application/x-www-form-urlencoded" } },
+        415,
+        /Content-Type: application\/json/,
+      ],
     ];
     for (const [c, status, message] of cases) {
       const res = await post(c);

@@ -1,5 +1,5 @@
 /**
- * `npm start` (after the build): the offline twin in one process. Starts Azurite (data in
+ * `npm start` (after the build): the offline twin. Starts Azurite in a child process (data in
  * .data/azurite, or the one already running), the Azure ARM emulator when local/azure provides one
  * (state in .data/azure), then the dev host with ARM_ENDPOINT pointing at the emulator; prints the
  * URLs and the local API key; stops everything in reverse order on Ctrl-C or SIGTERM.
@@ -7,6 +7,7 @@
 import fs from "fs";
 import path from "path";
 import { azuriteLocation, ensureStorage, type AzuriteHandle } from "./host/azurite";
+import { startAzuriteProcess } from "./host/azurite-process";
 import { startDevHost, type DevHost } from "./host/main";
 import { getSetting, loadSettings } from "./host/settings";
 import type { FleetSeed } from "./azure/seed";
@@ -54,7 +55,8 @@ async function main(): Promise<void> {
     // Azurite and the emulator start side by side; the dev host needs both.
     const configured = getSetting(settings, "AzureWebJobsStorage") ?? "UseDevelopmentStorage=true";
     const [az, em] = await Promise.allSettled([
-      ensureStorage(configured, azuriteLocation(settings, root)),
+      // In a process of its own, as storage is on Azure: a killed host leaves it to save its data.
+      ensureStorage(configured, azuriteLocation(settings, root), startAzuriteProcess),
       startEmulatorIfPresent(settings),
     ]);
     const storage = az.status === "fulfilled" ? az.value : undefined;

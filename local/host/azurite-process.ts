@@ -1,13 +1,15 @@
 /**
- * Azurite in a process of its own (a child of this one), for runs that measure the control plane:
- * in production Table and Queue Storage are another machine, so their CPU should not be charged
- * to the process that also hosts the ARM emulator (one Node thread serves both otherwise). Same
- * services and in-memory storage as startAzurite; the child reports its endpoints over IPC and
- * exits when asked to close or when this process goes away.
+ * Azurite in a process of its own (a child of this one). On Azure, Table and Queue Storage are
+ * another machine: they neither die with the Functions host nor share its CPU. So `npm start` runs
+ * the twin's Azurite here (a SIGKILL of the host process leaves the child to save its data and
+ * exit cleanly), and benchmarks do so that storage's CPU is not charged to the process that also
+ * hosts the ARM emulator. The child reports its endpoints over IPC; it exits when asked to close,
+ * on SIGTERM, or when this process goes away, saving its data first each time. It ignores the
+ * terminal's Ctrl-C (SIGINT reaches the whole process group): the parent stops it in order.
  */
 import { fork } from "node:child_process";
 import path from "node:path";
-import { startAzurite, type AzuriteHandle } from "./azurite";
+import { startAzurite, type AzuriteHandle, type AzuriteOptions } from "./azurite";
 
 interface Ready {
   ready: true;
@@ -19,9 +21,16 @@ const ENTRY = __filename.endsWith(".ts")
   ? path.join(__dirname, "../../dist/local/host/azurite-process.js")
   : __filename;
 
-/** Starts Azurite (queue and table, in memory, free ports) in a child process. */
-export function startAzuriteProcess(): Promise<AzuriteHandle> {
-  const child = fork(ENTRY, ["--child"], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+/**
+ * Starts Azurite (queue and table) in a child process: by default in memory on free ports; with
+ * `opts.location` its data lives in that folder, on the ports asked for.
+ */
+export function startAzuriteProcess(
+  opts: AzuriteOptions = { blobPort: 0, queuePort: 0, tablePort: 0 },
+): Promise<AzuriteHandle> {
+  const child = fork(ENTRY, ["--child", JSON.stringify(opts)], {
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
   return new Promise<AzuriteHandle>((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`Azurite process exited (${code})`));
     child.once("exit", onExit);
@@ -41,19 +50,24 @@ export function startAzuriteProcess(): Promise<AzuriteHandle> {
   });
 }
 
-async function runChild(): Promise<void> {
-  const azurite = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
+async function runChild(opts: AzuriteOptions): Promise<void> {
+  // Ctrl-C in a terminal signals the whole group; the parent closes us after what uses storage.
+  process.on("SIGINT", () => undefined);
+  const azurite = await startAzurite(opts);
   const { close: _close, ...handle } = azurite;
+  const stop = () => void azurite.close().then(() => process.exit(0));
   process.on("message", (m: { stop?: boolean }) => {
-    if (m.stop) void azurite.close().then(() => process.exit(0));
+    if (m.stop) stop();
   });
-  // The parent died without closing us: do not linger.
-  process.on("disconnect", () => void azurite.close().then(() => process.exit(0)));
+  process.on("SIGTERM", stop);
+  // The parent died without closing us (killed): save the data and do not linger.
+  process.on("disconnect", stop);
   process.send?.({ ready: true, handle } satisfies Ready);
 }
 
 if (require.main === module && process.argv.includes("--child")) {
-  runChild().catch((e: unknown) => {
+  const given = process.argv[process.argv.indexOf("--child") + 1];
+  runChild(given ? (JSON.parse(given) as AzuriteOptions) : {}).catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });

@@ -3,7 +3,8 @@
  * is the VS Code extension, which cannot load outside VS Code. Data lives under `location` (a
  * gitignored folder such as .data/azurite) or only in memory. Note that Azurite's file persistence
  * (LokiJS) saves every 5 s and on close: a graceful stop loses nothing, a SIGKILL of the process
- * that hosts Azurite can lose the last few seconds.
+ * that hosts Azurite can lose the last few seconds (hence `npm start` hosts it in a process of its
+ * own, see azurite-process.ts).
  */
 import fs from "fs";
 import http from "http";
@@ -185,11 +186,13 @@ export interface StorageChoice {
 /**
  * Storage for the twin from the AzureWebJobsStorage setting: a remote account is used as is; a local
  * one (UseDevelopmentStorage=true or a 127.0.0.1 Azurite string) is used when something answers there,
- * otherwise Azurite is started on the ports it names, with data under `location` (undefined: memory).
+ * otherwise Azurite is started (by `start`: here, or in a process of its own) on the ports it names,
+ * with data under `location` (undefined: memory).
  */
 export async function ensureStorage(
   configured: string,
   location: string | undefined,
+  start: (opts: AzuriteOptions) => Promise<AzuriteHandle> = startAzurite,
 ): Promise<StorageChoice> {
   if (!/UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(configured)) {
     return { connectionString: configured, source: "configured" };
@@ -197,7 +200,7 @@ export async function ensureStorage(
   if (await isStorageReachable(configured)) return { connectionString: configured, source: "running" };
   const port = (name: string, fallback: number) =>
     Number(new RegExp(`${name}Endpoint=https?://[^:/;]+:(\\d+)`, "i").exec(configured)?.[1] ?? fallback);
-  const azurite = await startAzurite({
+  const azurite = await start({
     location,
     queuePort: port("Queue", 10001),
     tablePort: port("Table", 10002),

@@ -22,9 +22,13 @@ export interface SagaInput {
   requestId: string;
   channel: Channel;
   principal: string;
-  /** upgrade: target version; wake: awakeHours; destroy: deleteDisk; deploy: optional version. */
+  /**
+   * upgrade: target version; wake: awakeHours; destroy: deleteDisk; deploy: optional version;
+   * deploy and upgrade: allowDowngrade (as the command gave it; a downgrade is refused without it).
+   */
   params: {
     toVersion?: string;
+    allowDowngrade?: boolean;
     imageVersion?: string;
     awakeHours?: number;
     deleteDisk?: boolean;

@@ -48,17 +48,19 @@ export function sagaOperationId(status: SagaStatus | undefined): string | undefi
 export function sagaParams(cmd: SagaCommand, claw: ClawRecord): SagaInput["params"] {
   switch (cmd.kind) {
     case "upgrade":
-      return { toVersion: cmd.toVersion };
+      return { toVersion: cmd.toVersion, ...downgrade(cmd.allowDowngrade) };
     case "wake":
       return cmd.awakeHours === undefined ? {} : { awakeHours: cmd.awakeHours };
     case "destroy":
       return { deleteDisk: cmd.deleteDisk === true };
     case "deploy":
-      return { imageVersion: claw.spec.imageVersion };
+      return { imageVersion: claw.spec.imageVersion, ...downgrade(cmd.allowDowngrade) };
     default:
       return {};
   }
 }
+
+const downgrade = (allow: boolean | undefined) => (allow === undefined ? {} : { allowDowngrade: allow });
 
 export function accepted(cmd: SagaCommand, operationId: string, duplicate: boolean): SagaAccepted {
   return {

@@ -21,11 +21,18 @@ const envelope = {
 
 const onClaw = { ...envelope, claw: clawNameSchema };
 
-export const deployCommandSchema = z.strictObject({ kind: z.literal("deploy"), ...onClaw });
+/** Deploy or upgrade to a version older than the claw's: refused unless asked for explicitly. */
+const allowDowngrade = z
+  .boolean()
+  .optional()
+  .meta({ description: "Allow a version older than the claw's current one (refused otherwise)" });
+
+export const deployCommandSchema = z.strictObject({ kind: z.literal("deploy"), ...onClaw, allowDowngrade });
 export const upgradeCommandSchema = z.strictObject({
   kind: z.literal("upgrade"),
   ...onClaw,
   toVersion: imageVersionSchema,
+  allowDowngrade,
 });
 export const parkCommandSchema = z.strictObject({ kind: z.literal("park"), ...onClaw });
 export const wakeCommandSchema = z.strictObject({

@@ -103,6 +103,7 @@ function paths() {
     "/claws/{name}/deploy": action(
       "deploy",
       "Deploy: data disk, NIC/IP, VM from the gallery version, secrets, verify",
+      "DeployBody",
     ),
     "/claws/{name}/upgrade": action(
       "upgrade",

@@ -3,7 +3,13 @@
  * validates with; response shapes are described here in zod too, so one generator renders both.
  */
 import { z } from "zod";
-import { CHANNELS, clawCommandSchema, upgradeCommandSchema, wakeCommandSchema } from "../domain/commands";
+import {
+  CHANNELS,
+  clawCommandSchema,
+  deployCommandSchema,
+  upgradeCommandSchema,
+  wakeCommandSchema,
+} from "../domain/commands";
 import { clawSpecPatchSchema, clawSpecSchema } from "../domain/spec";
 
 const text = z.string();
@@ -91,7 +97,8 @@ export const imageSchema = z.object({
 export const COMPONENT_SCHEMAS = {
   ClawSpec: clawSpecSchema,
   ClawSpecPatch: clawSpecPatchSchema,
-  UpgradeBody: upgradeCommandSchema.pick({ toVersion: true }),
+  DeployBody: deployCommandSchema.pick({ allowDowngrade: true }),
+  UpgradeBody: upgradeCommandSchema.pick({ toVersion: true, allowDowngrade: true }),
   WakeBody: wakeCommandSchema.pick({ awakeHours: true }),
   ClawCommand: clawCommandSchema,
   Claw: clawSchema,

@@ -1,6 +1,7 @@
 /**
  * POST /api/v1/claws/{name}/{deploy|upgrade|park|wake|verify}: starts the claw's saga and answers
- * 202 with the operation's status URL. Bodies: upgrade {toVersion}, wake {awakeHours?}, others none.
+ * 202 with the operation's status URL. Bodies: upgrade {toVersion, allowDowngrade?}, deploy
+ * {allowDowngrade?}, wake {awakeHours?}, others none.
  */
 import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";

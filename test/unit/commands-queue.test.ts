@@ -77,6 +77,18 @@ describe("queue claw-commands", () => {
     expect(op).toMatchObject({ channel: "queue", principal: `queue:${r.queueName}`, requestId: "q-1" });
   });
 
+  it("clawCommands: an upgrade message may allow a downgrade; the saga gets it", async () => {
+    const r = await rig();
+    const out = await r.deliver({
+      ...deploy("q-down"),
+      kind: "upgrade",
+      toVersion: "0.9.0",
+      allowDowngrade: true,
+    });
+    expect(out).toMatchObject({ outcome: "handled" });
+    expect(r.deps.durable.started[0].input.params).toEqual({ toVersion: "0.9.0", allowDowngrade: true });
+  });
+
   it("clawCommands: a duplicate message starts no second saga", async () => {
     const r = await rig();
     const first = await r.deliver(deploy("q-dup"));

@@ -113,9 +113,19 @@ describe("handleCommand: saga commands", () => {
     expect(entry).toMatchObject({ accepted: true, kind: "deploy", operationId: res.operationId, requestId });
   });
 
-  it("handleCommand: passes upgrade, wake and destroy parameters to the saga", async () => {
+  it("handleCommand: passes upgrade (allowDowngrade too), deploy, wake and destroy parameters to the saga", async () => {
     const cases = [
       [{ kind: "upgrade", toVersion: "1.1.0" }, "upgradeClaw", { toVersion: "1.1.0" }],
+      [
+        { kind: "upgrade", toVersion: "0.9.0", allowDowngrade: true },
+        "upgradeClaw",
+        { toVersion: "0.9.0", allowDowngrade: true },
+      ],
+      [
+        { kind: "deploy", allowDowngrade: false },
+        "deployClaw",
+        { imageVersion: "1.0.0", allowDowngrade: false },
+      ],
       [{ kind: "wake", awakeHours: 4 }, "wakeClaw", { awakeHours: 4 }],
       [{ kind: "destroy", deleteDisk: true }, "destroyClaw", { deleteDisk: true }],
       [{ kind: "destroy" }, "destroyClaw", { deleteDisk: false }],

@@ -311,6 +311,28 @@ describe("HTTP /claws/{name}/{action}", () => {
   });
 });
 
+describe("HTTP allowDowngrade", () => {
+  const act = (a: Api, action: string, body?: unknown) =>
+    a.call("clawAction", {
+      method: "POST",
+      path: `/claws/alice/${action}`,
+      params: { name: "alice", action },
+      body,
+    });
+  it("POST upgrade / deploy: an optional boolean allowDowngrade reaches the saga; another type is 400", async () => {
+    const a = await api();
+    const up = await act(a, "upgrade", { toVersion: "0.9.0", allowDowngrade: true });
+    expect(up.status).toBe(202);
+    expect(a.deps.durable.started[0].input.params).toEqual({ toVersion: "0.9.0", allowDowngrade: true });
+    const bad = await act(a, "deploy", { allowDowngrade: "yes" });
+    expect(bad.status).toBe(400);
+    expect(errorOf(bad.body).message).toMatch(/allowDowngrade: .*expected boolean/);
+    const b = await api();
+    expect((await act(b, "deploy", { allowDowngrade: true })).status).toBe(202);
+    expect(b.deps.durable.started[0].input.params).toEqual({ imageVersion: "1.0.0", allowDowngrade: true });
+  });
+});
+
 describe("HTTP /operations and /images", () => {
   it("GET /operations: lists newest first, filtered; a bad filter is 400", async () => {
     const a = await api();

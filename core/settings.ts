@@ -150,7 +150,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     name: "UPGRADE_STRATEGY",
-    description: "swap (default: OS-disk swap) | replace (delete and recreate the VM)",
+    description:
+      "handoff (default: hand the data disk to a standby VM made while the claw runs) | replace (the seed's order: deallocate, detach, delete, create, attach)",
     azure: "optional",
   },
   {

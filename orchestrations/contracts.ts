@@ -28,6 +28,8 @@ export interface SagaInput {
     imageVersion?: string;
     awakeHours?: number;
     deleteDisk?: boolean;
+    /** deploy/upgrade: allow an image older than the one that last ran on the claw's data disk. */
+    allowDowngrade?: boolean;
   };
 }
 

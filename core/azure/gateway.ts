@@ -8,6 +8,7 @@
 import { createArmClients } from "./clients";
 import { createCallRunner, DEFAULT_TIMEOUTS } from "./calls";
 import { diskOperations } from "./disks";
+import { handoffOperations } from "./handoff";
 import { imageOperations } from "./images";
 import { networkOperations } from "./network";
 import { osDiskOperations } from "./os-disks";
@@ -64,6 +65,7 @@ export function createAzureGateway(opts: AzureGatewayOptions): AzureGateway {
     ...vmApi,
     ...powerOperations(ctx, vms.readVm),
     ...osDiskOperations(ctx, vms.readVm),
+    ...handoffOperations(ctx, vms.readVm),
     imageVersionId: (version: string) => `${ctx.galleryImageId}/versions/${version}`,
   };
 }

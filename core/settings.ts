@@ -104,6 +104,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     azure: "optional",
   },
   {
+    name: "UPGRADE_EXTRA_VMS",
+    description:
+      "Extra VMs (of the claws' size) the subscription's quota allows beside the fleet: a rollout runs at most this many handoff upgrades at once, each holding a standby VM (default 10)",
+    azure: "optional",
+  },
+  {
     name: "FLEET_MAX_PARALLEL",
     description: "Claw sagas a schedule tick runs at once (default 20, 1-500)",
     azure: "optional",

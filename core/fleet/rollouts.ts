@@ -80,7 +80,12 @@ export async function planRolloutRun(deps: FleetDeps, input: { rolloutId: string
     maxUnhealthy: request.maxUnhealthy,
     approval: request.approval,
     approvalTimeoutMinutes: request.approvalTimeoutMinutes,
-    ...(request.maxParallel ? { maxParallel: request.maxParallel } : {}),
+    // Each upgrade in flight holds a standby VM: never more at once than the quota leaves room for.
+    maxParallel: Math.min(
+      request.maxParallel ?? Number.MAX_SAFE_INTEGER,
+      deps.settings.upgradeExtraVms,
+      Math.max(1, plan.canary.length, ...plan.batches.map((b) => b.length)),
+    ),
   };
 }
 

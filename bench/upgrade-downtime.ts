@@ -79,7 +79,9 @@ function countBy(xs: string[]): Record<string, number> {
 }
 
 async function main(): Promise<void> {
-  console.log(`upgrade downtime: handoff vs the seed's order, azure profile at speed ${SPEED}, ${ROUNDS} rounds`);
+  console.log(
+    `upgrade downtime: handoff vs the seed's order, azure profile at speed ${SPEED}, ${ROUNDS} rounds`,
+  );
   const twins = {} as Record<Strategy, TwinHarness>;
   for (const s of STRATEGIES) {
     twins[s] = await startTwinHarness({
@@ -98,7 +100,9 @@ async function main(): Promise<void> {
         runs[s].push(m);
         console.log(
           `  round ${i + 1} ${s.padEnd(7)}: down ${m.downS} s, whole upgrade ${m.wholeS} s, ` +
-            `${m.writesInWindow.length} ARM writes while down (${Object.entries(countBy(m.writesInWindow)).map(([k, v]) => `${k}×${v}`).join(", ")})`,
+            `${m.writesInWindow.length} ARM writes while down (${Object.entries(countBy(m.writesInWindow))
+              .map(([k, v]) => `${k}×${v}`)
+              .join(", ")})`,
         );
         console.log(`    steps while down (Azure s): ${m.breakdown}`);
       }

@@ -42,7 +42,10 @@ type AnyActivity = (input: any) => Promise<unknown>;
 /** The typed calls of a family of activities. */
 export type ActivityCalls<A> = {
   [K in keyof A]: A[K] extends AnyActivity
-    ? (input: Parameters<A[K]>[0], retry?: RetryProfile) => Generator<df.Task, Awaited<ReturnType<A[K]>>, unknown>
+    ? (
+        input: Parameters<A[K]>[0],
+        retry?: RetryProfile,
+      ) => Generator<df.Task, Awaited<ReturnType<A[K]>>, unknown>
     : never;
 };
 

@@ -54,7 +54,9 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
       ARM,
     );
     if (!c.diskId || !c.nicId) {
-      throw new Error(`[CONFLICT] Claw ${input.claw} has no recorded data disk or NIC; deploy it before upgrading.`);
+      throw new Error(
+        `[CONFLICT] Claw ${input.claw} has no recorded data disk or NIC; deploy it before upgrading.`,
+      );
     }
 
     mark("snapshot-data-disk");
@@ -87,7 +89,13 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
       yield* act.deallocateVm(base, ARM);
     }
     progress(ctx, input.operationId, "done", to);
-    const details = { fromVersion: from, toVersion: to, snapshot: snapshot.name, leftParked: wasParked, ...result };
+    const details = {
+      fromVersion: from,
+      toVersion: to,
+      snapshot: snapshot.name,
+      leftParked: wasParked,
+      ...result,
+    };
     yield* act.finishOperation({ ...base, status: "succeeded", details }, RECORD);
     yield* notifyOperators(ctx, input, true);
     return { status: "succeeded", ...details };

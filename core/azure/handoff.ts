@@ -118,16 +118,16 @@ export function handoffOperations(
       g.network.networkInterfaces.get(g.rg, name, { abortSignal }),
     );
     if (!nic) {
-      throw new ClawError("NOT_FOUND", `NIC ${name} does not exist.`, { details: { operation, resource: name } });
+      throw new ClawError("NOT_FOUND", `NIC ${name} does not exist.`, {
+        details: { operation, resource: name },
+      });
     }
     return nic;
   }
 
   async function putNic(name: string, nic: NetworkInterface, publicIpId: string | undefined): Promise<void> {
     const configs = (nic.ipConfigurations ?? []).map((c, i) =>
-      i === 0
-        ? { ...c, publicIPAddress: publicIpId ? { id: publicIpId } : undefined }
-        : c,
+      i === 0 ? { ...c, publicIPAddress: publicIpId ? { id: publicIpId } : undefined } : c,
     );
     await g.run.lro({ operation: "setNicPublicIp", resource: name }, (signal) =>
       g.network.networkInterfaces.beginCreateOrUpdateAndWait(

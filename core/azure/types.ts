@@ -170,7 +170,12 @@ export interface AzureGateway {
    * A NIC in the fleet subnet with the fleet NSG: `<claw>-nic` (or `name`), carrying `publicIpId`
    * when given (a standby VM's NIC has none until the claw's IP moves to it).
    */
-  ensureNic(a: { claw: string; location: string; publicIpId?: string; name?: string }): Promise<{ id: string }>;
+  ensureNic(a: {
+    claw: string;
+    location: string;
+    publicIpId?: string;
+    name?: string;
+  }): Promise<{ id: string }>;
   /** Deletes a NIC by name (it must not be in use by a VM: CONFLICT). Absent is success. */
   deleteNic(name: string): Promise<void>;
   deletePublicIp(claw: string): Promise<void>;

@@ -137,7 +137,11 @@ export function createClawActivities(deps: ActivityDeps) {
           `Claw ${input.claw} already runs image version ${input.version}.`,
         );
       }
-      if (input.lastVersion && compareVersions(input.version, input.lastVersion) < 0 && !input.allowDowngrade) {
+      if (
+        input.lastVersion &&
+        compareVersions(input.version, input.lastVersion) < 0 &&
+        !input.allowDowngrade
+      ) {
         throw new ClawError(
           "DOWNGRADE_REFUSED",
           `Image version ${input.version} is older than ${input.lastVersion}, which already ran on ${input.claw}'s data disk ` +
@@ -468,7 +472,9 @@ export function createClawActivities(deps: ActivityDeps) {
     return asStep(deps, input, "destroy", async () => {
       const c = await claws.require(input.claw);
       await deps.azure.deleteVm(vmNameOf(c));
-      await deps.azure.deleteNic(c.observed.nicId ? lastSegment(c.observed.nicId) : clawResourceNames(input.claw).nic);
+      await deps.azure.deleteNic(
+        c.observed.nicId ? lastSegment(c.observed.nicId) : clawResourceNames(input.claw).nic,
+      );
       await deps.azure.deletePublicIp(input.claw);
       let detail = "VM, NIC and IP deleted; data disk kept";
       if (input.deleteDisk) {

@@ -183,7 +183,10 @@ export function createHandoffActivities(deps: ActivityDeps) {
       const c = await claws.require(input.claw);
       if (!c.observed.publicIpId) return { result: null, detail: "the claw has no public IP" };
       await deps.azure.movePublicIp({ publicIpId: c.observed.publicIpId, from: input.from, to: input.to });
-      return { result: null, detail: `${c.observed.publicIp ?? "public IP"} moved from ${input.from} to ${input.to}` };
+      return {
+        result: null,
+        detail: `${c.observed.publicIp ?? "public IP"} moved from ${input.from} to ${input.to}`,
+      };
     });
   }
 

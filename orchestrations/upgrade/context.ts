@@ -71,7 +71,10 @@ export function* bringUp(
  */
 export function* restoreSnapshotIfTouched(u: Upgrade): Generator<df.Task, string | void, unknown> {
   if (!u.newImageTouchedDisk) return;
-  const d = yield* u.act.restoreDisk({ ...u.base, snapshotId: u.snapshot.id, region: u.claw.spec.region }, ARM);
+  const d = yield* u.act.restoreDisk(
+    { ...u.base, snapshotId: u.snapshot.id, region: u.claw.spec.region },
+    ARM,
+  );
   u.returnDiskId = d.id;
   return `data disk ${d.name} restored from snapshot ${u.snapshot.name} (the migrated disk is kept, unattached)`;
 }

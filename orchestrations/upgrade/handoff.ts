@@ -69,8 +69,18 @@ export function* handoff(u: Upgrade): Generator<df.Task, StrategyResult, unknown
   });
   // The IP moves while the disk detaches: two NIC updates inside a wait that happens anyway.
   yield ctx.df.Task.all([
-    activityTask<UpgradeActivities, "detachDisk">(ctx, "detachDisk", { ...base, vmName: old.vmName, diskId: u.diskId }, ARM),
-    activityTask<UpgradeActivities, "moveIp">(ctx, "moveIp", { ...base, from: old.nicName, to: standby.nicName }, ARM),
+    activityTask<UpgradeActivities, "detachDisk">(
+      ctx,
+      "detachDisk",
+      { ...base, vmName: old.vmName, diskId: u.diskId },
+      ARM,
+    ),
+    activityTask<UpgradeActivities, "moveIp">(
+      ctx,
+      "moveIp",
+      { ...base, from: old.nicName, to: standby.nicName },
+      ARM,
+    ),
   ]);
 
   u.mark("attach-disk", standby.vmName);
@@ -86,10 +96,7 @@ export function* handoff(u: Upgrade): Generator<df.Task, StrategyResult, unknown
   u.undo.push("restore-snapshot", () => restoreSnapshotIfTouched(u));
   const since = ctx.df.currentUtcDateTime.toISOString();
   u.newImageTouchedDisk = true;
-  yield* act.bootOnDisk(
-    { ...base, hostKeys: [ready.hostKeySha256, clawKey], where: standby.vmName },
-    SSH,
-  );
+  yield* act.bootOnDisk({ ...base, hostKeys: [ready.hostKeySha256, clawKey], where: standby.vmName }, SSH);
   yield* bringUp(u, { since, expectVersion: u.to });
   const downUntil = ctx.df.currentUtcDateTime.toISOString();
 

@@ -10,7 +10,15 @@
  * touched it) and verifies it.
  */
 import type * as df from "durable-functions";
-import { ARM, RECORD, SSH, bringUp, restoreSnapshotIfTouched, type StrategyResult, type Upgrade } from "./context";
+import {
+  ARM,
+  RECORD,
+  SSH,
+  bringUp,
+  restoreSnapshotIfTouched,
+  type StrategyResult,
+  type Upgrade,
+} from "./context";
 
 export function* replace(u: Upgrade): Generator<df.Task, StrategyResult, unknown> {
   const { act, base, claw: c, ctx } = u;
@@ -65,7 +73,12 @@ export function* replace(u: Upgrade): Generator<df.Task, StrategyResult, unknown
   const downUntil = ctx.df.currentUtcDateTime.toISOString();
   u.undo.clear();
   yield* act.adoptVm(
-    { ...base, vm: { vmName, nicName: u.nicId.split("/").pop() ?? "", nicId: u.nicId }, version: u.to, followSpec: true },
+    {
+      ...base,
+      vm: { vmName, nicName: u.nicId.split("/").pop() ?? "", nicId: u.nicId },
+      version: u.to,
+      followSpec: true,
+    },
     RECORD,
   );
   return { strategy: "replace", vmName, downtime: { from: downFrom, until: downUntil } };

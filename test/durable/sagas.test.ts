@@ -54,7 +54,8 @@ function checkInvariants(world: World, after: string): void {
   if (agents.length > 1) world.violations.push(`${after}: agent on ${agents.join(" and ")}`);
   const holders = new Map<string, string[]>();
   for (const [n, vm] of world.vms) if (vm.disk) holders.set(vm.disk, [...(holders.get(vm.disk) ?? []), n]);
-  for (const [d, vms] of holders) if (vms.length > 1) world.violations.push(`${after}: ${d} on ${vms.join(", ")}`);
+  for (const [d, vms] of holders)
+    if (vms.length > 1) world.violations.push(`${after}: ${d} on ${vms.join(", ")}`);
 }
 
 function act(name: string, fn: (world: World, input: Record<string, unknown>) => unknown): ActivityHandler {
@@ -120,7 +121,8 @@ const activities: Record<string, ActivityHandler> = {
   detachDisk: act("detachDisk", (world, i) => {
     const vm = world.vms.get(String(i.vmName));
     if (!vm || vm.disk !== i.diskId) return null;
-    if (vm.mounted) world.violations.push(`detached ${String(i.diskId)} from ${String(i.vmName)} while mounted`);
+    if (vm.mounted)
+      world.violations.push(`detached ${String(i.diskId)} from ${String(i.vmName)} while mounted`);
     vm.disk = undefined;
     return null;
   }),
@@ -169,14 +171,23 @@ const activities: Record<string, ActivityHandler> = {
     world.vms.delete(String(i.vmName));
     return null;
   }),
-  restoreDisk: act("restoreDisk", (world) => ({ id: `disk-restored-${++world.nextDisk}`, name: "c-data-r1" })),
+  restoreDisk: act("restoreDisk", (world) => ({
+    id: `disk-restored-${++world.nextDisk}`,
+    name: "c-data-r1",
+  })),
   deleteVm: act("deleteVm", (world) => {
     world.vms.delete(world.current);
     return null;
   }),
   createVm: act("createVm", (world, i) => {
     const name = String(i.vmName ?? world.current);
-    const vm: Vm = { version: String(i.version), power: "running", nic: "nic-old", mounted: false, agent: false };
+    const vm: Vm = {
+      version: String(i.version),
+      power: "running",
+      nic: "nic-old",
+      mounted: false,
+      agent: false,
+    };
     if (i.diskId) {
       const other = [...world.vms.values()].find((v) => v.disk === i.diskId);
       if (other) throw new Error("[DISK_ATTACHED_ELSEWHERE] two VMs");
@@ -218,7 +229,9 @@ function world(o: { strategy?: World["strategy"]; fail?: World["fail"]; power?: 
   const wd: World = {
     claw,
     strategy: o.strategy ?? "handoff",
-    vms: new Map([[claw, { version: "1.0.0", power, nic: "nic-old", disk: "disk-1", mounted: running, agent: running }]]),
+    vms: new Map([
+      [claw, { version: "1.0.0", power, nic: "nic-old", disk: "disk-1", mounted: running, agent: running }],
+    ]),
     current: claw,
     ipOn: "nic-old",
     calls: [],
@@ -260,7 +273,12 @@ describe("sagas with stand-in activities", () => {
   it("upgradeClaw (handoff): the standby is made while the claw runs; the disk moves only after release", async () => {
     const { claw, wd } = world();
     const out = await upgrade(claw);
-    expect(out).toMatchObject({ status: "succeeded", fromVersion: "1.0.0", toVersion: "2.0.0", strategy: "handoff" });
+    expect(out).toMatchObject({
+      status: "succeeded",
+      fromVersion: "1.0.0",
+      toVersion: "2.0.0",
+      strategy: "handoff",
+    });
     const i = (s: string) => wd.calls.indexOf(s);
     expect(i("createStandbyVm")).toBeLessThan(i("releaseDisk"));
     expect(i("awaitStandby")).toBeLessThan(i("releaseDisk"));

@@ -58,7 +58,11 @@ interface Case {
 const cases: Case[] = [];
 CALLS.forEach((call, i) =>
   Object.keys(FAULTS).forEach((fault) =>
-    cases.push({ claw: `fm${i}${fault.replace(/\W/g, "")}`.toLowerCase(), call: `${call.op} (${call.what})`, fault }),
+    cases.push({
+      claw: `fm${i}${fault.replace(/\W/g, "")}`.toLowerCase(),
+      call: `${call.op} (${call.what})`,
+      fault,
+    }),
   ),
 );
 const callOf = (c: Case) => CALLS.find((x) => `${x.op} (${x.what})` === c.call)!;

@@ -39,9 +39,9 @@ describe("claw lifecycle on the twin", () => {
     expect(claw.observed.imageVersion).toBe("1.0.0");
     expect(claw.observed.lastVerify).toMatchObject({ ok: true });
 
-    const wrote = await (await guest()).exec(
-      `echo "remember me" > "\${CLAW_DATA:-/mnt/claw-data}/workspace/note.txt"`,
-    );
+    const wrote = await (
+      await guest()
+    ).exec(`echo "remember me" > "\${CLAW_DATA:-/mnt/claw-data}/workspace/note.txt"`);
     expect(wrote.code).toBe(0);
 
     const upgraded = await run("upgrade", { toVersion: "1.1.0" });
@@ -58,9 +58,9 @@ describe("claw lifecycle on the twin", () => {
 
     const woken = await run("wake");
     expect(woken.status, JSON.stringify(woken)).toBe("succeeded");
-    expect((await (await guest()).exec(`cat "\${CLAW_DATA:-/mnt/claw-data}/workspace/note.txt"`)).stdout.trim()).toBe(
-      "remember me",
-    );
+    expect(
+      (await (await guest()).exec(`cat "\${CLAW_DATA:-/mnt/claw-data}/workspace/note.txt"`)).stdout.trim(),
+    ).toBe("remember me");
   }, 180_000);
 
   it("two sagas on one claw at once: one runs, the other gets 409 naming the running operation", async () => {

@@ -63,7 +63,9 @@ describe("upgrade by handoff on the twin", () => {
   async function waitForStep(op: string, step: RegExp, timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
-      const r = await t.api<{ steps?: Array<{ name: string }> }>("GET", `/v1/operations/${op}`).catch(() => undefined);
+      const r = await t
+        .api<{ steps?: Array<{ name: string }> }>("GET", `/v1/operations/${op}`)
+        .catch(() => undefined);
       if (r?.body.steps?.some((s) => step.test(s.name))) return;
       if (Date.now() > until) throw new Error(`operation ${op} never reached ${step}`);
       await new Promise((res) => setTimeout(res, 50));
@@ -97,10 +99,12 @@ describe("upgrade by handoff on the twin", () => {
     await waitForStep(op, /^await-standby$/);
     // Make the agent's unit fail to start on the standby (as a broken new app layer would).
     const standby = vmsOf("ivo").find((v) => !v.holdsDisk)!.name;
-    await t.gateway().runCommand(standby, [
-      'mkdir -p "${CLAW_STATE:-/var/lib/openclawps}/shim/systemd"',
-      'touch "${CLAW_STATE:-/var/lib/openclawps}/shim/systemd/openclaw-gateway.fail"',
-    ]);
+    await t
+      .gateway()
+      .runCommand(standby, [
+        'mkdir -p "${CLAW_STATE:-/var/lib/openclawps}/shim/systemd"',
+        'touch "${CLAW_STATE:-/var/lib/openclawps}/shim/systemd/openclaw-gateway.fail"',
+      ]);
     const done = await t.waitForOperation(op, 180_000);
     expect(done.status, JSON.stringify(done)).toBe("compensated");
     expect(JSON.stringify(done.compensation)).toMatch(/restored from snapshot/);

@@ -46,7 +46,9 @@ describe("upgrade in the seed's order (replace) on the twin", () => {
     expect(after.imageVersion).toBe("1.1.0");
     expect(after.hostKeySha256).toBe(before.hostKeySha256);
     expect(after.vmName ?? "rex").toBe(before.vmName ?? "rex");
-    expect((await t.guest(after.publicIp, after.hostKeySha256).exec(`cat ${NOTE}`)).stdout.trim()).toBe("kept rex");
+    expect((await t.guest(after.publicIp, after.hostKeySha256).exec(`cat ${NOTE}`)).stdout.trim()).toBe(
+      "kept rex",
+    );
   }, 180_000);
 
   it("replace: boot failing on the new image recreates the previous version on the snapshot", async () => {
@@ -59,10 +61,12 @@ describe("upgrade in the seed's order (replace) on the twin", () => {
       if (Date.now() > until) throw new Error("never reached await-standby");
       await new Promise((res) => setTimeout(res, 50));
     }
-    await t.gateway().runCommand("sol", [
-      'mkdir -p "${CLAW_STATE:-/var/lib/openclawps}/shim/systemd"',
-      'touch "${CLAW_STATE:-/var/lib/openclawps}/shim/systemd/openclaw-gateway.fail"',
-    ]);
+    await t
+      .gateway()
+      .runCommand("sol", [
+        'mkdir -p "${CLAW_STATE:-/var/lib/openclawps}/shim/systemd"',
+        'touch "${CLAW_STATE:-/var/lib/openclawps}/shim/systemd/openclaw-gateway.fail"',
+      ]);
     const done = await t.waitForOperation(op, 240_000);
     expect(done.status, JSON.stringify(done)).toBe("compensated");
     expect(JSON.stringify(done.compensation)).toMatch(/recreated from 1\.0\.0 and verified.*snapshot/);

@@ -120,8 +120,6 @@ export interface CreateVmInput {
 /** Tag holding the image version a VM was created from (the VM model keeps only the image id). */
 export const IMAGE_VERSION_TAG = "openclawps-image-version";
 export const CLAW_TAG = "openclawps-claw";
-/** Tag swapOsDisk sets on the VM: the OS disk it replaced (what a rollback swaps back to). */
-export const PREVIOUS_OS_DISK_TAG = "openclawps-previous-os-disk";
 
 /**
  * What the gateway offers. Every operation is idempotent, retried on 408/429/5xx (Retry-After
@@ -197,28 +195,6 @@ export interface AzureGateway {
   /** Moves a public IP from NIC `from` to NIC `to` (names); a finished move is a no-op. */
   movePublicIp(a: { publicIpId: string; from: string; to: string }): Promise<void>;
 
-  /**
-   * OS disk `<claw>-os-<version>-<suffix>` (suffix "swap" by default) made FromImage from the
-   * gallery version; reuses one of that name from that version (CONFLICT if from another).
-   */
-  createOsDiskFromImage(a: {
-    claw: string;
-    imageVersion: string;
-    location: string;
-    sku?: string;
-    suffix?: string;
-  }): Promise<{ id: string; name: string }>;
-  /**
-   * Makes `osDiskId` the VM's OS disk and tags the VM with `imageVersion`; only while the VM is
-   * stopped or deallocated (CONFLICT otherwise). Idempotent when the VM already uses that disk.
-   */
-  swapOsDisk(a: {
-    claw: string;
-    osDiskId: string;
-    imageVersion: string;
-  }): Promise<{ previousOsDiskId: string }>;
-  /** Deletes an OS disk no VM holds (DISK_ATTACHED_ELSEWHERE otherwise); not found is success. */
-  deleteOsDisk(name: string): Promise<void>;
   /**
    * Starts the VM; false when it already ran (NOT_FOUND when there is no VM). `readFirst: false`
    * skips the power-state read for a caller that has just seen the VM stopped (answers true).

@@ -23,7 +23,6 @@ export type AzurePort = Pick<
   | "getVm"
   | "deallocateVm"
   | "startVm"
-  | "powerOffVm"
   | "deleteVm"
   | "createDiskFromSnapshot"
   | "deleteNic"

@@ -33,6 +33,8 @@ export function fleetSettingsFrom(env: Record<string, string | undefined> = proc
     driftParallel: num(env, "FLEET_DRIFT_PARALLEL", 8, 1, 100),
     // The seed's order (replace) holds no second VM, so only a handoff is bound by the quota.
     upgradeExtraVms:
-      env.UPGRADE_STRATEGY === "replace" ? Number.MAX_SAFE_INTEGER : num(env, "UPGRADE_EXTRA_VMS", 10, 1, 1000),
+      env.UPGRADE_STRATEGY === "replace"
+        ? Number.MAX_SAFE_INTEGER
+        : num(env, "UPGRADE_EXTRA_VMS", 10, 1, 1000),
   };
 }

@@ -22,11 +22,27 @@ import { ARM, RECORD, type Upgrade, type UpgradeActivities } from "./upgrade/con
 import { handoff } from "./upgrade/handoff";
 import { replace } from "./upgrade/replace";
 
-export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unknown, unknown> {
+export function upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unknown, unknown> {
+  return moveClaw(ctx, "upgrade");
+}
+
+/**
+ * refreshClaw: the same handoff to a fresh VM of the version the claw runs, so it gets the current
+ * app layer and runtime payload from cloud-init without a re-bake (the original's iteration loop),
+ * with the upgrade's snapshot, verify and rollback.
+ */
+export function refreshClaw(ctx: OrchestrationContext): Generator<df.Task, unknown, unknown> {
+  return moveClaw(ctx, "refresh");
+}
+
+function* moveClaw(
+  ctx: OrchestrationContext,
+  mode: "upgrade" | "refresh",
+): Generator<df.Task, unknown, unknown> {
   const input = ctx.df.getInput<SagaInput>();
   const act = activityCalls<UpgradeActivities>(ctx);
   const base = { op: input.operationId, claw: input.claw };
-  const to = input.params.toVersion ?? "";
+  let to = input.params.toVersion ?? "";
   const undo = new Compensations();
   let step = "load";
   const mark = (s: string, detail?: string) => {
@@ -40,6 +56,7 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
     const c = yield* act.loadClaw(base, RECORD);
     const power = yield* act.getPowerState(base, ARM);
     from = c.imageVersion ?? power.imageVersion ?? c.spec.imageVersion;
+    if (mode === "refresh") to = from;
 
     mark("preflight", `${from} → ${to}`);
     yield* act.preflightImage(
@@ -47,7 +64,7 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
         ...base,
         version: to,
         region: c.spec.region,
-        currentVersion: power.exists ? from : undefined,
+        currentVersion: power.exists && mode === "upgrade" ? from : undefined,
         lastVersion: c.imageVersion,
         allowDowngrade: input.params.allowDowngrade === true,
       },
@@ -90,6 +107,7 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
     }
     progress(ctx, input.operationId, "done", to);
     const details = {
+      mode,
       fromVersion: from,
       toVersion: to,
       snapshot: snapshot.name,
@@ -127,7 +145,13 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
         compensation: undoing.length
           ? { summary, restored: Object.fromEntries(unwound.restored.map((r, i) => [String(i + 1), r])) }
           : undefined,
-        details: { fromVersion: from, toVersion: to, snapshot: u?.snapshot.name, undone: undoing.reverse() },
+        details: {
+          mode,
+          fromVersion: from,
+          toVersion: to,
+          snapshot: u?.snapshot.name,
+          undone: undoing.reverse(),
+        },
       },
       RECORD,
     );
@@ -138,3 +162,4 @@ export function* upgradeClaw(ctx: OrchestrationContext): Generator<df.Task, unkn
 }
 
 df.app.orchestration("upgradeClaw", upgradeClaw);
+df.app.orchestration("refreshClaw", refreshClaw);

@@ -74,6 +74,7 @@ export async function planRolloutRun(deps: FleetDeps, input: { rolloutId: string
     });
   }
   return {
+    kind: request.kind,
     version: request.version,
     ...plan,
     soakMinutes: request.soakMinutes,

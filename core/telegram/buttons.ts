@@ -103,6 +103,7 @@ async function runConfirmed(deps: BotDeps, who: Presser, c: Confirmation): Promi
     }
     case "deploy":
     case "upgrade":
+    case "refresh":
     case "park":
     case "destroy": {
       const res = (await handleCommand(deps.commands, {

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActivityHandler } from "durable-functions";
 import { createHarness, type Harness } from "../../local/host/durable/harness";
-import { upgradeClaw } from "../../orchestrations/upgrade-claw";
+import { refreshClaw, upgradeClaw } from "../../orchestrations/upgrade-claw";
 import { deployClaw } from "../../orchestrations/deploy-claw";
 import { parkClaw } from "../../orchestrations/simple-sagas";
 import { clawResourceNames, shortSuffix } from "../../core/domain/naming";
@@ -263,7 +263,7 @@ describe("sagas with stand-in activities", () => {
     const dynamic = Object.fromEntries(
       Object.keys(activities).map((k) => [k, ((i, c) => activities[k](i, c)) as ActivityHandler]),
     );
-    h = await createHarness({ upgradeClaw, deployClaw, parkClaw }, dynamic);
+    h = await createHarness({ upgradeClaw, refreshClaw, deployClaw, parkClaw }, dynamic);
   });
   afterAll(async () => h?.close());
 
@@ -387,6 +387,35 @@ describe("sagas with stand-in activities", () => {
     const out = await upgrade(claw);
     expect(out).toMatchObject({ status: "compensated", step: "verify" });
     expect(wd.vms.get(claw)).toMatchObject({ version: "1.0.0", disk: "disk-restored-1", agent: true });
+    expect(wd.violations).toEqual([]);
+  });
+
+  it("refreshClaw: hands the disk to a fresh VM of the same version", async () => {
+    const { claw, wd } = world();
+    const out = JSON.parse((await h.run("refreshClaw", sagaInput(claw, {}))).output) as Record<
+      string,
+      unknown
+    >;
+    expect(out).toMatchObject({
+      status: "succeeded",
+      mode: "refresh",
+      fromVersion: "1.0.0",
+      toVersion: "1.0.0",
+    });
+    expect(wd.current).toBe(sb(claw));
+    expect(wd.vms.get(sb(claw))).toMatchObject({ version: "1.0.0", disk: "disk-1", agent: true });
+    expect(wd.violations).toEqual([]);
+  });
+
+  it("refreshClaw: verify failing on the fresh VM rolls back with the data intact", async () => {
+    const { claw, wd } = world({ fail: { verify: (i) => i.claw !== undefined && atIp(worlds.get(String(i.claw))!)?.[0] !== String(i.claw) } }); // prettier-ignore
+    const out = JSON.parse((await h.run("refreshClaw", sagaInput(claw, {}))).output) as Record<
+      string,
+      unknown
+    >;
+    expect(out).toMatchObject({ status: "compensated", step: "verify" });
+    expect(wd.vms.get(claw)).toMatchObject({ version: "1.0.0", disk: "disk-restored-1", agent: true });
+    expect(wd.vms.has(sb(claw))).toBe(false);
     expect(wd.violations).toEqual([]);
   });
 

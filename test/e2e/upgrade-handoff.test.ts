@@ -165,4 +165,41 @@ describe("upgrade by handoff on the twin", () => {
     expect(refused.error).toMatchObject({ code: "DOWNGRADE_REFUSED" });
     expect((refused.steps as unknown[]).length).toBeLessThan(4); // refused in preflight, nothing touched
   }, 90_000);
+
+  it("refresh: the same version on a fresh VM (a new app layer without a re-bake), data kept", async () => {
+    const before = await claw("kai");
+    const done = await t.waitForOperation(await start("kai", "refresh"), 180_000);
+    expect(done.status, JSON.stringify(done)).toBe("succeeded");
+    expect(done.details).toMatchObject({ mode: "refresh", fromVersion: "1.1.0", toVersion: "1.1.0" });
+    const after = await claw("kai");
+    expect(after.observed.vmName).not.toBe(before.observed.vmName);
+    expect(after.observed.imageVersion).toBe("1.1.0");
+    expect(after.observed.hostKeySha256).toBe(before.observed.hostKeySha256);
+    const ip = after.observed.publicIp!;
+    expect((await t.guest(ip, after.observed.hostKeySha256).exec(`cat ${NOTE}`)).stdout.trim()).toBe(
+      "remember kai",
+    );
+  }, 240_000);
+
+  it("refresh: boot failing on the fresh VM rolls back with the data intact", async () => {
+    const before = await claw("jun");
+    const op = await start("jun", "refresh");
+    await waitForStep(op, /^await-standby$/);
+    const standby = vmsOf("jun").find((v) => !v.holdsDisk)!.name;
+    await t
+      .gateway()
+      .runCommand(standby, [
+        'mkdir -p "${CLAW_STATE:-/var/lib/openclawps}/shim/systemd"',
+        'touch "${CLAW_STATE:-/var/lib/openclawps}/shim/systemd/openclaw-gateway.fail"',
+      ]);
+    const done = await t.waitForOperation(op, 240_000);
+    expect(done.status, JSON.stringify(done)).toBe("compensated");
+    const after = await claw("jun");
+    expect(after.observed.vmName).toBe(before.observed.vmName);
+    expect(after.observed.lastVerify).toMatchObject({ ok: true });
+    const ip = after.observed.publicIp!;
+    expect((await t.guest(ip, after.observed.hostKeySha256).exec(`cat ${NOTE}`)).stdout.trim()).toBe(
+      "remember jun",
+    );
+  }, 300_000);
 });

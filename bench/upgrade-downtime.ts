@@ -1,29 +1,38 @@
 /**
- * Benchmark (issue 4): a claw's downtime during an image upgrade, and the number of sequential ARM
- * long-running operations while it is down, for the control plane's upgradeClaw saga side by side
- * with the original tool's order (deallocate → detach → delete → create → attach → boot → verify),
- * both on the same emulator in the same run, on the `azure` latency profile (published durations,
- * divided by SPEED so a run takes a minute instead of an hour).
+ * Benchmark: a claw's downtime during an image upgrade, handoff (the default) side by side with the
+ * seed's order (UPGRADE_STRATEGY=replace: deallocate → detach → delete → create → attach → boot →
+ * verify), both run by the real upgradeClaw saga on the strict twin (provisioning only at VM
+ * create, online attach/detach, Run Command), on the `azure` latency profile divided by SPEED.
+ * Two twins, one per strategy, upgrade a fresh claw each round, alternately, in the same run.
  *
- * Downtime = from the first disruptive action (saga: stopping the agent; seed: deallocate) until
- * verify passes. Figures are reported in emulated Azure seconds (measured × SPEED).
+ * Downtime = from the agent's release on the old VM (release.sh) until verify passed on the VM
+ * that runs the new version, from the operation's own step timings. Also printed: the whole
+ * upgrade's duration and the ARM operations (writes) the emulator answered inside the window.
+ * Figures are emulated Azure seconds (measured × SPEED).
  * Run: npm run build && node dist/bench/upgrade-downtime.js [rounds]
  */
-import fs from "node:fs";
-import { createArmClients, staticTokenCredential, realSleep } from "../core/azure";
-import { createGuestClient, endpointMapResolver } from "../core/guest";
-import { renderCloudInit } from "../core/cloud-init";
 import { startTwinHarness, type TwinHarness } from "../local/twin-harness";
 import { recordResult, percentile } from "./record";
 
 const SPEED = Number(process.env.BENCH_SPEED ?? 20);
 const ROUNDS = Number(process.argv[2] ?? 3);
+const STRATEGIES = ["handoff", "replace"] as const;
+type Strategy = (typeof STRATEGIES)[number];
 
 interface Step {
   name: string;
   startedAt: string;
   endedAt?: string;
 }
+
+interface Measured {
+  downS: number;
+  wholeS: number;
+  writesInWindow: string[];
+  breakdown: string;
+}
+
+const azureS = (ms: number) => Math.round((ms * SPEED) / 100) / 10;
 
 async function deploy(t: TwinHarness, name: string): Promise<void> {
   const c = await t.api("POST", "/v1/claws", {
@@ -34,162 +43,96 @@ async function deploy(t: TwinHarness, name: string): Promise<void> {
   });
   if (c.status !== 201) throw new Error(`create ${name}: ${JSON.stringify(c.body)}`);
   const d = await t.api<{ operationId: string }>("POST", `/v1/claws/${name}/deploy`);
-  const op = await t.waitForOperation(d.body.operationId, 300_000);
+  const op = await t.waitForOperation(d.body.operationId, 600_000, 250);
   if (op.status !== "succeeded") throw new Error(`deploy ${name}: ${JSON.stringify(op)}`);
 }
 
-/** The saga: downtime from the operation's own step timings. */
-async function sagaUpgrade(t: TwinHarness, name: string, to: string) {
-  const r = await t.api<{ operationId: string }>("POST", `/v1/claws/${name}/upgrade`, { toVersion: to });
-  const op = (await t.waitForOperation(r.body.operationId, 600_000)) as { status: string; steps: Step[] };
-  if (op.status !== "succeeded") throw new Error(`saga upgrade: ${JSON.stringify(op)}`);
-  const first =
-    op.steps.find((s) => s.name === "stop-agent") ?? op.steps.find((s) => s.name === "delete-vm")!;
+async function upgrade(t: TwinHarness, name: string, strategy: Strategy): Promise<Measured> {
+  const r = await t.api<{ operationId: string }>("POST", `/v1/claws/${name}/upgrade`, { toVersion: "1.1.0" });
+  const op = (await t.waitForOperation(r.body.operationId, 900_000, 250)) as {
+    status: string;
+    steps: Step[];
+    details?: { strategy?: string };
+  };
+  if (op.status !== "succeeded") throw new Error(`${strategy} upgrade of ${name}: ${JSON.stringify(op)}`);
+  if (op.details?.strategy !== strategy) throw new Error(`expected ${strategy}, ran ${op.details?.strategy}`);
+  const first = op.steps.find((s) => s.name.startsWith("release-disk"))!;
   const verify = [...op.steps].reverse().find((s) => s.name === "verify")!;
-  const downMs = Date.parse(verify.endedAt!) - Date.parse(first.startedAt);
-  const lros = op.steps.filter(
-    (s) =>
-      Date.parse(s.startedAt) >= Date.parse(first.startedAt) &&
-      /^(delete-vm|create-vm|power-off|swap-os-disk|start)/.test(s.name),
-  ).length;
+  const from = Date.parse(first.startedAt);
+  const until = Date.parse(verify.endedAt!);
+  const whole = Date.parse(op.steps.at(-1)!.endedAt ?? verify.endedAt!) - Date.parse(op.steps[0].startedAt);
+  const writesInWindow = t.twin.emulator.requests
+    .list()
+    .filter((e) => e.time >= from && e.time <= until && e.method !== "GET")
+    .map((e) => e.operationId);
   const breakdown = op.steps
-    .filter((s) => Date.parse(s.startedAt) >= Date.parse(first.startedAt))
-    .map(
-      (s) =>
-        `${s.name.split(" ")[0]} ${Math.round(((Date.parse(s.endedAt!) - Date.parse(s.startedAt)) * SPEED) / 1000)}s`,
-    );
-  return { downMs, sequentialLros: lros, breakdown: breakdown.join(", ") };
+    .filter((s) => Date.parse(s.startedAt) >= from && Date.parse(s.startedAt) <= until)
+    .map((s) => `${s.name.split(" ")[0]} ${azureS(Date.parse(s.endedAt!) - Date.parse(s.startedAt))}s`)
+    .join(", ");
+  return { downS: azureS(until - from), wholeS: azureS(whole), writesInWindow, breakdown };
 }
 
-/** The original tool's order, driven through the same SDK clients against the same emulator. */
-async function seedUpgrade(t: TwinHarness, name: string, to: string) {
-  const s = t.env;
-  const { compute } = createArmClients({
-    subscriptionId: s.AZURE_SUBSCRIPTION_ID,
-    credential: staticTokenCredential(),
-    endpoint: s.ARM_ENDPOINT,
-    caCert: s.ARM_CA_CERT_FILE ? fs.readFileSync(s.ARM_CA_CERT_FILE) : undefined,
-    retry: { attempts: 5, baseDelayMs: 200, maxDelayMs: 5_000 },
-    sleep: realSleep,
-    log: () => undefined,
-  });
-  const rg = s.FLEET_RESOURCE_GROUP;
-  const poll = { updateIntervalInMs: 250 } as Record<string, unknown>;
-  const vm = await compute.virtualMachines.get(rg, name);
-  const disk = vm.storageProfile!.dataDisks![0];
-  const imageId = `/subscriptions/${s.AZURE_SUBSCRIPTION_ID}/resourceGroups/${s.GALLERY_RESOURCE_GROUP}/providers/Microsoft.Compute/galleries/${s.GALLERY_NAME}/images/${s.GALLERY_IMAGE_NAME}/versions/${to}`;
-  let lros = 0;
-  const t0 = Date.now();
-  await compute.virtualMachines.deallocate(rg, name, poll).pollUntilDone(poll);
-  lros++;
-  const detached = await compute.virtualMachines.get(rg, name);
-  detached.storageProfile!.dataDisks = [];
-  await compute.virtualMachines.createOrUpdate(rg, name, detached, poll).pollUntilDone(poll);
-  lros++;
-  await compute.virtualMachines.delete(rg, name, poll).pollUntilDone(poll);
-  lros++;
-  const custom = renderCloudInit({ clawName: name, imageVersion: to, adminUser: "clawadmin" });
-  await compute.virtualMachines
-    .createOrUpdate(
-      rg,
-      name,
-      {
-        location: vm.location,
-        tags: { ...vm.tags, "openclawps-image-version": to },
-        hardwareProfile: vm.hardwareProfile,
-        networkProfile: vm.networkProfile,
-        osProfile: { ...vm.osProfile, customData: custom.base64 },
-        storageProfile: {
-          imageReference: { id: imageId },
-          osDisk: {
-            createOption: "FromImage",
-            deleteOption: "Delete",
-            managedDisk: { storageAccountType: "Premium_LRS" },
-          },
-          dataDisks: [],
-        },
-      },
-      poll,
-    )
-    .pollUntilDone(poll);
-  lros++;
-  const created = await compute.virtualMachines.get(rg, name);
-  created.storageProfile!.dataDisks = [
-    { lun: 0, createOption: "Attach", deleteOption: "Detach", managedDisk: { id: disk.managedDisk!.id } },
-  ];
-  await compute.virtualMachines.createOrUpdate(rg, name, created, poll).pollUntilDone(poll);
-  lros++;
-  // boot → verify: the guest waits for its disk, restores its host key, starts the agent.
-  const secrets = JSON.parse(fs.readFileSync(s.LOCAL_SECRETS_FILE, "utf8")) as { sshPrivateKey: string };
-  // Pin the claw's host key (kept on its data disk) as the control plane does.
-  const pinned = (await t.api<{ observed: { hostKeySha256?: string } }>("GET", `/v1/claws/${name}`)).body
-    .observed.hostKeySha256;
-  const guest = createGuestClient({
-    address: name,
-    resolveEndpoint: endpointMapResolver({
-      url: s.SSH_ENDPOINT_MAP_URL,
-      ca: s.SSH_ENDPOINT_MAP_CA_FILE ? fs.readFileSync(s.SSH_ENDPOINT_MAP_CA_FILE) : undefined,
-    }),
-    username: "clawadmin",
-    privateKey: secrets.sshPrivateKey,
-    hostKeySha256: pinned,
-    retry: { attempts: 600, delayMs: 100 },
-    connectTimeoutMs: 5_000,
-  });
-  await guest.waitForSsh();
-  for (;;) {
-    const v = await guest.runVerify();
-    if (v.ok) break;
-    if (Date.now() - t0 > 600_000)
-      throw new Error(`seed upgrade never verified: ${JSON.stringify(v.checks.filter((c) => !c.ok))}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { downMs: Date.now() - t0, sequentialLros: lros };
+function countBy(xs: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+  return out;
 }
 
 async function main(): Promise<void> {
   console.log(
-    `upgrade downtime benchmark: azure latency profile at speed ${SPEED}, ${ROUNDS} rounds per strategy`,
+    `upgrade downtime: handoff vs the seed's order, azure profile at speed ${SPEED}, ${ROUNDS} rounds`,
   );
-  const t = await startTwinHarness({
-    emulator: { latency: { profile: "azure", speed: SPEED, seed: 42 }, throttling: { enabled: true } },
-  });
+  const twins = {} as Record<Strategy, TwinHarness>;
+  for (const s of STRATEGIES) {
+    twins[s] = await startTwinHarness({
+      emulator: { latency: { profile: "azure", speed: SPEED, seed: 42 }, throttling: { enabled: true } },
+      env: { UPGRADE_STRATEGY: s, CLAW_BOOT_POLL_MS: "250", SAGA_RETRY_SCALE: "1" },
+      azuriteProcess: true,
+    });
+  }
+  const runs: Record<Strategy, Measured[]> = { handoff: [], replace: [] };
   try {
-    await deploy(t, "saga-claw");
-    await deploy(t, "seed-claw");
-    const saga: Array<{ downMs: number; sequentialLros: number; breakdown: string }> = [];
-    const seed: Array<{ downMs: number; sequentialLros: number }> = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const to = i % 2 === 0 ? "1.1.0" : "1.0.0";
-      saga.push(await sagaUpgrade(t, "saga-claw", to));
-      seed.push(await seedUpgrade(t, "seed-claw", to));
-      console.log(
-        `  round ${i + 1}: saga down ${((saga[i].downMs * SPEED) / 1000).toFixed(0)} s (${saga[i].sequentialLros} LROs), seed order down ${((seed[i].downMs * SPEED) / 1000).toFixed(0)} s (${seed[i].sequentialLros} LROs)`,
-      );
-      console.log(`    saga steps (Azure s): ${saga[i].breakdown}`);
+      for (const s of STRATEGIES) {
+        const name = `${s}-r${i + 1}`;
+        await deploy(twins[s], name);
+        const m = await upgrade(twins[s], name, s);
+        runs[s].push(m);
+        console.log(
+          `  round ${i + 1} ${s.padEnd(7)}: down ${m.downS} s, whole upgrade ${m.wholeS} s, ` +
+            `${m.writesInWindow.length} ARM writes while down (${Object.entries(countBy(m.writesInWindow))
+              .map(([k, v]) => `${k}×${v}`)
+              .join(", ")})`,
+        );
+        console.log(`    steps while down (Azure s): ${m.breakdown}`);
+      }
     }
-    const med = (xs: number[]) => percentile(xs, 50);
-    const sagaS = (med(saga.map((x) => x.downMs)) * SPEED) / 1000;
-    const seedS = (med(seed.map((x) => x.downMs)) * SPEED) / 1000;
+    const med = (s: Strategy, f: (m: Measured) => number) => percentile(runs[s].map(f), 50);
+    const handoffDown = med("handoff", (m) => m.downS);
+    const seedDown = med("replace", (m) => m.downS);
     const result = {
       speed: SPEED,
       rounds: ROUNDS,
-      sagaDowntimeMedianAzureSeconds: Math.round(sagaS),
-      seedDowntimeMedianAzureSeconds: Math.round(seedS),
-      ratio: Math.round((sagaS / seedS) * 100) / 100,
-      sagaSequentialLros: saga[0].sequentialLros,
-      seedSequentialLros: seed[0].sequentialLros,
-      target: "ratio <= 0.8, fewer sequential LROs",
+      twin: "strict (provisioning only at create, online attach/detach, Run Command)",
+      handoffDowntimeMedianAzureSeconds: handoffDown,
+      seedDowntimeMedianAzureSeconds: seedDown,
+      ratio: Math.round((handoffDown / seedDown) * 100) / 100,
+      handoffWholeUpgradeMedianAzureSeconds: med("handoff", (m) => m.wholeS),
+      seedWholeUpgradeMedianAzureSeconds: med("replace", (m) => m.wholeS),
+      handoffArmWritesWhileDown: countBy(runs.handoff[0].writesInWindow),
+      seedArmWritesWhileDown: countBy(runs.replace[0].writesInWindow),
+      perRound: { handoff: runs.handoff.map((m) => m.downS), seed: runs.replace.map((m) => m.downS) },
+      target: "ratio <= 0.3",
     };
     console.log(
-      `  median downtime: saga ${result.sagaDowntimeMedianAzureSeconds} s vs seed order ${result.seedDowntimeMedianAzureSeconds} s → ratio ${result.ratio} (target ≤ 0.8)`,
+      `  median downtime: handoff ${handoffDown} s vs seed order ${seedDown} s → ratio ${result.ratio} (aim ≤ 0.3)`,
     );
     console.log(
-      `  sequential ARM LROs while down: saga ${result.sagaSequentialLros} vs seed order ${result.seedSequentialLros}`,
+      `  median whole upgrade: handoff ${result.handoffWholeUpgradeMedianAzureSeconds} s vs seed order ${result.seedWholeUpgradeMedianAzureSeconds} s`,
     );
     recordResult("upgrade-downtime", result);
   } finally {
-    await t.close();
+    for (const s of STRATEGIES) await twins[s]?.close();
   }
 }
 

@@ -104,6 +104,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     azure: "optional",
   },
   {
+    name: "UPGRADE_EXTRA_VMS",
+    description:
+      "Extra VMs (of the claws' size) the subscription's quota allows beside the fleet: a rollout runs at most this many handoff upgrades at once, each holding a standby VM (default 10)",
+    azure: "optional",
+  },
+  {
     name: "FLEET_MAX_PARALLEL",
     description: "Claw sagas a schedule tick runs at once (default 20, 1-500)",
     azure: "optional",
@@ -150,7 +156,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     name: "UPGRADE_STRATEGY",
-    description: "swap (default: OS-disk swap) | replace (delete and recreate the VM)",
+    description:
+      "handoff (default: hand the data disk to a standby VM made while the claw runs) | replace (the seed's order: deallocate, detach, delete, create, attach)",
     azure: "optional",
   },
   {

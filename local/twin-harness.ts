@@ -11,6 +11,8 @@ import path from "node:path";
 import { startAzurite, type AzuriteHandle } from "./host/azurite";
 import { startAzuriteProcess } from "./host/azurite-process";
 import { startTwinAzure, type Twin } from "./twin";
+import { createGuestClient, endpointMapResolver, type GuestClient } from "../core/guest";
+import { createAzureGatewayFromConfig, type AzureGateway } from "../core/azure";
 
 const ROOT = findRoot();
 export const SECRET_VALUES = {
@@ -34,6 +36,10 @@ export interface TwinHarness {
   waitForOperation(id: string, timeoutMs?: number, pollMs?: number): Promise<Record<string, unknown>>;
   killHost(): Promise<void>;
   startHost(): Promise<void>;
+  /** An SSH client to whatever VM answers at `address` (a public IP), with the control plane's key. */
+  guest(address: string, hostKeySha256?: string): GuestClient;
+  /** The Azure gateway as the app builds it (for Run Command, reads of the emulator's VMs). */
+  gateway(): AzureGateway;
   close(): Promise<void>;
 }
 
@@ -144,6 +150,23 @@ export async function startTwinHarness(
     }
   }
 
+  function guest(address: string, hostKeySha256?: string): GuestClient {
+    const secrets = JSON.parse(fs.readFileSync(secretsFile, "utf8")) as { sshPrivateKey: string };
+    return createGuestClient({
+      address,
+      resolveEndpoint: endpointMapResolver({
+        url: env.SSH_ENDPOINT_MAP_URL,
+        ...(env.SSH_ENDPOINT_MAP_CA_FILE ? { ca: fs.readFileSync(env.SSH_ENDPOINT_MAP_CA_FILE) } : {}),
+      }),
+      username: "clawadmin",
+      privateKey: secrets.sshPrivateKey,
+      ...(hostKeySha256 ? { hostKeySha256 } : {}),
+      retry: { attempts: 2, delayMs: 200 },
+      connectTimeoutMs: 3_000,
+    });
+  }
+  let gw: AzureGateway | undefined;
+
   await startHost();
   return {
     twin,
@@ -158,6 +181,8 @@ export async function startTwinHarness(
     waitForOperation,
     killHost,
     startHost,
+    guest,
+    gateway: () => (gw ??= createAzureGatewayFromConfig(env)),
     async close() {
       await killHost();
       await twin.emulator.close();

@@ -7,6 +7,7 @@ import type { Channel } from "../core/domain/commands";
 export const SAGA_NAMES = {
   deploy: "deployClaw",
   upgrade: "upgradeClaw",
+  refresh: "refreshClaw",
   park: "parkClaw",
   wake: "wakeClaw",
   verify: "verifyClaw",

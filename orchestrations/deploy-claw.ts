@@ -5,7 +5,9 @@
  * and the operation record says which step failed.
  */
 import * as df from "durable-functions";
-import type { ClawSnapshot } from "./activities/claw-activities";
+import type { ClawActivities, ClawSnapshot } from "./activities/claw-activities";
+import { activityCalls } from "./activity-calls";
+import { ARM } from "./upgrade/context";
 import { ARM_RETRY, RECORD_RETRY, bringUp, saga } from "./saga-kit";
 
 export const deployClaw = saga(function* (ctx, input, mark) {
@@ -16,7 +18,18 @@ export const deployClaw = saga(function* (ctx, input, mark) {
   const region = claw.spec.region;
 
   mark("preflight", version);
-  yield ctx.df.callActivityWithRetry("preflightImage", ARM_RETRY, { ...base, version, region });
+  // A disk that a newer image already migrated is not handed to an older one unless asked.
+  // Typed call: a version that does not exist or a refused downgrade fails at once, not after retries.
+  yield* activityCalls<ClawActivities>(ctx).preflightImage(
+    {
+      ...base,
+      version,
+      region,
+      lastVersion: claw.imageVersion,
+      allowDowngrade: input.params.allowDowngrade === true,
+    },
+    ARM,
+  );
 
   mark("ensure-data-disk");
   const disk: { id: string } = yield ctx.df.callActivityWithRetry("ensureDisk", ARM_RETRY, {

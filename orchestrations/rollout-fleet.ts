@@ -36,6 +36,8 @@ export interface RolloutInput {
 
 /** What planRolloutRun answers: the plan and the request's knobs. */
 export interface RolloutRun {
+  /** upgrade (default) or refresh (the same version on fresh VMs). */
+  kind?: "upgrade" | "refresh";
   version: string;
   canary: string[];
   batches: string[][];
@@ -97,9 +99,10 @@ export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknow
   for (const x of run.excluded) digest.skipped.push({ claw: x.claw, reason: x.reason });
 
   const item = (claw: string): StartClawCommandInput => ({
-    kind: "upgrade",
+    ...(run.kind === "refresh"
+      ? { kind: "refresh" as const }
+      : { kind: "upgrade" as const, toVersion: run.version }),
     claw,
-    toVersion: run.version,
     requestId: `rollout-${id}-${claw}`,
     channel: input.channel,
     principal: input.principal,

@@ -6,6 +6,7 @@ import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import type { SagaInput, SagaProgress } from "./contracts";
 import { reportedInFleetDigest } from "../core/notify/port";
+import { failureOf } from "./failure";
 
 /**
  * Tests on the twin shrink retry intervals with SAGA_RETRY_SCALE (e.g. 0.01). Only intervals scale,
@@ -29,20 +30,7 @@ export const RECORD_RETRY = retry(500, 5);
 /** SSH steps: the guest client waits for boot itself; retry once more for a dropped connection. */
 export const SSH_RETRY = retry(3_000, 2);
 
-export interface Failure {
-  code: string;
-  message: string;
-  retryable: boolean;
-}
-
-/** "[CODE] message" (see activities/register.ts) from whatever error shape the host gives us. */
-export function failureOf(e: unknown): Failure {
-  const raw = e instanceof Error ? e.message : String(e);
-  const m = /\[([A-Z_]+)(,retryable)?\]\s*([^\n]*)/.exec(raw);
-  if (m) return { code: m[1], message: m[3].trim(), retryable: Boolean(m[2]) };
-  const first = raw.split("\n")[0].replace(/^(Error|TaskFailedError|OrchestrationFailure):\s*/, "");
-  return { code: "INTERNAL", message: first, retryable: false };
-}
+export { failureOf, type Failure } from "./failure";
 
 /** Publish progress for GET /operations/{id}. */
 export function progress(
@@ -65,7 +53,7 @@ export function* notifyOperators(
   ctx: OrchestrationContext,
   input: Pick<SagaInput, "operationId" | "channel" | "requestId">,
   succeeded: boolean,
-): Generator<df.Task, void, never> {
+): Generator<df.Task, void, unknown> {
   if (succeeded && reportedInFleetDigest(input)) return;
   try {
     yield ctx.df.callActivity("notifyOperators", { op: input.operationId });

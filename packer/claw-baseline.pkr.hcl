@@ -3,7 +3,11 @@
 # cloud-init installs it on every deploy so it can change without a re-bake.
 
 locals {
-  desktop_scripts = "${path.root}/../runtime/install/desktop"
+  # The bake steps, in order, from the list the twin's image model reads too (image-layers.json).
+  desktop_scripts = [
+    for layer in jsondecode(file("${path.root}/image-layers.json")).layers :
+    "${path.root}/../runtime/install/desktop/${layer.script}"
+  ]
   build_env = [
     "CLAW_USER=${var.claw_user}",
     "IMAGE_VERSION=${var.image_version}",
@@ -56,14 +60,7 @@ build {
   provisioner "shell" {
     execute_command  = "chmod +x {{ .Path }}; sudo -E env {{ .Vars }} {{ .Path }}"
     environment_vars = local.build_env
-    scripts = [
-      "${local.desktop_scripts}/01-system-packages.sh",
-      "${local.desktop_scripts}/02-claw-user.sh",
-      "${local.desktop_scripts}/03-display-config.sh",
-      "${local.desktop_scripts}/04-xrdp.sh",
-      "${local.desktop_scripts}/05-sunshine.sh",
-      "${local.desktop_scripts}/06-image-identity.sh",
-    ]
+    scripts          = local.desktop_scripts
   }
 
   # Generalize: remove the build user, host keys and machine identity so each claw gets its own.

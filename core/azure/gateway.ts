@@ -8,9 +8,9 @@
 import { createArmClients } from "./clients";
 import { createCallRunner, DEFAULT_TIMEOUTS } from "./calls";
 import { diskOperations } from "./disks";
+import { handoffOperations } from "./handoff";
 import { imageOperations } from "./images";
 import { networkOperations } from "./network";
-import { osDiskOperations } from "./os-disks";
 import { DEFAULT_RETRY, realSleep } from "./retry-policy";
 import type { AzureGateway, AzureGatewayOptions, GatewayContext } from "./types";
 import { powerOperations } from "./vm-power";
@@ -63,7 +63,7 @@ export function createAzureGateway(opts: AzureGatewayOptions): AzureGateway {
     ...networkOperations(ctx),
     ...vmApi,
     ...powerOperations(ctx, vms.readVm),
-    ...osDiskOperations(ctx, vms.readVm),
+    ...handoffOperations(ctx, vms.readVm),
     imageVersionId: (version: string) => `${ctx.galleryImageId}/versions/${version}`,
   };
 }

@@ -55,9 +55,10 @@ export function networkOperations(g: GatewayContext) {
   async function ensureNic(a: {
     claw: string;
     location: string;
-    publicIpId: string;
+    publicIpId?: string;
+    name?: string;
   }): Promise<{ id: string }> {
-    const name = clawResourceNames(a.claw).nic;
+    const name = a.name ?? clawResourceNames(a.claw).nic;
     const existing: NetworkInterface | undefined = await getOrUndefined("ensureNic", name, (abortSignal) =>
       g.network.networkInterfaces.get(g.rg, name, { abortSignal }),
     );
@@ -65,7 +66,7 @@ export function networkOperations(g: GatewayContext) {
     const matches =
       existing?.id &&
       sameId(config?.subnet?.id, g.subnetId) &&
-      sameId(config?.publicIPAddress?.id, a.publicIpId) &&
+      (a.publicIpId ? sameId(config?.publicIPAddress?.id, a.publicIpId) : !config?.publicIPAddress?.id) &&
       (!g.nsgId || sameId(existing.networkSecurityGroup?.id, g.nsgId));
     if (matches) return { id: existing.id! };
     const nic = await g.run.lro({ operation: "ensureNic", resource: name }, (signal) =>
@@ -79,7 +80,7 @@ export function networkOperations(g: GatewayContext) {
             {
               name: config?.name ?? "ipconfig1",
               subnet: { id: g.subnetId },
-              publicIPAddress: { id: a.publicIpId },
+              ...(a.publicIpId ? { publicIPAddress: { id: a.publicIpId } } : {}),
               privateIPAllocationMethod: "Dynamic",
               primary: true,
             },
@@ -92,9 +93,8 @@ export function networkOperations(g: GatewayContext) {
     return { id: nic.id! };
   }
 
-  /** Deletes the claw's NIC (it must not be in use by a VM: CONFLICT). Absent is success. */
-  async function deleteNic(claw: string): Promise<void> {
-    const name = clawResourceNames(claw).nic;
+  /** Deletes a NIC by name (it must not be in use by a VM: CONFLICT). Absent is success. */
+  async function deleteNic(name: string): Promise<void> {
     await deleted(
       g.run.lro({ operation: "deleteNic", resource: name }, (signal) =>
         g.network.networkInterfaces.beginDeleteAndWait(g.rg, name, g.lroOptions(signal)),

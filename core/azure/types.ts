@@ -100,12 +100,15 @@ export interface VmInfo {
 
 export interface CreateVmInput {
   claw: string;
+  /** ARM name of the VM; default the claw's name. A handoff's standby VM has its own. */
+  vmName?: string;
   location: string;
   vmSize: string;
   /** Gallery image version, x.y.z. */
   imageVersion: string;
   nicId: string;
-  dataDiskId: string;
+  /** The data disk at LUN 0; none for a standby VM, which gets the disk handed over later. */
+  dataDiskId?: string;
   adminUsername: string;
   sshPublicKey: string;
   customDataBase64: string;
@@ -117,8 +120,6 @@ export interface CreateVmInput {
 /** Tag holding the image version a VM was created from (the VM model keeps only the image id). */
 export const IMAGE_VERSION_TAG = "openclawps-image-version";
 export const CLAW_TAG = "openclawps-claw";
-/** Tag swapOsDisk sets on the VM: the OS disk it replaced (what a rollback swaps back to). */
-export const PREVIOUS_OS_DISK_TAG = "openclawps-previous-os-disk";
 
 /**
  * What the gateway offers. Every operation is idempotent, retried on 408/429/5xx (Retry-After
@@ -163,41 +164,37 @@ export interface AzureGateway {
 
   /** `<claw>-ip`, static Standard IPv4. */
   ensurePublicIp(a: { claw: string; location: string }): Promise<{ id: string; ipAddress: string }>;
-  /** `<claw>-nic` in the fleet subnet with the fleet NSG, carrying `publicIpId`. */
-  ensureNic(a: { claw: string; location: string; publicIpId: string }): Promise<{ id: string }>;
-  deleteNic(claw: string): Promise<void>;
+  /**
+   * A NIC in the fleet subnet with the fleet NSG: `<claw>-nic` (or `name`), carrying `publicIpId`
+   * when given (a standby VM's NIC has none until the claw's IP moves to it).
+   */
+  ensureNic(a: {
+    claw: string;
+    location: string;
+    publicIpId?: string;
+    name?: string;
+  }): Promise<{ id: string }>;
+  /** Deletes a NIC by name (it must not be in use by a VM: CONFLICT). Absent is success. */
+  deleteNic(name: string): Promise<void>;
   deletePublicIp(claw: string): Promise<void>;
 
-  /** The claw's VM from the gallery version with the data disk at LUN 0 (see vms.ts for idempotency). */
+  /** A VM from the gallery version, with the data disk at LUN 0 if given (see vms.ts for idempotency). */
   createVm(a: CreateVmInput): Promise<{ id: string; vmId?: string }>;
-  getVm(claw: string): Promise<VmInfo | undefined>;
+  /** The VM named `vmName` (a claw's VM is named after it until a handoff gives it a standby's name). */
+  getVm(vmName: string): Promise<VmInfo | undefined>;
   /** Deletes the VM (and its OS disk); its data disks are left Unattached. No VM is success. */
-  deleteVm(claw: string): Promise<void>;
+  deleteVm(vmName: string): Promise<void>;
   /** Deallocates the VM (a quick no-op when it already is; NOT_FOUND when there is no VM). */
-  deallocateVm(claw: string): Promise<void>;
+  deallocateVm(vmName: string): Promise<void>;
+  /** Detaches a data disk from a VM online (the guest has unmounted it); not attached is success. */
+  detachDataDisk(vmName: string, diskId: string): Promise<void>;
+  /** Attaches a data disk at `lun` (default 0); DISK_ATTACHED_ELSEWHERE when another VM holds it. */
+  attachDataDisk(vmName: string, diskId: string, lun?: number): Promise<void>;
+  /** Runs a shell script as root through Run Command (ARM-authenticated; no SSH). */
+  runCommand(vmName: string, script: string[]): Promise<{ stdout: string; stderr: string }>;
+  /** Moves a public IP from NIC `from` to NIC `to` (names); a finished move is a no-op. */
+  movePublicIp(a: { publicIpId: string; from: string; to: string }): Promise<void>;
 
-  /**
-   * OS disk `<claw>-os-<version>-<suffix>` (suffix "swap" by default) made FromImage from the
-   * gallery version; reuses one of that name from that version (CONFLICT if from another).
-   */
-  createOsDiskFromImage(a: {
-    claw: string;
-    imageVersion: string;
-    location: string;
-    sku?: string;
-    suffix?: string;
-  }): Promise<{ id: string; name: string }>;
-  /**
-   * Makes `osDiskId` the VM's OS disk and tags the VM with `imageVersion`; only while the VM is
-   * stopped or deallocated (CONFLICT otherwise). Idempotent when the VM already uses that disk.
-   */
-  swapOsDisk(a: {
-    claw: string;
-    osDiskId: string;
-    imageVersion: string;
-  }): Promise<{ previousOsDiskId: string }>;
-  /** Deletes an OS disk no VM holds (DISK_ATTACHED_ELSEWHERE otherwise); not found is success. */
-  deleteOsDisk(name: string): Promise<void>;
   /**
    * Starts the VM; false when it already ran (NOT_FOUND when there is no VM). `readFirst: false`
    * skips the power-state read for a caller that has just seen the VM stopped (answers true).

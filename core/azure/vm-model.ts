@@ -54,8 +54,10 @@ export function specDifferences(vm: VirtualMachine, a: CreateVmInput, imageId: s
   if (!sameId(info.imageReferenceId, imageId)) {
     out.push(`image ${info.imageVersion ?? info.imageReferenceId ?? "?"} instead of ${a.imageVersion}`);
   }
+  // A VM created without a data disk (a standby) may have had one handed to it since.
   const lun0 = info.dataDisks.find((d) => d.lun === 0);
-  if (!sameId(lun0?.diskId, a.dataDiskId)) out.push(`data disk ${lun0?.diskId ?? "none"} at LUN 0`);
+  if (a.dataDiskId && !sameId(lun0?.diskId, a.dataDiskId))
+    out.push(`data disk ${lun0?.diskId ?? "none"} at LUN 0`);
   if (!info.nicIds.some((n) => sameId(n, a.nicId))) out.push(`NICs ${info.nicIds.join(", ") || "none"}`);
   return out;
 }
@@ -79,17 +81,20 @@ export function clawVmModel(a: CreateVmInput, imageId: string, osDiskName?: stri
         deleteOption: "Delete",
         managedDisk: { storageAccountType: a.osDiskSku ?? "Premium_LRS" },
       },
-      dataDisks: [
-        {
-          lun: 0,
-          createOption: "Attach",
-          caching: "ReadWrite",
-          managedDisk: { id: a.dataDiskId },
-          deleteOption: "Detach",
-        },
-      ],
+      dataDisks: a.dataDiskId
+        ? [
+            {
+              lun: 0,
+              createOption: "Attach",
+              caching: "ReadWrite",
+              managedDisk: { id: a.dataDiskId },
+              deleteOption: "Detach",
+            },
+          ]
+        : [],
     },
     osProfile: {
+      // A standby keeps the claw's hostname: it becomes the claw.
       computerName: a.claw,
       adminUsername: a.adminUsername,
       customData: a.customDataBase64,

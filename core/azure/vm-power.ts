@@ -2,8 +2,7 @@
  * Power actions on the claw's VM. start, powerOff and restart read the power state first and do
  * nothing when the VM is already there, so a repeated saga step costs one GET and no long-running
  * operation; startVm answers whether it acted, so callers need no read of their own. A caller that
- * has just seen the VM in the state the action starts from (an upgrade powers off the VM it found
- * running, starts the VM it has just stopped to swap its disk) passes `readFirst: false`: Azure
+ * has just seen the VM in the state the action starts from passes `readFirst: false`: Azure
  * answers a start of a running VM and a power-off of a stopped one with a quick no-op, so a
  * repeated step stays safe without the read. deallocate reads nothing: Azure answers a deallocate
  * of a deallocated VM with a quick no-op operation, and parking is the fleet-wide action whose

@@ -68,28 +68,29 @@ export function vmOperations(g: GatewayContext, timeouts: { lroMs: number }, pol
    */
   async function createVm(a: CreateVmInput): Promise<{ id: string; vmId?: string }> {
     const imageId = `${g.galleryImageId}/versions/${a.imageVersion}`;
-    const existing = await settledVm(a.claw);
+    const vmName = a.vmName ?? a.claw;
+    const existing = await settledVm(vmName);
     if (existing) {
       const diff = specDifferences(existing, a, imageId);
       if (diff.length > 0) {
         throw new ClawError(
           "CONFLICT",
-          `VM ${a.claw} already exists with ${diff.join("; ")}; delete it first.`,
+          `VM ${vmName} already exists with ${diff.join("; ")}; delete it first.`,
           {
-            details: { operation: "createVm", resource: a.claw, vmResourceId: existing.id },
+            details: { operation: "createVm", resource: vmName, vmResourceId: existing.id },
           },
         );
       }
       if (existing.provisioningState?.toLowerCase() !== "failed") {
         return { id: existing.id!, ...(existing.vmId ? { vmId: existing.vmId } : {}) };
       }
-      g.log(`azure: createVm ${a.claw}: VM exists in state Failed; submitting its model again`);
+      g.log(`azure: createVm ${vmName}: VM exists in state Failed; submitting its model again`);
     }
-    const vmResourceId = `/subscriptions/${g.subscriptionId}/resourceGroups/${g.rg}/providers/Microsoft.Compute/virtualMachines/${a.claw}`;
-    await assertDiskFree(a.dataDiskId, existing?.id ?? vmResourceId);
+    const vmResourceId = `/subscriptions/${g.subscriptionId}/resourceGroups/${g.rg}/providers/Microsoft.Compute/virtualMachines/${vmName}`;
+    if (a.dataDiskId) await assertDiskFree(a.dataDiskId, existing?.id ?? vmResourceId);
     const model = clawVmModel(a, imageId, existing?.storageProfile?.osDisk?.name);
-    const vm = await g.run.lro({ operation: "createVm", resource: a.claw }, (signal) =>
-      g.compute.virtualMachines.createOrUpdate(g.rg, a.claw, model, g.lroOptions(signal)).pollUntilDone({
+    const vm = await g.run.lro({ operation: "createVm", resource: vmName }, (signal) =>
+      g.compute.virtualMachines.createOrUpdate(g.rg, vmName, model, g.lroOptions(signal)).pollUntilDone({
         abortSignal: signal,
       }),
     );

@@ -34,6 +34,8 @@ export const upgradeCommandSchema = z.strictObject({
   toVersion: imageVersionSchema,
   allowDowngrade,
 });
+/** Re-deploys the claw's current image version with the current app layer (no re-bake). */
+export const refreshCommandSchema = z.strictObject({ kind: z.literal("refresh"), ...onClaw });
 export const parkCommandSchema = z.strictObject({ kind: z.literal("park"), ...onClaw });
 export const wakeCommandSchema = z.strictObject({
   kind: z.literal("wake"),
@@ -63,6 +65,7 @@ export const updateSpecCommandSchema = z.strictObject({
 export const clawCommandSchema = z.discriminatedUnion("kind", [
   deployCommandSchema,
   upgradeCommandSchema,
+  refreshCommandSchema,
   parkCommandSchema,
   wakeCommandSchema,
   verifyCommandSchema,
@@ -79,7 +82,7 @@ export const COMMAND_KINDS = clawCommandSchema.options.map((o) => o.shape.kind.v
 /** Commands that run a saga (and so hold the claw's single running-operation slot). */
 export type SagaCommand = Extract<
   ClawCommand,
-  { kind: "deploy" | "upgrade" | "park" | "wake" | "verify" | "destroy" }
+  { kind: "deploy" | "upgrade" | "refresh" | "park" | "wake" | "verify" | "destroy" }
 >;
 
 /** The claw a command is about. */

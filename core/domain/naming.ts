@@ -16,7 +16,14 @@ export interface ClawResourceNames {
   osDisk(imageVersion: string, short: string): string;
   /** Snapshot of the data disk taken by an operation (`short`: e.g. the start of the operation id). */
   dataSnapshot(short: string): string;
+  /** A standby VM made by an upgrade (`short`: from the operation id); it becomes the claw's VM. */
+  standbyVm(short: string): string;
+  /** The standby VM's own NIC. */
+  standbyNic(short: string): string;
 }
+
+/** ARM's limit for a Linux VM name. */
+const MAX_VM_NAME = 64;
 
 const SHORT = /^[a-z0-9]{1,12}$/;
 
@@ -29,9 +36,9 @@ function checkShort(short: string): string {
   return short;
 }
 
-function checkLength(name: string): string {
-  if (name.length > MAX_RESOURCE_NAME) {
-    throw new Error(`resource name '${name}' is longer than ${MAX_RESOURCE_NAME} characters`);
+function checkLength(name: string, max = MAX_RESOURCE_NAME): string {
+  if (name.length > max) {
+    throw new Error(`resource name '${name}' is longer than ${max} characters`);
   }
   return name;
 }
@@ -48,6 +55,8 @@ export function clawResourceNames(claw: string): ClawResourceNames {
     osDisk: (imageVersion, short) =>
       checkLength(`${claw}-os-${imageVersion.replace(/\./g, "-")}-${checkShort(short)}`),
     dataSnapshot: (short) => checkLength(`${claw}-data-snap-${checkShort(short)}`),
+    standbyVm: (short) => checkLength(`${claw}-v${checkShort(short)}`, MAX_VM_NAME),
+    standbyNic: (short) => checkLength(`${claw}-v${checkShort(short)}-nic`),
   };
 }
 

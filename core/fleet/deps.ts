@@ -34,6 +34,11 @@ export interface FleetSettings {
   maxParallel: number;
   /** Drift checks (ARM reads) at once. */
   driftParallel: number;
+  /**
+   * Extra VMs the subscription's quota leaves for upgrades: each handoff upgrade in flight holds
+   * a standby VM beside the claw's for minutes, so a rollout upgrades at most this many at once.
+   */
+  upgradeExtraVms: number;
 }
 
 export interface FleetDeps {

@@ -10,8 +10,15 @@ import { ClawError } from "../errors";
 
 export const PARKED_POLICIES = ["upgrade", "skip"] as const;
 
+export const ROLLOUT_KINDS = ["upgrade", "refresh"] as const;
+
 export const rolloutRequestSchema = z
   .strictObject({
+    /**
+     * upgrade: move claws to `version`. refresh: give the claws that run `version` a fresh VM of it
+     * with the current app layer and runtime (no re-bake).
+     */
+    kind: z.enum(ROLLOUT_KINDS).default("upgrade"),
     version: imageVersionSchema,
     /** Canary claws by name, or the first N claws (by name) as a count. */
     canary: z
@@ -85,11 +92,13 @@ export function planRollout(request: RolloutRequest, candidates: RolloutCandidat
     .filter((c) => {
       const reason = !c.exists
         ? "has no VM"
-        : c.imageVersion === request.version
+        : request.kind === "upgrade" && c.imageVersion === request.version
           ? `already on ${request.version}`
-          : request.parked === "skip" && PARKED.has(c.powerState ?? "")
-            ? "parked (policy: skip parked claws)"
-            : undefined;
+          : request.kind === "refresh" && c.imageVersion !== request.version
+            ? `runs ${c.imageVersion ?? "no version"}, not ${request.version}`
+            : request.parked === "skip" && PARKED.has(c.powerState ?? "")
+              ? "parked (policy: skip parked claws)"
+              : undefined;
       if (reason) excluded.push({ claw: c.name, reason });
       return reason === undefined;
     })

@@ -75,13 +75,19 @@ export async function planRolloutRun(deps: FleetDeps, input: { rolloutId: string
     });
   }
   return {
+    kind: request.kind,
     version: request.version,
     ...plan,
     soakMinutes: request.soakMinutes,
     maxUnhealthy: request.maxUnhealthy,
     approval: request.approval,
     approvalTimeoutMinutes: request.approvalTimeoutMinutes,
-    ...(request.maxParallel ? { maxParallel: request.maxParallel } : {}),
+    // Each upgrade in flight holds a standby VM: never more at once than the quota leaves room for.
+    maxParallel: Math.min(
+      request.maxParallel ?? Number.MAX_SAFE_INTEGER,
+      deps.settings.upgradeExtraVms,
+      Math.max(1, plan.canary.length, ...plan.batches.map((b) => b.length)),
+    ),
   };
 }
 

@@ -31,5 +31,10 @@ export function fleetSettingsFrom(env: Record<string, string | undefined> = proc
     tickLookbackMinutes: num(env, "FLEET_TICK_LOOKBACK_MINUTES", 15, 5, 24 * 60),
     maxParallel: num(env, "FLEET_MAX_PARALLEL", 20, 1, 500),
     driftParallel: num(env, "FLEET_DRIFT_PARALLEL", 8, 1, 100),
+    // The seed's order (replace) holds no second VM, so only a handoff is bound by the quota.
+    upgradeExtraVms:
+      env.UPGRADE_STRATEGY === "replace"
+        ? Number.MAX_SAFE_INTEGER
+        : num(env, "UPGRADE_EXTRA_VMS", 10, 1, 1000),
   };
 }

@@ -12,7 +12,10 @@ import type { SagaInput } from "../../orchestrations/contracts";
 import type { FleetDeps } from "./deps";
 
 export type StartClawCommandInput = Pick<SagaCommand, "requestId" | "channel" | "principal"> &
-  ({ kind: "park" | "wake" | "verify"; claw: string } | { kind: "upgrade"; claw: string; toVersion: string });
+  (
+    | { kind: "park" | "wake" | "verify" | "refresh"; claw: string }
+    | { kind: "upgrade"; claw: string; toVersion: string }
+  );
 
 export type StartClawCommandResult =
   | { started: true; sagaName: string; instanceId: string; input: SagaInput; operationId: string }

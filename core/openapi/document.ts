@@ -110,6 +110,10 @@ function paths() {
       "Upgrade to an image version, keeping the data disk",
       "UpgradeBody",
     ),
+    "/claws/{name}/refresh": action(
+      "refresh",
+      "Refresh: the current image version on a fresh VM with the current app layer and runtime, keeping the data disk",
+    ),
     "/claws/{name}/park": action("park", "Park (deallocate)"),
     "/claws/{name}/wake": action("wake", "Wake (start and verify)", "WakeBody"),
     "/claws/{name}/verify": action("verify", "Run verify.sh on the claw"),

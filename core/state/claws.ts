@@ -28,6 +28,8 @@ export interface ClawObserved {
   /** Image version the current VM was created from (the VM model may not say, see the notes). */
   imageVersion?: string;
   vmId?: string;
+  /** ARM name of the claw's VM: the claw's name until a handoff upgrade makes a standby the claw. */
+  vmName?: string;
   osDiskId?: string;
   nicId?: string;
   publicIpId?: string;
@@ -56,7 +58,7 @@ export type ObservedPatch = { [K in keyof ClawObserved]?: ClawObserved[K] | null
 
 const PK = "claw";
 const OBSERVED_COLUMNS = [
-  "powerState", "imageVersion", "vmId", "osDiskId", "nicId", "publicIpId", "diskId", "publicIp", "hostKeySha256",
+  "powerState", "imageVersion", "vmId", "vmName", "osDiskId", "nicId", "publicIpId", "diskId", "publicIp", "hostKeySha256",
 ] as const; // prettier-ignore
 
 function toEntity(

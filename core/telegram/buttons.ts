@@ -125,6 +125,7 @@ async function runConfirmed(
     }
     case "deploy":
     case "upgrade":
+    case "refresh":
     case "park":
     case "destroy": {
       const res = (await handleCommand(deps.commands, {

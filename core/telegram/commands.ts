@@ -32,7 +32,14 @@ export interface Answer {
 }
 
 /** Commands that ask first: they replace a VM, stop an agent or touch the whole fleet. */
-export const CONFIRMED = new Set<ChatCommand["name"]>(["deploy", "upgrade", "park", "destroy", "rollout"]);
+export const CONFIRMED = new Set<ChatCommand["name"]>([
+  "deploy",
+  "upgrade",
+  "refresh",
+  "park",
+  "destroy",
+  "rollout",
+]);
 
 export async function runCommand(deps: BotDeps, who: Asker, cmd: ChatCommand): Promise<Answer> {
   const now = (deps.now ?? (() => new Date()))();
@@ -165,6 +172,8 @@ async function prepare(deps: BotDeps, cmd: ChatCommand): Promise<string> {
       return `Deploy ${name} with image ${code(claw.spec.imageVersion)} (${esc(claw.spec.vmSize)}, ${esc(claw.spec.region)})? Its VM is created; an existing data disk is reused.`;
     case "upgrade":
       return `Upgrade ${name} from ${code(current)} to ${code(cmd.version)}? The VM is replaced; the data disk is snapshotted and kept.`;
+    case "refresh":
+      return `Refresh ${name} on ${code(current)}? A new VM of the same image gets the current app layer; the data disk is snapshotted and handed over.`;
     case "park":
       return `Park ${name}? Its VM is deallocated and the agent stops until it is woken.`;
     case "destroy":

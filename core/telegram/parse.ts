@@ -11,6 +11,7 @@ export type ChatCommand =
   | { name: "claw"; claw: string }
   | { name: "deploy"; claw: string; version?: string }
   | { name: "upgrade"; claw: string; version: string }
+  | { name: "refresh"; claw: string }
   | { name: "park"; claw: string }
   | { name: "wake"; claw: string; hours?: number }
   | { name: "verify"; claw: string }
@@ -26,7 +27,10 @@ export const USAGE: Record<ChatCommandName, string> = {
   fleet: "/fleet — every claw: power, image, last verify, schedule",
   claw: "/claw NAME — one claw in detail",
   deploy: "/deploy NAME [VERSION] — create the claw's VM from its spec (asks to confirm)",
-  upgrade: "/upgrade NAME VERSION — replace the VM with image VERSION, keep the disk (asks to confirm)",
+  upgrade:
+    "/upgrade NAME VERSION — move the claw to image VERSION on a new VM, keep the disk (asks to confirm)",
+  refresh:
+    "/refresh NAME — a new VM of the same image with the current app layer, keep the disk (asks to confirm)",
   park: "/park NAME — deallocate the VM (asks to confirm)",
   wake: "/wake NAME [HOURS] — start the VM; with HOURS, keep it awake that long",
   verify: "/verify NAME — run the claw's health checks",
@@ -91,6 +95,7 @@ const ARITY: Record<ChatCommandName, [number, number]> = {
   claw: [1, 1],
   deploy: [1, 2],
   upgrade: [2, 2],
+  refresh: [1, 1],
   park: [1, 1],
   wake: [1, 2],
   verify: [1, 1],

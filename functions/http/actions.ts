@@ -12,7 +12,7 @@ import { clawParam } from "./claws";
 import { productionDeps, route, type DepsProvider } from "./deps";
 import { envelopeOf, readCommandParts, readObjectBody, refuseEnvelopeFields } from "./request";
 
-export const CLAW_ACTIONS = ["deploy", "upgrade", "park", "wake", "verify"] as const;
+export const CLAW_ACTIONS = ["deploy", "upgrade", "refresh", "park", "wake", "verify"] as const;
 export type ClawAction = (typeof CLAW_ACTIONS)[number];
 
 function actionParam(req: HttpRequest): ClawAction {

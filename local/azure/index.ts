@@ -100,7 +100,7 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
   const store = new Store(stateDir, { persist: options.persistDir !== undefined });
   const repo = findRepoRoot(__dirname);
   const guestOptions: GuestOptions = {
-    runtimeDir: existing(repo && path.join(repo, "runtime")),
+    imageLayersFile: existing(repo && path.join(repo, "packer/image-layers.json")),
     shimsDir: existing(repo && path.join(repo, "local/guest-shims/bin")),
     ...options.guests,
   };

@@ -1,7 +1,7 @@
 /**
  * `npm run emulator`: the Azure emulator on its own.
  * Usage: node dist/local/azure/main.js [--port N] [--persist DIR] [--latency instant|azure] [--speed N]
- *        [--seed default|FILE.json|none] [--runtime DIR] [--no-guests] [--no-throttling] [--http]
+ *        [--seed default|FILE.json|none] [--image-layers FILE] [--no-guests] [--no-throttling] [--http]
  * Serves https with a CA generated at start (written to the state dir; --http for plain HTTP).
  * Prints the ARM endpoint and the settings that point the control plane at it; Ctrl-C stops it.
  */
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
       latency: { type: "string", default: "instant" },
       speed: { type: "string", default: "1" },
       seed: { type: "string", default: "default" },
-      runtime: { type: "string" },
+      "image-layers": { type: "string" },
       "no-guests": { type: "boolean", default: false },
       "no-throttling": { type: "boolean", default: false },
       http: { type: "boolean", default: false },
@@ -42,7 +42,10 @@ async function main(): Promise<void> {
     persistDir: values.persist,
     latency: { profile: values.latency, speed: Number(values.speed) },
     throttling: { enabled: !values["no-throttling"] },
-    guests: { enabled: !values["no-guests"], ...(values.runtime ? { runtimeDir: values.runtime } : {}) },
+    guests: {
+      enabled: !values["no-guests"],
+      ...(values["image-layers"] ? { imageLayersFile: values["image-layers"] } : {}),
+    },
     seed,
     tls: !values.http,
   });

@@ -12,8 +12,6 @@ import type { ImageVersionMeta } from "./gallery";
 
 export interface ImageVersionSeed {
   name: string;
-  /** Twin only: a different runtime/ payload for VMs created from this version. */
-  runtimeDir?: string;
   excludeFromLatest?: boolean;
 }
 
@@ -131,7 +129,7 @@ export function publishImageVersion(
   v: ImageVersionSeed,
 ): string {
   const id = `${imageId}/versions/${v.name}`;
-  const meta: ImageVersionMeta = v.runtimeDir ? { runtimeDir: v.runtimeDir } : {};
+  const meta: ImageVersionMeta = {};
   ctx.store.put({
     id,
     type: GALLERY_IMAGE_VERSION_TYPE,

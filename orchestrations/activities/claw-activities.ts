@@ -21,7 +21,10 @@ export interface ClawSnapshot {
   diskId?: string;
   diskName: string;
   nicId?: string;
-  upgradeStrategy: "swap" | "replace";
+  publicIpId?: string;
+  /** ARM name of the claw's VM (the claw's name until a handoff made a standby the claw). */
+  vmName: string;
+  upgradeStrategy: "handoff" | "replace";
 }
 
 export interface PreflightInput extends StepInput {
@@ -29,12 +32,18 @@ export interface PreflightInput extends StepInput {
   region: string;
   /** upgrade: refuse when the claw already runs this version. */
   currentVersion?: string;
+  /** The newest version that ran on the claw's data disk: going below it needs allowDowngrade. */
+  lastVersion?: string;
+  allowDowngrade?: boolean;
 }
 
 export interface VmCreateInput extends StepInput {
   version: string;
-  diskId: string;
+  /** The data disk at LUN 0; omitted for a VM that gets the disk handed over later. */
+  diskId?: string;
   nicId: string;
+  /** ARM name of the VM; default the claw's recorded VM name. */
+  vmName?: string;
 }
 
 export interface VerifyOutcome {
@@ -50,7 +59,25 @@ const BOOT_STATUS_COMMAND = `cat "\${CLAW_STATE:-/var/lib/openclawps}/boot-statu
 /** Tolerated clock difference between the control plane and a claw when comparing boot times. */
 const BOOT_CLOCK_SKEW_MS = 5_000;
 
-function parseKv(text: string): Record<string, string> {
+/** Compares x.y.z versions numerically (negative when a < b). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** ARM name of the claw's VM. */
+export function vmNameOf(c: { name: string; observed: { vmName?: string } }): string {
+  return c.observed.vmName ?? c.name;
+}
+
+const lastSegment = (id: string) => id.split("/").pop() ?? id;
+
+export function parseKv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split("\n")) {
     const i = line.indexOf("=");
@@ -77,6 +104,8 @@ export function createClawActivities(deps: ActivityDeps) {
       diskId: c.observed.diskId,
       diskName: c.observed.diskId ? (c.observed.diskId.split("/").pop() ?? names.dataDisk) : names.dataDisk,
       nicId: c.observed.nicId,
+      publicIpId: c.observed.publicIpId,
+      vmName: vmNameOf(c),
       upgradeStrategy: deps.upgradeStrategy,
     };
   }
@@ -106,6 +135,17 @@ export function createClawActivities(deps: ActivityDeps) {
         throw new ClawError(
           "ALREADY_ON_VERSION",
           `Claw ${input.claw} already runs image version ${input.version}.`,
+        );
+      }
+      if (
+        input.lastVersion &&
+        compareVersions(input.version, input.lastVersion) < 0 &&
+        !input.allowDowngrade
+      ) {
+        throw new ClawError(
+          "DOWNGRADE_REFUSED",
+          `Image version ${input.version} is older than ${input.lastVersion}, which already ran on ${input.claw}'s data disk ` +
+            `and may have migrated it forward; an older image may refuse that data. Send allowDowngrade: true to do it anyway.`,
         );
       }
       return { result: v, detail: `${input.version} Succeeded in ${input.region}` };
@@ -143,21 +183,23 @@ export function createClawActivities(deps: ActivityDeps) {
   async function createVm(input: VmCreateInput) {
     return asStep(deps, input, `create-vm ${input.version}`, async () => {
       const c = await claws.require(input.claw);
-      const existing = await deps.azure.getVm(input.claw);
+      const vmName = input.vmName ?? vmNameOf(c);
+      const existing = await deps.azure.getVm(vmName);
       if (existing && existing.imageVersion && existing.imageVersion !== input.version) {
         throw new ClawError(
           "CONFLICT",
-          `VM ${input.claw} already exists from image ${existing.imageVersion}; delete it first.`,
+          `VM ${vmName} already exists from image ${existing.imageVersion}; delete it first.`,
         );
       }
       const custom = deps.renderCustomData({ claw: input.claw, imageVersion: input.version });
       const vm = await deps.azure.createVm({
         claw: input.claw,
+        vmName,
         location: c.spec.region,
         vmSize: c.spec.vmSize,
         imageVersion: input.version,
         nicId: input.nicId,
-        dataDiskId: input.diskId,
+        ...(input.diskId ? { dataDiskId: input.diskId } : {}),
         adminUsername: deps.adminUsername,
         sshPublicKey: await deps.secrets.controlPlaneSshPublicKey(),
         customDataBase64: custom.base64,
@@ -165,70 +207,20 @@ export function createClawActivities(deps: ActivityDeps) {
       });
       await claws.updateObserved(input.claw, {
         vmId: vm.id,
+        vmName,
         imageVersion: input.version,
         powerState: "running",
       });
-      return { result: vm, detail: `${input.claw} from ${input.version}` };
-    });
-  }
-
-  /** Upgrade by OS-disk swap, step 1 (while the claw still runs): the new OS disk from the gallery. */
-  async function prepareOsDisk(input: StepInput & { version: string; region: string }) {
-    return asStep(deps, input, `prepare-os-disk ${input.version}`, async () => {
-      const d = await deps.azure.createOsDiskFromImage({
-        claw: input.claw,
-        imageVersion: input.version,
-        location: input.region,
-        suffix: shortSuffix(input.op, 8),
-      });
-      return { result: d, detail: `${d.name} from ${input.version}` };
-    });
-  }
-
-  /** `seenRunning`: the saga has just seen the VM running (no power-state read first). */
-  async function powerOffVm(input: StepInput & { seenRunning?: boolean }) {
-    return asStep(deps, input, "power-off", async () => {
-      await deps.azure.powerOffVm(input.claw, { readFirst: !input.seenRunning });
-      await claws.updateObserved(input.claw, { powerState: "stopped" });
-      return { result: null, detail: "stopped (still allocated)" };
-    });
-  }
-
-  async function swapOsDisk(input: StepInput & { osDiskId: string; version: string }) {
-    return asStep(deps, input, `swap-os-disk ${input.version}`, async () => {
-      const r = await deps.azure.swapOsDisk({
-        claw: input.claw,
-        osDiskId: input.osDiskId,
-        imageVersion: input.version,
-      });
-      await claws.updateObserved(input.claw, { osDiskId: input.osDiskId, imageVersion: input.version });
-      return {
-        result: r,
-        detail: `OS disk ${input.osDiskId.split("/").pop()} in; ${r.previousOsDiskId.split("/").pop()} out (kept until verified)`,
-      };
-    });
-  }
-
-  /** After a verified swap: the previous OS disk is no longer needed (never the data disk). */
-  async function deleteOldOsDisk(input: StepInput & { osDiskId: string }) {
-    return asStep(deps, input, "cleanup-old-os-disk", async () => {
-      const name = input.osDiskId.split("/").pop() ?? "";
-      if (
-        name === clawResourceNames(input.claw).dataDisk ||
-        name.startsWith(`${clawResourceNames(input.claw).dataDisk}`)
-      ) {
-        throw new ClawError("CONFLICT", `refusing to delete ${name}: it is a data disk`);
-      }
-      await deps.azure.deleteOsDisk(name);
-      return { result: null, detail: `deleted ${name}` };
+      return { result: vm, detail: `${vmName} from ${input.version}` };
     });
   }
 
   async function deleteVm(input: StepInput) {
     return asStep(deps, input, "delete-vm", async () => {
-      await deps.azure.deleteVm(input.claw);
+      const vmName = vmNameOf(await claws.require(input.claw));
+      await deps.azure.deleteVm(vmName);
       await claws.updateObserved(input.claw, { vmId: null, powerState: "absent" });
-      return { result: null, detail: "VM deleted; data disk, NIC and IP kept" };
+      return { result: null, detail: `VM ${vmName} deleted; data disk, NIC and IP kept` };
     });
   }
 
@@ -241,7 +233,8 @@ export function createClawActivities(deps: ActivityDeps) {
   async function deallocateVm(input: StepInput) {
     return asStep(deps, input, "deallocate", async () => {
       // No read first: ARM's read bucket is what a fleet-wide park runs short of (vm-power.ts).
-      await deps.azure.deallocateVm(input.claw).catch(noVm(`Claw ${input.claw} has no VM to park.`));
+      const vmName = vmNameOf(await claws.require(input.claw));
+      await deps.azure.deallocateVm(vmName).catch(noVm(`Claw ${input.claw} has no VM to park.`));
       await claws.updateObserved(input.claw, { powerState: "deallocated" });
       return { result: null, detail: "deallocated" };
     });
@@ -254,8 +247,9 @@ export function createClawActivities(deps: ActivityDeps) {
    */
   async function startVm(input: StepInput & { seenStopped?: boolean }): Promise<{ started: boolean }> {
     return asStep(deps, input, "start", async () => {
+      const vmName = vmNameOf(await claws.require(input.claw));
       const acted = await deps.azure
-        .startVm(input.claw, { readFirst: !input.seenStopped })
+        .startVm(vmName, { readFirst: !input.seenStopped })
         .catch(noVm(`Claw ${input.claw} has no VM to wake; deploy it first.`));
       await claws.updateObserved(input.claw, { powerState: "running" });
       return { result: { started: acted }, detail: acted ? "started" : "already running" };
@@ -265,7 +259,7 @@ export function createClawActivities(deps: ActivityDeps) {
   async function getPowerState(
     input: StepInput,
   ): Promise<{ exists: boolean; powerState?: string; imageVersion?: string }> {
-    const vm = await deps.azure.getVm(input.claw);
+    const vm = await deps.azure.getVm(vmNameOf(await claws.require(input.claw)));
     return vm
       ? { exists: true, powerState: vm.powerState, imageVersion: vm.imageVersion }
       : { exists: false };
@@ -480,8 +474,11 @@ export function createClawActivities(deps: ActivityDeps) {
     input: StepInput & { deleteDisk: boolean; diskName: string; region: string },
   ) {
     return asStep(deps, input, "destroy", async () => {
-      await deps.azure.deleteVm(input.claw);
-      await deps.azure.deleteNic(input.claw);
+      const c = await claws.require(input.claw);
+      await deps.azure.deleteVm(vmNameOf(c));
+      await deps.azure.deleteNic(
+        c.observed.nicId ? lastSegment(c.observed.nicId) : clawResourceNames(input.claw).nic,
+      );
       await deps.azure.deletePublicIp(input.claw);
       let detail = "VM, NIC and IP deleted; data disk kept";
       if (input.deleteDisk) {
@@ -499,6 +496,7 @@ export function createClawActivities(deps: ActivityDeps) {
       }
       await claws.updateObserved(input.claw, {
         vmId: null,
+        vmName: null,
         nicId: null,
         publicIpId: null,
         publicIp: null,
@@ -540,10 +538,6 @@ export function createClawActivities(deps: ActivityDeps) {
     ensureNetwork,
     createVm,
     deleteVm,
-    prepareOsDisk,
-    powerOffVm,
-    swapOsDisk,
-    deleteOldOsDisk,
     deallocateVm,
     startVm,
     getPowerState,

@@ -23,14 +23,14 @@ export type AzurePort = Pick<
   | "getVm"
   | "deallocateVm"
   | "startVm"
-  | "powerOffVm"
   | "deleteVm"
   | "createDiskFromSnapshot"
   | "deleteNic"
   | "deletePublicIp"
-  | "createOsDiskFromImage"
-  | "swapOsDisk"
-  | "deleteOsDisk"
+  | "detachDataDisk"
+  | "attachDataDisk"
+  | "runCommand"
+  | "movePublicIp"
 > & {
   getDiskState(diskName: string): Promise<{ id: string; diskState: string; managedBy?: string } | undefined>;
   snapshotDisk(a: { diskName: string; snapshotName: string; location: string }): Promise<string>;
@@ -85,8 +85,11 @@ export interface ActivityDeps {
   adminUsername: string;
   /** How long a new or started VM may take until boot.sh reports done (Azure: cloud-init included). */
   bootTimeoutMs: number;
-  /** How upgradeClaw replaces the OS: swap a prepared OS disk (default) or delete and recreate the VM. */
-  upgradeStrategy: "swap" | "replace";
+  /**
+   * How upgradeClaw moves a claw to a new image: hand the data disk over to a standby VM prepared
+   * while the claw runs (default), or the seed's order (deallocate, detach, delete, create, attach).
+   */
+  upgradeStrategy: "handoff" | "replace";
   bootPollMs: number;
   log(message: string): void;
 }

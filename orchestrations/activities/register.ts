@@ -3,6 +3,7 @@
  * cross the boundary).
  */
 import { createClawActivities, type ClawActivities } from "./claw-activities";
+import { createHandoffActivities, type HandoffActivities } from "./handoff-activities";
 import { getActivityDeps } from "./deps";
 import { registerActivities } from "./registration";
 
@@ -13,10 +14,6 @@ export const ACTIVITY_NAMES = [
   "ensureNetwork",
   "createVm",
   "deleteVm",
-  "prepareOsDisk",
-  "powerOffVm",
-  "swapOsDisk",
-  "deleteOldOsDisk",
   "deallocateVm",
   "startVm",
   "getPowerState",
@@ -36,4 +33,22 @@ registerActivities<Awaited<ReturnType<typeof getActivityDeps>>, ClawActivities>(
   ACTIVITY_NAMES,
   getActivityDeps,
   createClawActivities,
+);
+
+export const HANDOFF_ACTIVITY_NAMES = [
+  "createStandbyVm",
+  "awaitStandby",
+  "releaseDisk",
+  "detachDisk",
+  "attachDisk",
+  "moveIp",
+  "bootOnDisk",
+  "adoptVm",
+  "retireVm",
+] as const satisfies ReadonlyArray<keyof HandoffActivities>;
+
+registerActivities<Awaited<ReturnType<typeof getActivityDeps>>, HandoffActivities>(
+  HANDOFF_ACTIVITY_NAMES,
+  getActivityDeps,
+  createHandoffActivities,
 );

@@ -27,10 +27,10 @@ export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): P
   });
   const log = (m: string) => console.log(`[activities] ${m}`);
   const guestFor = createGuestClientFactory(config, secrets, { log });
-  // Azure: SSH to the claw's public IP. Twin: the emulator maps VM names to loopback ports.
-  const byName = config.mode === "twin";
+  // SSH to the claw's public IP: on the twin the emulator maps it to the loopback port of whichever
+  // VM's NIC holds it, so an upgrade that moves the IP to a standby reaches the standby.
   const client = (a: { claw: string; address: string; hostKeySha256?: string }) =>
-    guestFor({ address: byName ? a.claw : a.address, hostKeySha256: a.hostKeySha256 });
+    guestFor({ address: a.address, hostKeySha256: a.hostKeySha256 });
   const guest: GuestPort = {
     waitForSsh: async (a) => (await client(a)).waitForSsh(),
     exec: async (a) => (await client(a)).exec(a.command, { timeoutMs: a.timeoutMs }),
@@ -58,7 +58,7 @@ export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): P
     },
     adminUsername: config.ssh.adminUsername,
     bootTimeoutMs: Number(env.CLAW_BOOT_TIMEOUT_MS ?? 20 * 60_000),
-    upgradeStrategy: env.UPGRADE_STRATEGY === "replace" ? "replace" : "swap",
+    upgradeStrategy: env.UPGRADE_STRATEGY === "replace" ? "replace" : "handoff",
     bootPollMs: Number(env.CLAW_BOOT_POLL_MS ?? (config.mode === "twin" ? 250 : 5_000)),
     log,
   };

@@ -21,6 +21,7 @@ import {
 } from "../../core/azure";
 import type { AzureGatewayOptions, CreateVmInput } from "../../core/azure";
 import type { RequestLogEntry } from "../../local/azure";
+import { renderCloudInit } from "../../core/cloud-init";
 
 export const SUB = DEFAULT_SEED.subscriptionId;
 export const RG = DEFAULT_SEED.resourceGroup;
@@ -124,7 +125,12 @@ export async function startGatewayTwin(o: GatewayTwinOptions = {}): Promise<Gate
       dataDiskId: a.dataDiskId,
       adminUsername: "clawadmin",
       sshPublicKey: key,
-      customDataBase64: Buffer.from("#cloud-config\n").toString("base64"),
+      // The control plane's real user-data: the twin's cloud-init installs /opt/claw from it.
+      customDataBase64: renderCloudInit({
+        clawName: claw,
+        imageVersion: a.version ?? "1.0.0",
+        adminUser: "clawadmin",
+      }).base64,
       tags: { owner: "test" },
     }),
     calls: (operationId) =>

@@ -13,6 +13,7 @@ import {
 import { emulatorClientOptions, emulatorCredential, useEmulator } from "../../local/azure/sdk";
 import type { SeededIds } from "../../local/azure/seed";
 import { generateSshKeyPair } from "../../core/guest/keys";
+import { renderCloudInit } from "../../core/cloud-init";
 
 export const SUB = DEFAULT_SEED.subscriptionId;
 export const RG = DEFAULT_SEED.resourceGroup;
@@ -69,8 +70,13 @@ export async function createDataDisk(t: Twin, name: string, sizeGB = 64): Promis
   return disk.id!;
 }
 
+/** The control plane's real custom data for a claw: cloud-init brings /opt/claw from it. */
+export function clawCustomData(claw: string, version = "1.0.0"): string {
+  return renderCloudInit({ clawName: claw, imageVersion: version, adminUser: "clawadmin" }).base64;
+}
+
 /** The VM model the control plane sends for a claw. */
-export function clawVm(t: Twin, opts: { nicId: string; diskId?: string; version?: string }) {
+export function clawVm(t: Twin, opts: { nicId: string; diskId?: string; version?: string; claw?: string }) {
   return {
     location: LOCATION,
     hardwareProfile: { vmSize: "Standard_D4s_v5" },
@@ -88,7 +94,7 @@ export function clawVm(t: Twin, opts: { nicId: string; diskId?: string; version?
     osProfile: {
       computerName: "claw",
       adminUsername: "clawadmin",
-      customData: Buffer.from("#cloud-config\n").toString("base64"),
+      customData: clawCustomData(opts.claw ?? "claw", opts.version),
       linuxConfiguration: {
         disablePasswordAuthentication: true,
         ssh: { publicKeys: [{ path: "/home/clawadmin/.ssh/authorized_keys", keyData: t.key.public }] },

@@ -1,60 +1,106 @@
 /**
  * Sagas with their activities replaced (level 2): the real orchestrators run through the SDK's
- * replay on the dev host engine; activities are stand-ins over a tiny world model, with failures
- * injected by step. Checks the saga logic: order, compensation, what the record says.
+ * replay on the dev host engine; activities are stand-ins over a small world model (VMs, the data
+ * disk, the public IP, where the agent runs), with failures injected by step. Every stand-in checks
+ * the upgrade's invariants as it goes: the agent runs on at most one VM, the disk is attached to at
+ * most one VM and never detached while mounted, the old VM is not deleted before the new one
+ * verified.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActivityHandler } from "durable-functions";
 import { createHarness, type Harness } from "../../local/host/durable/harness";
-import { upgradeClaw } from "../../orchestrations/upgrade-claw";
+import { refreshClaw, upgradeClaw } from "../../orchestrations/upgrade-claw";
 import { deployClaw } from "../../orchestrations/deploy-claw";
 import { parkClaw, wakeClaw } from "../../orchestrations/simple-sagas";
+import { clawResourceNames, shortSuffix } from "../../core/domain/naming";
+
+/** The standby's name, as the saga derives it from the operation id (op-<claw>). */
+const sb = (claw: string) => clawResourceNames(claw).standbyVm(shortSuffix(`op-${claw}`, 8));
+
+interface Vm {
+  version: string;
+  power: "running" | "deallocated";
+  nic: string;
+  disk?: string;
+  mounted: boolean;
+  agent: boolean;
+}
 
 interface World {
-  vm?: { version: string; disk: string; power: string; os?: string };
-  /** When the test's VM last booted (absent: before the test). */
+  claw: string;
+  strategy: "handoff" | "replace";
+  vms: Map<string, Vm>;
+  /** The claw's VM as its row names it. */
+  current: string;
+  /** NIC holding the public IP. */
+  ipOn: string;
+  calls: string[];
+  fail: Record<string, string | ((input: Record<string, unknown>) => boolean)>;
+  violations: string[];
+  verified: Set<string>;
+  finished?: Record<string, unknown>;
+  nextDisk: number;
+  /** When the claw's VM last booted (absent: before the test). */
   bootedAt?: number;
   /** waitForSsh as the real one: a boot after `since` must happen (wake tests). */
   realBootWait?: boolean;
-  strategy?: "swap" | "replace";
-  disks: Set<string>;
-  calls: string[];
-  fail: Record<string, string>;
-  finished?: Record<string, unknown>;
   pinnedHours?: number;
 }
 
 const worlds = new Map<string, World>();
 const w = (i: unknown) => worlds.get((i as { claw: string }).claw)!;
 
+function atIp(world: World): [string, Vm] | undefined {
+  return [...world.vms.entries()].find(([, vm]) => vm.nic === world.ipOn);
+}
+
+function checkInvariants(world: World, after: string): void {
+  const agents = [...world.vms.entries()].filter(([, vm]) => vm.agent).map(([n]) => n);
+  if (agents.length > 1) world.violations.push(`${after}: agent on ${agents.join(" and ")}`);
+  const holders = new Map<string, string[]>();
+  for (const [n, vm] of world.vms) if (vm.disk) holders.set(vm.disk, [...(holders.get(vm.disk) ?? []), n]);
+  for (const [d, vms] of holders)
+    if (vms.length > 1) world.violations.push(`${after}: ${d} on ${vms.join(", ")}`);
+}
+
 function act(name: string, fn: (world: World, input: Record<string, unknown>) => unknown): ActivityHandler {
   return async (input: unknown) => {
     const world = w(input);
+    const i = input as Record<string, unknown>;
     world.calls.push(name);
     const f = world.fail[name];
-    if (f) {
-      if (f.startsWith("once:")) delete world.fail[name];
+    if (f && (typeof f !== "function" || f(i))) {
+      if (f === "once") delete world.fail[name];
       throw new Error(`[AZURE_ERROR] injected failure in ${name}`);
     }
-    return fn(world, input as Record<string, unknown>);
+    const out = fn(world, i);
+    checkInvariants(world, name);
+    return out;
   };
+}
+
+function vmAt(world: World, name: string): Vm {
+  const vm = world.vms.get(name);
+  if (!vm) throw new Error(`[NOT_FOUND] no VM ${name}`);
+  return vm;
 }
 
 const activities: Record<string, ActivityHandler> = {
   loadClaw: act("loadClaw", (world, i) => ({
-    upgradeStrategy: world.strategy ?? "replace",
+    upgradeStrategy: world.strategy,
     name: i.claw,
     spec: { name: i.claw, region: "eastus", vmSize: "Standard_D2s_v5", imageVersion: "1.0.0", tags: {} },
-    imageVersion: world.vm?.version ?? "1.0.0",
+    imageVersion: world.vms.get(world.current)?.version ?? "1.0.0",
     diskId: "disk-1",
     diskName: "c-data",
-    nicId: "nic-1",
+    nicId: "/x/networkInterfaces/nic-old",
+    hostKeySha256: "SHA256:claw",
+    vmName: world.current,
   })),
-  getPowerState: act("getPowerState", (world) =>
-    world.vm
-      ? { exists: true, powerState: world.vm.power, imageVersion: world.vm.version }
-      : { exists: false },
-  ),
+  getPowerState: act("getPowerState", (world) => {
+    const vm = world.vms.get(world.current);
+    return vm ? { exists: true, powerState: vm.power, imageVersion: vm.version } : { exists: false };
+  }),
   preflightImage: act("preflightImage", (_w, i) => {
     if (i.version === i.currentVersion) throw new Error(`[ALREADY_ON_VERSION] already on ${i.version}`);
     if (i.version === "9.9.9")
@@ -62,57 +108,115 @@ const activities: Record<string, ActivityHandler> = {
     return { version: i.version };
   }),
   snapshotDisk: act("snapshotDisk", () => ({ id: "snap-1", name: "c-data-snap-1" })),
-  stopAgent: act("stopAgent", () => true),
-  startAgent: act("startAgent", () => true),
-  deleteVm: act("deleteVm", (world) => {
-    world.vm = undefined;
+  createStandbyVm: act("createStandbyVm", (world, i) => {
+    world.vms.set(sb(world.claw), { version: String(i.version), power: "running", nic: "standby-nic", mounted: false, agent: false });
+    return { vmName: sb(world.claw), nicName: "standby-nic", nicId: "/x/networkInterfaces/standby-nic" };
+  }), // prettier-ignore
+  awaitStandby: act("awaitStandby", (world, i) => {
+    vmAt(world, String(i.vmName));
+    return { hostKeySha256: "SHA256:standby", status: "standby" };
+  }),
+  releaseDisk: act("releaseDisk", (world) => {
+    const [, vm] = atIp(world) ?? [];
+    if (!vm) throw new Error("[SSH_ERROR] nothing answers at the claw's address");
+    vm.agent = false;
+    vm.mounted = false;
     return null;
   }),
-  createVm: act("createVm", (world, i) => {
-    if (world.vm) throw new Error("[DISK_ATTACHED_ELSEWHERE] two VMs");
-    world.vm = { version: i.version as string, disk: i.diskId as string, power: "running" };
-    world.bootedAt = Date.now();
-    return { id: "vm" };
+  detachDisk: act("detachDisk", (world, i) => {
+    const vm = world.vms.get(String(i.vmName));
+    if (!vm || vm.disk !== i.diskId) return null;
+    if (vm.mounted)
+      world.violations.push(`detached ${String(i.diskId)} from ${String(i.vmName)} while mounted`);
+    vm.disk = undefined;
+    return null;
   }),
-  restoreDisk: act("restoreDisk", (world) => {
-    world.disks.add("disk-restored");
-    return { id: "disk-restored", name: "c-data-r1" };
+  attachDisk: act("attachDisk", (world, i) => {
+    const vm = vmAt(world, String(i.vmName));
+    if (vm.disk === i.diskId) return null;
+    const other = [...world.vms.entries()].find(([, v]) => v.disk === i.diskId);
+    if (other) throw new Error(`[DISK_ATTACHED_ELSEWHERE] ${String(i.diskId)} is on ${other[0]}`);
+    vm.disk = String(i.diskId);
+    return null;
   }),
-  // As the real one: waits for a boot.sh run after `since`; a VM that booted before the test
-  // (and was not started since) boots no more, so the wait times out.
+  moveIp: act("moveIp", (world, i) => {
+    world.ipOn = String(i.to);
+    return null;
+  }),
+  bootOnDisk: act("bootOnDisk", (world) => {
+    const [, vm] = atIp(world) ?? [];
+    if (!vm?.disk) throw new Error("[VERIFY_FAILED] boot.sh: no data disk");
+    vm.mounted = true;
+    vm.agent = true;
+    return null;
+  }),
   waitForSsh: act("waitForSsh", (world, i) => {
+    // As the real one: waits for a boot.sh run after `since`; a VM that booted before the test
+    // (and was not started since) boots no more, so the wait times out.
     if (world.realBootWait && typeof i.since === "string" && world.bootedAt === undefined)
       throw new Error("[SSH_ERROR,retryable] boot did not finish within 1200 s (last status: ok)");
-    return "SHA256:x";
+    const [, vm] = atIp(world) ?? [];
+    if (!vm?.agent) throw new Error("[SSH_ERROR] boot not done");
+    return "SHA256:claw";
   }),
   deliverSecrets: act("deliverSecrets", () => null),
   verify: act("verify", (world, i) => {
-    if (i.expectVersion && world.vm?.version !== i.expectVersion)
-      throw new Error("[VERIFY_FAILED] wrong version");
+    const [name, vm] = atIp(world) ?? [];
+    if (!vm?.agent || (i.expectVersion && vm.version !== i.expectVersion))
+      throw new Error("[VERIFY_FAILED] wrong version or agent down");
+    world.verified.add(`${name}@${vm.version}`);
     return { ok: true, failed: [] };
   }),
+  adoptVm: act("adoptVm", (world, i) => {
+    world.current = String((i.vm as { vmName: string }).vmName);
+    return null;
+  }),
+  retireVm: act("retireVm", (world, i) => {
+    const vm = world.vms.get(String(i.vmName));
+    if (!vm) return null;
+    if (vm.disk) throw new Error("[CONFLICT] refusing to delete a VM that holds the data disk");
+    if (i.vmName !== sb(world.claw) && ![...world.verified].some((v) => v.startsWith(`${sb(world.claw)}@`)))
+      world.violations.push(`deleted ${String(i.vmName)} before the standby verified`);
+    world.vms.delete(String(i.vmName));
+    return null;
+  }),
+  restoreDisk: act("restoreDisk", (world) => ({
+    id: `disk-restored-${++world.nextDisk}`,
+    name: "c-data-r1",
+  })),
+  deleteVm: act("deleteVm", (world) => {
+    world.vms.delete(world.current);
+    return null;
+  }),
+  createVm: act("createVm", (world, i) => {
+    const name = String(i.vmName ?? world.current);
+    const vm: Vm = {
+      version: String(i.version),
+      power: "running",
+      nic: "nic-old",
+      mounted: false,
+      agent: false,
+    };
+    if (i.diskId) {
+      const other = [...world.vms.values()].find((v) => v.disk === i.diskId);
+      if (other) throw new Error("[DISK_ATTACHED_ELSEWHERE] two VMs");
+      Object.assign(vm, { disk: String(i.diskId), mounted: true, agent: true });
+    }
+    world.vms.set(name, vm);
+    return { id: name };
+  }),
   deallocateVm: act("deallocateVm", (world) => {
-    if (world.vm) world.vm.power = "deallocated";
+    const vm = vmAt(world, world.current);
+    Object.assign(vm, { power: "deallocated", agent: false, mounted: false });
     return null;
-  }),
-  ensureDisk: act("ensureDisk", () => ({ id: "disk-1" })),
-  prepareOsDisk: act("prepareOsDisk", (_w, i) => ({ id: `os-${i.version}`, name: `c-os-${i.version}` })),
-  powerOffVm: act("powerOffVm", (world) => {
-    if (world.vm) world.vm.power = "stopped";
-    return null;
-  }),
-  swapOsDisk: act("swapOsDisk", (world, i) => {
-    if (!world.vm || world.vm.power === "running") throw new Error("[CONFLICT] VM must be stopped");
-    const previous = world.vm.os ?? `os-${world.vm.version}`;
-    world.vm.os = i.osDiskId as string;
-    world.vm.version = i.version as string;
-    return { previousOsDiskId: previous };
   }),
   startVm: act("startVm", (world) => {
-    const started = world.vm?.power !== "running";
-    if (world.vm && started) {
-      world.vm.power = "running";
+    const vm = vmAt(world, world.current);
+    const started = vm.power !== "running";
+    if (started) {
+      vm.power = "running";
       world.bootedAt = Date.now();
+      if (vm.disk) Object.assign(vm, { mounted: true, agent: true });
     }
     return { started };
   }),
@@ -120,8 +224,8 @@ const activities: Record<string, ActivityHandler> = {
     world.pinnedHours = i.hours as number;
     return { pinnedUntil: "2030-01-01T00:00:00.000Z" };
   }),
-  deleteOldOsDisk: act("deleteOldOsDisk", () => null),
-  ensureNetwork: act("ensureNetwork", () => ({ nicId: "nic-1" })),
+  ensureDisk: act("ensureDisk", () => ({ id: "disk-1" })),
+  ensureNetwork: act("ensureNetwork", () => ({ nicId: "nic-old" })),
   finishOperation: act("finishOperation", (world, i) => {
     world.finished = i;
     return null;
@@ -135,12 +239,24 @@ const activities: Record<string, ActivityHandler> = {
 };
 
 let n = 0;
-function world(
-  fail: Record<string, string> = {},
-  vm: World["vm"] = { version: "1.0.0", disk: "disk-1", power: "running" },
-) {
+function world(o: { strategy?: World["strategy"]; fail?: World["fail"]; power?: Vm["power"] } = {}) {
   const claw = `c${++n}`;
-  const wd: World = { vm, disks: new Set(["disk-1"]), calls: [], fail };
+  const power = o.power ?? "running";
+  const running = power === "running";
+  const wd: World = {
+    claw,
+    strategy: o.strategy ?? "handoff",
+    vms: new Map([
+      [claw, { version: "1.0.0", power, nic: "nic-old", disk: "disk-1", mounted: running, agent: running }],
+    ]),
+    current: claw,
+    ipOn: "nic-old",
+    calls: [],
+    fail: o.fail ?? {},
+    violations: [],
+    verified: new Set(),
+    nextDisk: 0,
+  };
   worlds.set(claw, wd);
   return { claw, wd };
 }
@@ -154,6 +270,9 @@ const sagaInput = (claw: string, params: Record<string, unknown>) => ({
   params,
 });
 
+const between = (calls: string[], first: string, last: string) =>
+  calls.slice(calls.indexOf(first), calls.lastIndexOf(last) + 1);
+
 describe("sagas with stand-in activities", () => {
   let h: Harness;
   beforeAll(async () => {
@@ -161,139 +280,167 @@ describe("sagas with stand-in activities", () => {
     const dynamic = Object.fromEntries(
       Object.keys(activities).map((k) => [k, ((i, c) => activities[k](i, c)) as ActivityHandler]),
     );
-    h = await createHarness({ upgradeClaw, deployClaw, parkClaw, wakeClaw }, dynamic);
+    h = await createHarness({ upgradeClaw, refreshClaw, deployClaw, parkClaw, wakeClaw }, dynamic);
   });
   afterAll(async () => h?.close());
 
-  it("upgradeClaw: replaces the VM keeping the disk, with two ARM steps while down", async () => {
+  const upgrade = async (claw: string, params: Record<string, unknown> = { toVersion: "2.0.0" }) =>
+    JSON.parse((await h.run("upgradeClaw", sagaInput(claw, params))).output) as Record<string, unknown>;
+
+  it("upgradeClaw (handoff): the standby is made while the claw runs; the disk moves only after release", async () => {
     const { claw, wd } = world();
-    const rec = await h.run("upgradeClaw", sagaInput(claw, { toVersion: "2.0.0" }));
-    expect(JSON.parse(rec.output)).toMatchObject({
+    const out = await upgrade(claw);
+    expect(out).toMatchObject({
       status: "succeeded",
       fromVersion: "1.0.0",
       toVersion: "2.0.0",
+      strategy: "handoff",
     });
-    expect(wd.vm).toEqual({ version: "2.0.0", disk: "disk-1", power: "running" });
-    const down = wd.calls.slice(wd.calls.indexOf("stopAgent"), wd.calls.lastIndexOf("verify") + 1);
-    expect(down).toEqual(["stopAgent", "deleteVm", "createVm", "waitForSsh", "deliverSecrets", "verify"]);
+    const i = (s: string) => wd.calls.indexOf(s);
+    expect(i("createStandbyVm")).toBeLessThan(i("releaseDisk"));
+    expect(i("awaitStandby")).toBeLessThan(i("releaseDisk"));
+    // detach and the IP move run side by side; everything else in the window is in order.
+    const down = between(wd.calls, "releaseDisk", "retireVm");
+    expect(down.slice(0, 1)).toEqual(["releaseDisk"]);
+    expect(new Set(down.slice(1, 3))).toEqual(new Set(["detachDisk", "moveIp"]));
+    expect(down.slice(3)).toEqual(["attachDisk", "bootOnDisk", "waitForSsh", "deliverSecrets", "verify", "adoptVm", "retireVm"]); // prettier-ignore
+    expect(wd.current).toBe(sb(claw));
+    expect([...wd.vms.keys()]).toEqual([sb(claw)]);
+    expect(wd.vms.get(sb(claw))).toMatchObject({ version: "2.0.0", disk: "disk-1", agent: true });
+    expect(wd.ipOn).toBe("standby-nic");
+    expect(wd.violations).toEqual([]);
     expect(wd.finished).toMatchObject({ status: "succeeded" });
   });
 
-  it("upgradeClaw: a missing version fails in preflight and touches nothing", async () => {
+  it("upgradeClaw: a missing version fails in preflight at once (no retries) and touches nothing", async () => {
     const { claw, wd } = world();
-    const rec = await h.run("upgradeClaw", sagaInput(claw, { toVersion: "9.9.9" }));
-    expect(JSON.parse(rec.output)).toMatchObject({ status: "failed", step: "preflight" });
-    expect(wd.calls).not.toContain("deleteVm");
+    const out = await upgrade(claw, { toVersion: "9.9.9" });
+    expect(out).toMatchObject({ status: "failed", step: "preflight" });
+    expect(wd.calls.filter((c) => c === "preflightImage")).toHaveLength(1);
+    expect(wd.calls).not.toContain("createStandbyVm");
     expect(wd.finished).toMatchObject({ status: "failed", error: { code: "IMAGE_NOT_FOUND" } });
     expect(wd.finished?.compensation).toBeUndefined();
   });
 
-  it("upgradeClaw: create failing after the old VM is gone recreates the previous version (disk untouched)", async () => {
-    const { claw, wd } = world({ createVm: "once:" });
-    const rec = await h.run("upgradeClaw", sagaInput(claw, { toVersion: "2.0.0" }));
-    const out = JSON.parse(rec.output);
-    // createVm is retried by its retry profile; only a persistent failure compensates.
-    expect(out.status).toBe("succeeded");
-    const persistent = world({ createVm: "always" });
-    // make the compensation's createVm succeed: fail only while creating 2.0.0
-    activities.createVm = act("createVm", (wld, i) => {
-      if (i.version === "2.0.0" && wld.fail.createVmNew) throw new Error("[AZURE_ERROR] create failed");
-      if (wld.vm) throw new Error("[DISK_ATTACHED_ELSEWHERE] two VMs");
-      wld.vm = { version: i.version as string, disk: i.diskId as string, power: "running" };
-      return { id: "vm" };
-    });
-    persistent.wd.fail = { createVmNew: "always" };
-    const rec2 = await h.run("upgradeClaw", sagaInput(persistent.claw, { toVersion: "2.0.0" }));
-    const out2 = JSON.parse(rec2.output);
-    expect(out2.status).toBe("compensated");
-    expect(out2.step).toBe("create-vm");
-    expect(persistent.wd.vm).toEqual({ version: "1.0.0", disk: "disk-1", power: "running" });
-    expect(persistent.wd.calls).not.toContain("restoreDisk");
-    expect(persistent.wd.finished).toMatchObject({
-      status: "compensated",
-      compensation: { restored: { imageVersion: "1.0.0" } },
-    });
-    void wd;
+  it("upgradeClaw (handoff): a standby that never gets ready is deleted; the claw never stopped", async () => {
+    const { claw, wd } = world({ fail: { awaitStandby: "always" } });
+    const out = await upgrade(claw);
+    expect(out).toMatchObject({ status: "compensated", step: "await-standby" });
+    expect(wd.calls).not.toContain("releaseDisk");
+    expect([...wd.vms.keys()]).toEqual([claw]);
+    expect(wd.vms.get(claw)).toMatchObject({ version: "1.0.0", disk: "disk-1", agent: true });
+    expect(wd.violations).toEqual([]);
   });
 
-  it("upgradeClaw: verify failing on the new image restores the pre-upgrade snapshot too", async () => {
-    const { claw, wd } = world();
-    activities.verify = act("verify", (wld, i) => {
-      if (i.expectVersion === "2.0.0") throw new Error("[VERIFY_FAILED] gateway not answering");
-      return { ok: wld.vm?.version === i.expectVersion, failed: [] };
-    });
-    const rec = await h.run("upgradeClaw", sagaInput(claw, { toVersion: "2.0.0" }));
-    const out = JSON.parse(rec.output);
+  it("upgradeClaw (handoff): an attach that keeps failing gives the disk and IP back to the old VM", async () => {
+    const { claw, wd } = world({ fail: { attachDisk: (i) => i.vmName === sb(claw) } });
+    const out = await upgrade(claw);
+    expect(out).toMatchObject({ status: "compensated", step: "attach-disk" });
+    expect(wd.calls).not.toContain("restoreDisk"); // the new image never touched the disk
+    expect(wd.vms.get(claw)).toMatchObject({ version: "1.0.0", disk: "disk-1", agent: true });
+    expect(wd.ipOn).toBe("nic-old");
+    expect(wd.vms.has(sb(claw))).toBe(false);
+    expect(wd.verified.has(`${claw}@1.0.0`)).toBe(true);
+    expect(wd.violations).toEqual([]);
+  });
+
+  it("upgradeClaw (handoff): verify failing on the new image restores the snapshot onto the old VM", async () => {
+    const { claw, wd } = world({ fail: { verify: (i) => i.expectVersion === "2.0.0" } });
+    const out = await upgrade(claw);
     expect(out).toMatchObject({ status: "compensated", step: "verify" });
-    expect(wd.vm).toEqual({ version: "1.0.0", disk: "disk-restored", power: "running" });
-    expect(out.restored.dataDisk).toContain("snapshot c-data-snap-1");
+    expect(out.compensation).toMatch(/restored from snapshot c-data-snap-1/);
+    expect(wd.vms.get(claw)).toMatchObject({ version: "1.0.0", disk: "disk-restored-1", agent: true });
+    expect(wd.vms.has(sb(claw))).toBe(false);
+    expect(wd.ipOn).toBe("nic-old");
+    expect(wd.calls.filter((c) => c === "releaseDisk")).toHaveLength(2); // old VM, then the standby
+    expect(wd.violations).toEqual([]);
+    expect(wd.finished).toMatchObject({ status: "compensated", error: { step: "verify" } });
   });
 
-  it("upgradeClaw: a parked claw is upgraded and left parked", async () => {
-    const { claw, wd } = world({}, { version: "1.0.0", disk: "disk-1", power: "deallocated" });
-    activities.verify = act("verify", () => ({ ok: true, failed: [] }));
-    const rec = await h.run("upgradeClaw", sagaInput(claw, { toVersion: "2.0.0" }));
-    expect(JSON.parse(rec.output).status).toBe("succeeded");
-    expect(wd.calls).not.toContain("stopAgent");
-    expect(wd.vm).toMatchObject({ version: "2.0.0", power: "deallocated" });
+  it("upgradeClaw (handoff): a parked claw is upgraded on the standby and left parked", async () => {
+    const { claw, wd } = world({ power: "deallocated" });
+    const out = await upgrade(claw);
+    expect(out).toMatchObject({ status: "succeeded", leftParked: true });
+    expect(wd.calls).not.toContain("releaseDisk");
+    expect(wd.vms.get(sb(claw))).toMatchObject({ version: "2.0.0", power: "deallocated", disk: "disk-1" });
+    expect(wd.vms.has(claw)).toBe(false);
+    expect(wd.violations).toEqual([]);
   });
 
-  it("upgradeClaw: a failing compensation is recorded as failed, never swallowed", async () => {
-    const { claw, wd } = world();
-    activities.createVm = act("createVm", () => {
-      throw new Error("[AZURE_ERROR] region is out of capacity");
+  it("upgradeClaw (handoff): a failing compensation is recorded as failed with manual action needed", async () => {
+    const { claw, wd } = world({
+      fail: { verify: (i) => i.expectVersion === "2.0.0", attachDisk: (i) => i.vmName !== sb(claw) },
     });
-    const rec = await h.run("upgradeClaw", sagaInput(claw, { toVersion: "2.0.0" }));
-    const out = JSON.parse(rec.output);
+    const out = await upgrade(claw);
     expect(out.status).toBe("failed");
-    expect(out.compensation).toMatch(/compensation failed.*manual action needed/);
-    expect(wd.finished).toMatchObject({ status: "failed" });
+    expect(out.compensation).toMatch(/compensation failed at reattach-to-old-vm.*manual action needed/);
     expect((wd.finished?.error as { message: string }).message).toContain("compensation failed too");
+    expect(wd.violations).toEqual([]);
   });
 
-  it("upgradeClaw (swap): prepares the OS disk while running, then power-off → swap → start", async () => {
-    const { claw, wd } = world();
-    wd.strategy = "swap";
-    activities.verify = act("verify", (wld, i) => ({
-      ok: wld.vm?.version === (i.expectVersion ?? wld.vm?.version),
-      failed: [],
-    }));
-    activities.createVm = act("createVm", (wld, i) => {
-      wld.vm = { version: i.version as string, disk: i.diskId as string, power: "running" };
-      return { id: "vm" };
-    });
-    const rec = await h.run("upgradeClaw", sagaInput(claw, { toVersion: "2.0.0" }));
-    expect(JSON.parse(rec.output)).toMatchObject({ status: "succeeded", strategy: "swap-os-disk" });
-    const i = (n: string) => wd.calls.indexOf(n);
-    expect(i("prepareOsDisk")).toBeLessThan(i("stopAgent"));
-    expect(wd.calls.slice(i("stopAgent"), i("deleteOldOsDisk") + 1)).toEqual([
-      "stopAgent", "powerOffVm", "swapOsDisk", "startVm", "waitForSsh", "deliverSecrets", "verify", "deleteOldOsDisk",
+  it("upgradeClaw (replace): the seed's order — deallocate, detach, delete, create, attach, boot, verify", async () => {
+    const { claw, wd } = world({ strategy: "replace" });
+    const out = await upgrade(claw);
+    expect(out).toMatchObject({ status: "succeeded", strategy: "replace" });
+    expect(between(wd.calls, "releaseDisk", "adoptVm")).toEqual([
+      "releaseDisk", "deallocateVm", "detachDisk", "deleteVm", "createVm", "awaitStandby", "attachDisk",
+      "bootOnDisk", "waitForSsh", "deliverSecrets", "verify", "adoptVm",
     ]); // prettier-ignore
-    expect(wd.calls).not.toContain("deleteVm");
-    expect(wd.vm).toMatchObject({ version: "2.0.0", disk: "disk-1", power: "running", os: "os-2.0.0" });
+    expect(wd.vms.get(claw)).toMatchObject({ version: "2.0.0", disk: "disk-1", agent: true });
+    expect(wd.violations).toEqual([]);
   });
 
-  it("upgradeClaw (swap): a failed verify recreates the previous version and removes the swapped-out disk", async () => {
-    const { claw, wd } = world();
-    wd.strategy = "swap";
-    activities.verify = act("verify", (_wld, i) => {
-      if (i.expectVersion === "2.0.0") throw new Error("[VERIFY_FAILED] gateway not answering");
-      return { ok: true, failed: [] };
-    });
-    const rec = await h.run("upgradeClaw", sagaInput(claw, { toVersion: "2.0.0" }));
-    const out = JSON.parse(rec.output);
+  it("upgradeClaw (replace): a create that keeps failing recreates the previous version with the disk", async () => {
+    const { claw, wd } = world({ strategy: "replace", fail: { createVm: (i) => i.version === "2.0.0" } });
+    const out = await upgrade(claw);
+    expect(out).toMatchObject({ status: "compensated", step: "create-vm" });
+    expect(wd.calls).not.toContain("restoreDisk");
+    expect(wd.vms.get(claw)).toMatchObject({ version: "1.0.0", disk: "disk-1", agent: true });
+    expect(wd.violations).toEqual([]);
+  });
+
+  it("upgradeClaw (replace): verify failing on the new image recreates the previous one on the snapshot", async () => {
+    const { claw, wd } = world({ strategy: "replace", fail: { verify: (i) => i.expectVersion === "2.0.0" } });
+    const out = await upgrade(claw);
     expect(out).toMatchObject({ status: "compensated", step: "verify" });
-    expect(wd.vm).toMatchObject({ version: "1.0.0", disk: "disk-restored", power: "running" });
-    expect(wd.calls.slice(wd.calls.indexOf("swapOsDisk"))).toEqual(
-      expect.arrayContaining(["deleteVm", "restoreDisk", "createVm", "deleteOldOsDisk"]),
-    );
+    expect(wd.vms.get(claw)).toMatchObject({ version: "1.0.0", disk: "disk-restored-1", agent: true });
+    expect(wd.violations).toEqual([]);
+  });
+
+  it("refreshClaw: hands the disk to a fresh VM of the same version", async () => {
+    const { claw, wd } = world();
+    const out = JSON.parse((await h.run("refreshClaw", sagaInput(claw, {}))).output) as Record<
+      string,
+      unknown
+    >;
+    expect(out).toMatchObject({
+      status: "succeeded",
+      mode: "refresh",
+      fromVersion: "1.0.0",
+      toVersion: "1.0.0",
+    });
+    expect(wd.current).toBe(sb(claw));
+    expect(wd.vms.get(sb(claw))).toMatchObject({ version: "1.0.0", disk: "disk-1", agent: true });
+    expect(wd.violations).toEqual([]);
+  });
+
+  it("refreshClaw: verify failing on the fresh VM rolls back with the data intact", async () => {
+    const { claw, wd } = world({ fail: { verify: (i) => i.claw !== undefined && atIp(worlds.get(String(i.claw))!)?.[0] !== String(i.claw) } }); // prettier-ignore
+    const out = JSON.parse((await h.run("refreshClaw", sagaInput(claw, {}))).output) as Record<
+      string,
+      unknown
+    >;
+    expect(out).toMatchObject({ status: "compensated", step: "verify" });
+    expect(wd.vms.get(claw)).toMatchObject({ version: "1.0.0", disk: "disk-restored-1", agent: true });
+    expect(wd.vms.has(sb(claw))).toBe(false);
+    expect(wd.violations).toEqual([]);
   });
 
   it("parkClaw: deallocates and records success", async () => {
     const { claw, wd } = world();
     const rec = await h.run("parkClaw", sagaInput(claw, {}));
     expect(JSON.parse(rec.output)).toMatchObject({ status: "succeeded", powerState: "deallocated" });
-    expect(wd.vm?.power).toBe("deallocated");
+    expect(wd.vms.get(claw)?.power).toBe("deallocated");
     expect(wd.calls).toEqual(["deallocateVm", "finishOperation", "notifyOperators"]);
   });
 
@@ -302,7 +449,7 @@ describe("sagas with stand-in activities", () => {
     await h.run("parkClaw", { ...sagaInput(claw, {}), channel: "timer" });
     expect(wd.calls).toEqual(["deallocateVm", "finishOperation"]);
 
-    const failing = world({ deallocateVm: "always" });
+    const failing = world({ fail: { deallocateVm: "always" } });
     const rec = await h.run("parkClaw", { ...sagaInput(failing.claw, {}), channel: "timer" });
     expect(JSON.parse(rec.output)).toMatchObject({ status: "failed" });
     expect(failing.wd.calls.at(-1)).toBe("notifyOperators");
@@ -330,7 +477,7 @@ describe("sagas with stand-in activities", () => {
   });
 
   it("wakeClaw: a parked claw is started and waited for until it booted after the wake", async () => {
-    const { claw, wd } = world({}, { version: "1.0.0", disk: "disk-1", power: "deallocated" });
+    const { claw, wd } = world({ power: "deallocated" });
     wd.realBootWait = true;
     const rec = await h.run("wakeClaw", sagaInput(claw, {}));
     expect(JSON.parse(rec.output)).toMatchObject({ status: "succeeded", powerState: "running" });

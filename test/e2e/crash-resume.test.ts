@@ -1,5 +1,5 @@
 /**
- * Kill the dev host in the middle of an upgrade (SIGKILL, while the VM's PUT is in flight),
+ * Kill the dev host in the middle of an upgrade (SIGKILL, while the standby VM's PUT is in flight),
  * start it again: the saga resumes from its history in Azurite and finishes; the disk is attached
  * to exactly one VM and the record is truthful.
  */
@@ -27,10 +27,10 @@ describe("dev host crash during an upgrade", () => {
     const dep = await t.api<{ operationId: string }>("POST", "/v1/claws/bob/deploy");
     expect((await t.waitForOperation(dep.body.operationId)).status).toBe("succeeded");
 
-    // Hold the VM's PUT for a few seconds so the kill lands inside that step.
+    // Hold the standby VM's PUT for a few seconds so the kill lands inside that step.
     t.twin.emulator.faults.add({
       operationId: "VirtualMachines_CreateOrUpdate",
-      pathIncludes: "/virtualMachines/bob",
+      pathIncludes: "/virtualMachines/bob-v",
       effect: { type: "delay", ms: 4_000 },
       times: 1,
     });
@@ -42,8 +42,8 @@ describe("dev host crash during an upgrade", () => {
         "GET",
         `/v1/operations/${up.body.operationId}`,
       );
-      // The VM PUT: swapping in the new OS disk (default strategy) or creating the VM (replace).
-      if (op.body.steps?.some((s) => /^(swap-os-disk|create-vm)/.test(s.name))) break;
+      // The standby VM's PUT (handoff, the default strategy).
+      if (op.body.steps?.some((s) => /^create-standby/.test(s.name))) break;
       if (Date.now() > until) throw new Error("upgrade never reached its VM PUT");
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -61,8 +61,9 @@ describe("dev host crash during an upgrade", () => {
     expect(disks).toHaveLength(1);
     const vms = t.twin.emulator.context.store
       .list("Microsoft.Compute/virtualMachines")
-      .filter((v) => v.body.name === "bob");
+      .filter((v) => String(v.body.name).startsWith("bob"));
     expect(vms).toHaveLength(1);
+    expect(vms[0].body.name).toBe(claw.body.observed.vmName);
     expect(JSON.stringify(vms[0].body)).toContain("bob-data");
   }, 240_000);
 });

@@ -6,7 +6,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TableServiceClient, TableClient } from "@azure/data-tables";
-import { createGuestClient, endpointMapResolver } from "../../core/guest";
 import { SECRET_VALUES, startTwinHarness, type TwinHarness } from "../../local/twin-harness";
 
 const spec = { name: "alice", region: "westus", vmSize: "Standard_D2s_v5", imageVersion: "1.0.0" };
@@ -18,22 +17,10 @@ describe("claw lifecycle on the twin", () => {
   }, 120_000);
   afterAll(async () => t?.close());
 
-  const guest = () => {
-    const secrets = JSON.parse(fs.readFileSync(t.env.LOCAL_SECRETS_FILE, "utf8")) as {
-      sshPrivateKey: string;
-    };
-    return createGuestClient({
-      address: "alice",
-      // The map is served over https; trust the emulator's CA as the dev host does.
-      resolveEndpoint: endpointMapResolver({
-        url: t.env.SSH_ENDPOINT_MAP_URL,
-        ca: fs.readFileSync(t.env.SSH_ENDPOINT_MAP_CA_FILE),
-      }),
-      username: "clawadmin",
-      privateKey: secrets.sshPrivateKey,
-      retry: { attempts: 2, delayMs: 200 },
-      connectTimeoutMs: 3_000,
-    });
+  /** SSH to whichever VM holds the claw's public IP, pinned to the claw's host key. */
+  const guest = async () => {
+    const c = (await t.api<{ observed: Record<string, string> }>("GET", "/v1/claws/alice")).body;
+    return t.guest(c.observed.publicIp, c.observed.hostKeySha256);
   };
 
   async function run(action: string, body?: unknown) {
@@ -52,9 +39,9 @@ describe("claw lifecycle on the twin", () => {
     expect(claw.observed.imageVersion).toBe("1.0.0");
     expect(claw.observed.lastVerify).toMatchObject({ ok: true });
 
-    const wrote = await guest().exec(
-      `echo "remember me" > "\${CLAW_DATA:-/mnt/claw-data}/workspace/note.txt"`,
-    );
+    const wrote = await (
+      await guest()
+    ).exec(`echo "remember me" > "\${CLAW_DATA:-/mnt/claw-data}/workspace/note.txt"`);
     expect(wrote.code).toBe(0);
 
     const upgraded = await run("upgrade", { toVersion: "1.1.0" });
@@ -62,18 +49,18 @@ describe("claw lifecycle on the twin", () => {
     claw = (await t.api<{ observed: Record<string, unknown> }>("GET", "/v1/claws/alice")).body;
     expect(claw.observed.imageVersion).toBe("1.1.0");
     expect(claw.observed.lastVerify).toMatchObject({ ok: true, imageVersion: "1.1.0" });
-    const read = await guest().exec(`cat "\${CLAW_DATA:-/mnt/claw-data}/workspace/note.txt"`);
+    const read = await (await guest()).exec(`cat "\${CLAW_DATA:-/mnt/claw-data}/workspace/note.txt"`);
     expect(read.stdout.trim()).toBe("remember me");
 
     const parked = await run("park");
     expect(parked.status).toBe("succeeded");
-    await expect(guest().exec("true")).rejects.toThrow();
+    await expect((await guest()).exec("true")).rejects.toThrow();
 
     const woken = await run("wake");
     expect(woken.status, JSON.stringify(woken)).toBe("succeeded");
-    expect((await guest().exec(`cat "\${CLAW_DATA:-/mnt/claw-data}/workspace/note.txt"`)).stdout.trim()).toBe(
-      "remember me",
-    );
+    expect(
+      (await (await guest()).exec(`cat "\${CLAW_DATA:-/mnt/claw-data}/workspace/note.txt"`)).stdout.trim(),
+    ).toBe("remember me");
   }, 180_000);
 
   it("two sagas on one claw at once: one runs, the other gets 409 naming the running operation", async () => {

@@ -8,6 +8,7 @@ import type { ActivityHandler, OrchestrationContext, OrchestrationHandler } from
 import { createHarness, type Harness } from "../../local/host/durable/harness";
 import { scheduleTick, scheduleTickInstanceId } from "../../orchestrations/schedule-tick";
 import { createFleetActivities, FLEET_ACTIVITY_NAMES } from "../../core/fleet/activities";
+import { planRolloutRun } from "../../core/fleet/rollouts";
 import { createFleetState } from "../../core/fleet/fleet-state";
 import type { FleetDeps } from "../../core/fleet/deps";
 import { createRequestLog } from "../../core/commands";
@@ -88,6 +89,7 @@ describe("schedule tick on Azurite", () => {
         tickLookbackMinutes: 15,
         maxParallel: 2,
         driftParallel: 4,
+        upgradeExtraVms: 10,
       },
       now: () => new Date(),
       log: () => undefined,
@@ -158,5 +160,24 @@ describe("schedule tick on Azurite", () => {
     expect(woke).toEqual(["wake:alice", "wake:bob", "wake:dave"]);
     await tick("2024-06-04T06:40:00.000Z", true, "-again");
     expect(powerCalls.length).toBe(before + 3);
+  });
+
+  it("planRolloutRun: upgrades at once stay within UPGRADE_EXTRA_VMS (each holds a standby VM)", async () => {
+    const rollout = (maxParallel?: number) =>
+      deps.rollouts.create({
+        id: `r${Math.random().toString(36).slice(2, 10)}`,
+        version: "2.0.0",
+        status: "starting",
+        channel: "http",
+        principal: "test",
+        request: { version: "2.0.0", canary: 0, batchSize: 4, ...(maxParallel ? { maxParallel } : {}) },
+      });
+    const run = (id: string, extra: number) =>
+      planRolloutRun({ ...deps, settings: { ...deps.settings, upgradeExtraVms: extra } }, { rolloutId: id });
+    const bound = await run((await rollout()).id, 2);
+    expect(bound.batches.map((b) => b.length)).toEqual([4]);
+    expect(bound.maxParallel).toBe(2);
+    expect((await run((await rollout()).id, 10)).maxParallel).toBe(4); // the batch is smaller
+    expect((await run((await rollout(1)).id, 10)).maxParallel).toBe(1); // the request asks for fewer
   });
 });

@@ -10,6 +10,7 @@ validate_copy() {
   local work=$BATS_TEST_TMPDIR/work
   mkdir -p "$work/packer"
   find "$REPO/packer" -maxdepth 1 -name '*.pkr.hcl' ! -name plugins.pkr.hcl -exec cp {} "$work/packer/" \;
+  cp "$REPO/packer/image-layers.json" "$work/packer/"
   ln -sfn "${1:-$REPO/runtime}" "$work/runtime"
   cd "$work/packer"
   packer validate \

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-mapfile -t scripts < <(find runtime .ci test/shell local -type f \( -name '*.sh' -o -name 'run' \) -not -path '*/node_modules/*' 2>/dev/null | sort)
+mapfile -t scripts < <(find runtime .ci test/shell local scripts -type f \( -name '*.sh' -o -name 'run' \) -not -path '*/node_modules/*' 2>/dev/null | sort)
 if [ "${#scripts[@]}" -gt 0 ]; then
   if ! command -v shellcheck >/dev/null; then
     echo "run.sh: shellcheck is not installed (apt-get install shellcheck)" >&2

@@ -36,11 +36,6 @@ import { resolveImageVersion, type ImageVersionMeta } from "../gallery";
 
 export interface DiskMeta {
   uniqueId: string;
-  /**
-   * A disk made FromImage that no VM has booted yet: it holds the image only, and the first VM that
-   * boots it runs first-boot provisioning (hostname, host keys, admin keys, custom data).
-   */
-  generalized?: boolean;
 }
 
 type Kind = "disks" | "snapshots";
@@ -206,7 +201,6 @@ export function diskRoutes(ctx: EmulatorContext, kind: Kind): Route[] {
     let size = props.diskSizeGB === undefined ? undefined : Number(props.diskSizeGB);
     let source: string | undefined;
     let image: StoredResource<ImageVersionMeta> | undefined;
-    let generalized = false;
     if (option === "FromImage" && kind === "disks") {
       const ref = asObject(creation.galleryImageReference) ?? asObject(creation.imageReference);
       if (typeof ref?.id !== "string") throw requiredParameter("creationData.galleryImageReference.id");
@@ -226,8 +220,6 @@ export function diskRoutes(ctx: EmulatorContext, kind: Kind): Route[] {
       }
       size = Math.max(size ?? 0, Number(from.body.properties.diskSizeGB));
       source = diskDir(ctx, from);
-      // A copy of an image that was never booted is still an image waiting for its first boot.
-      generalized = from.meta.generalized === true;
     } else {
       throw invalidParameter(
         `The value '${option}' of parameter 'creationData.createOption' is not supported by the emulator ` +
@@ -250,18 +242,8 @@ export function diskRoutes(ctx: EmulatorContext, kind: Kind): Route[] {
       source,
       provisioningState: "Updating",
     });
-    if (image) {
-      await ctx.guests.installImage({
-        root: diskDir(ctx, disk),
-        imageVersion: image.body.name,
-        runtimeDir: image.meta.runtimeDir,
-      });
-      generalized = true;
-    }
-    if (generalized) {
-      disk.meta.generalized = true;
-      ctx.store.save();
-    }
+    // The image's baked layers only: no provisioning and no app layer, whoever boots it later.
+    if (image) await ctx.guests.installImage(diskDir(ctx, disk), image.body.name);
     return accepted(req, disk, "create");
   }
 

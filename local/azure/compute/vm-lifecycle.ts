@@ -13,7 +13,6 @@ import { destroyDisk, diskDir, type DiskMeta } from "./disks";
 import { PROVIDER, propertyChangeNotAllowed, vmMarkedForDeletion } from "./constants";
 import { applyOsDiskSwap, checkOsDiskSwap } from "./vm-os-swap";
 import {
-  authorizedKeys,
   diskStateFor,
   linkDisk,
   resolveDataDisks,
@@ -52,31 +51,11 @@ export async function plugDisks(ctx: EmulatorContext, vm: Vm): Promise<void> {
 }
 
 /**
- * First-boot provisioning of an OS disk that holds only an image (made FromImage and swapped in):
- * the VM's osProfile and stored custom data are handed to it as to a new VM. True when it ran.
- */
-async function provisionSwappedDisk(ctx: EmulatorContext, vm: Vm): Promise<boolean> {
-  const os = ctx.store.get<DiskMeta>(vm.meta.osDiskId);
-  if (!os?.meta.generalized) return false;
-  const profile = sub(vm.body.properties, "osProfile") ?? {};
-  await ctx.guests.provisionInstance({
-    root: diskDir(ctx, os),
-    adminUsername: String(profile.adminUsername),
-    authorizedKeys: authorizedKeys(vm.body.properties),
-    customData: vm.meta.customData,
-    computerName: String(profile.computerName ?? vm.body.name),
-  });
-  delete os.meta.generalized;
-  ctx.store.save();
-  return true;
-}
-
-/**
- * Brings the guest up: SSH listening, boot script scheduled. A swapped-in disk's first boot is a
- * first boot (provisioning, then boot.sh after the "guest.provision" delay).
+ * Brings the guest up: SSH listening, boot script scheduled ("guest.provision" delay on a VM's
+ * first boot, when cloud-init installs the app layer; "guest.boot" otherwise). A swapped-in OS
+ * disk boots as it is: Azure runs no provisioning for it.
  */
 export async function bootGuest(ctx: EmulatorContext, vm: Vm, firstBoot: boolean): Promise<void> {
-  if (await provisionSwappedDisk(ctx, vm)) firstBoot = true;
   await plugDisks(ctx, vm);
   vm.meta.sshPort = await ctx.guests.powerOn({
     vmId: vm.id,

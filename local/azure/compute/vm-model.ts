@@ -22,8 +22,8 @@ export interface VmMeta {
   imageVersionId: string;
   osDiskId: string;
   /**
-   * base64 custom data from the create (or a later update): Azure keeps it for provisioning, the
-   * GET never shows it. Handed again to a swapped-in OS disk's first boot.
+   * base64 custom data from the create (or a later update): Azure keeps it, the GET never shows
+   * it. Only the create's provisioning uses it (nothing re-runs it for a swapped-in OS disk).
    */
   customData?: string;
   /** Loopback port of the guest's SSH server, kept so it stays put across restarts. */

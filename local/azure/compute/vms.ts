@@ -300,11 +300,10 @@ async function createVm(
     },
   };
   ctx.store.put(vm);
+  const root = diskDir(ctx, osDisk as typeof osDisk & { meta: DiskMeta });
+  await ctx.guests.installImage(root, image.body.name);
   await ctx.guests.provision({
-    vmId: id,
-    root: diskDir(ctx, osDisk as typeof osDisk & { meta: DiskMeta }),
-    imageVersion: image.body.name,
-    runtimeDir: image.meta.runtimeDir,
+    root,
     adminUsername: String(os.adminUsername),
     authorizedKeys: authorizedKeys(props),
     customData: typeof os.customData === "string" ? os.customData : undefined,

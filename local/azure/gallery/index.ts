@@ -21,10 +21,11 @@ import {
 import { simpleResourceRoutes } from "../resources/simple";
 import { GALLERY_IMAGE_VERSION_TYPE, PROVIDER, galleryImageNotAvailable } from "../compute/constants";
 
-export interface ImageVersionMeta {
-  /** Twin only: the runtime/ payload a VM from this version gets (default: the emulator's). */
-  runtimeDir?: string;
-}
+/**
+ * Nothing twin-only: an image version holds what packer/image-layers.json bakes, the same for
+ * every version (the app layer comes from the VM's custom data).
+ */
+export type ImageVersionMeta = Record<string, never>;
 
 const VERSION_SEGMENTS: [string, string][] = [
   ["galleries", "galleryName"],

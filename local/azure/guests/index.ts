@@ -1,8 +1,10 @@
 /**
- * Simulated guests: one per emulated VM. Provisioning lays out the OS disk from the image; power-on
- * starts the guest's SSH server and, after the latency model's boot delay, runs the real
- * `lifecycle/boot.sh` from the installed payload (guest contract); power-off stops both and wipes
- * what a reboot wipes. Each boot's output goes to $R/var/log/openclawps-boot.log.
+ * Simulated guests: one per emulated VM. An OS disk made from a gallery version gets the image's
+ * baked layers (image.ts, from packer/image-layers.json); a VM create runs the twin's cloud-init
+ * on it (cloud-init.ts: osProfile + custom data, which brings /opt/claw). Power-on starts the
+ * guest's SSH server and, after the latency model's boot delay, runs the real `lifecycle/boot.sh`
+ * when the app layer installed one (guest contract); power-off stops both and wipes what a reboot
+ * wipes. Each boot's output goes to $R/var/log/openclawps-boot.log.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,19 +13,13 @@ import type { Clock } from "../clock";
 import type { LatencyModel } from "../arm/latency";
 import { startGatewayStandIn, type GatewayStandIn } from "./gateway";
 import { guestEnv, plugDisk, shutDownRoot, startEnabledUnits, unplugAll, unplugDisk } from "./sandbox";
-import {
-  installImage,
-  provisionInstance,
-  provisionRoot,
-  type ImageSpec,
-  type InstanceSpec,
-  type ProvisionSpec,
-} from "./provision";
+import { installImage, readImageLayers, type ImageLayers } from "./image";
+import { provisionInstance, type InstanceSpec } from "./cloud-init";
 import { startSshServer, type RunningSsh } from "./ssh-server";
 
 export interface GuestOptions {
-  /** runtime/ payload installed as /opt/claw on every new VM (unless its image version names another). */
-  runtimeDir?: string;
+  /** The image's baked layers (packer/image-layers.json); without it an image is the base OS only. */
+  imageLayersFile?: string;
   /** Directory of stand-in system commands put first on the guests' PATH. */
   shimsDir?: string;
   /** Extra environment for boot and SSH sessions (e.g. CLAW_DISK_WAIT_SECONDS). */
@@ -56,26 +52,29 @@ const FINAL: BootState[] = ["succeeded", "failed", "no-boot-script", "off"];
 
 export class Guests {
   private readonly live = new Map<string, Live>();
+  private readonly image: ImageLayers | undefined;
 
   constructor(
     private readonly clock: Clock,
     private readonly latency: LatencyModel,
     private readonly options: GuestOptions,
     private readonly log: (m: string) => void,
-  ) {}
-
-  provision(spec: ProvisionSpec): Promise<void> {
-    return provisionRoot(spec, this.options.runtimeDir);
+  ) {
+    this.image = options.imageLayersFile ? readImageLayers(options.imageLayersFile) : undefined;
   }
 
-  /** Puts an image version on a disk made FromImage; its instance is provisioned on first boot. */
-  installImage(spec: ImageSpec): Promise<void> {
-    return installImage(spec, this.options.runtimeDir);
+  /** Puts an image version's baked layers on a fresh OS disk (VM create, or a disk made FromImage). */
+  installImage(root: string, imageVersion: string): Promise<void> {
+    return installImage(root, imageVersion, this.image);
   }
 
-  /** First-boot provisioning of an OS disk that holds only an image (a swapped-in disk). */
-  provisionInstance(spec: InstanceSpec): Promise<void> {
-    return provisionInstance(spec);
+  /**
+   * What happens once, when a VM is created from an image: provisioning from the osProfile and
+   * cloud-init's write_files from the custom data (the app layer). Never for a swapped-in disk.
+   */
+  async provision(spec: InstanceSpec): Promise<void> {
+    const problems = await provisionInstance(spec);
+    for (const p of problems) this.log(`guest cloud-init (${spec.computerName}): ${p}`);
   }
 
   attach(root: string, lun: number, diskDir: string): Promise<void> {
@@ -214,4 +213,4 @@ export class Guests {
   }
 }
 
-export type { ImageSpec, InstanceSpec, ProvisionSpec };
+export type { InstanceSpec };

@@ -1,0 +1,105 @@
+/**
+ * Typed saga → activity calls, as Temporal's proxyActivities gives them: `yield* act.createVm(input)`
+ * is checked by the compiler against the activity's own signature (input and result), so a saga
+ * cannot pass a misspelt field or misread a result. Deterministic: only durable actions
+ * (callActivity, createTimer) are scheduled.
+ *
+ * Retries happen here rather than in callActivityWithRetry so that an answer that cannot change
+ * (the image version does not exist, the disk belongs to another VM, a downgrade was refused) ends
+ * the step at once instead of being asked again three times.
+ */
+import * as df from "durable-functions";
+import type { OrchestrationContext } from "durable-functions";
+import { failureOf, type Failure } from "./failure";
+
+/** A retry profile: attempts in all, the first wait, its growth and its cap. */
+export interface RetryProfile {
+  attempts: number;
+  firstMs: number;
+  backoff?: number;
+  maxMs?: number;
+}
+
+/** Failures that repeating the same activity cannot change. */
+const DEFINITIVE = new Set([
+  "BAD_REQUEST",
+  "NOT_FOUND",
+  "CLAW_NOT_FOUND",
+  "IMAGE_NOT_FOUND",
+  "IMAGE_NOT_READY",
+  "ALREADY_ON_VERSION",
+  "DOWNGRADE_REFUSED",
+  "DISK_ATTACHED_ELSEWHERE",
+]);
+
+export function isDefinitive(f: Failure): boolean {
+  return !f.retryable && DEFINITIVE.has(f.code);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- activity inputs are any JSON shape
+type AnyActivity = (input: any) => Promise<unknown>;
+
+/** The typed calls of a family of activities. */
+export type ActivityCalls<A> = {
+  [K in keyof A]: A[K] extends AnyActivity
+    ? (
+        input: Parameters<A[K]>[0],
+        retry?: RetryProfile,
+      ) => Generator<df.Task, Awaited<ReturnType<A[K]>>, unknown>
+    : never;
+};
+
+/**
+ * Tests on the twin shrink retry waits with SAGA_RETRY_SCALE (e.g. 0.01). Only waits scale, never
+ * attempt counts, so a replay under another scale schedules the same activities.
+ */
+const SCALE =
+  Number(process.env.SAGA_RETRY_SCALE ?? "1") > 0 ? Number(process.env.SAGA_RETRY_SCALE ?? "1") : 1;
+
+/** Waits of a retry profile: attempt n (1-based) waits firstMs × backoff^(n−1), capped, scaled. */
+export function retryDelayMs(p: RetryProfile, attempt: number): number {
+  const d = p.firstMs * Math.pow(p.backoff ?? 2, attempt - 1);
+  return Math.max(1, Math.round(Math.min(d, p.maxMs ?? 60_000) * SCALE));
+}
+
+/** Calls activity `name` with `input`, retried by `retry` except on a definitive failure. */
+export function* callActivity<T>(
+  ctx: OrchestrationContext,
+  name: string,
+  input: unknown,
+  retry?: RetryProfile,
+): Generator<df.Task, T, unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (yield ctx.df.callActivity(name, input)) as T;
+    } catch (e) {
+      if (!retry || attempt >= retry.attempts || isDefinitive(failureOf(e))) throw e;
+      const at = ctx.df.currentUtcDateTime.getTime() + retryDelayMs(retry, attempt);
+      yield ctx.df.createTimer(new Date(at));
+    }
+  }
+}
+
+/** A proxy whose every property is a typed call of the activity of that name. */
+export function activityCalls<A>(ctx: OrchestrationContext): ActivityCalls<A> {
+  return new Proxy({} as ActivityCalls<A>, {
+    get: (_target, name) => (input: unknown, retry?: RetryProfile) =>
+      callActivity(ctx, String(name), input, retry),
+  });
+}
+
+/**
+ * One activity as a plain durable task (retried by the framework on any failure), for running
+ * several side by side in Task.all; the compiler still checks the input against the activity.
+ */
+export function activityTask<A, K extends keyof A & string>(
+  ctx: OrchestrationContext,
+  name: K,
+  input: A[K] extends AnyActivity ? Parameters<A[K]>[0] : never,
+  retry: RetryProfile,
+): df.Task {
+  const r = new df.RetryOptions(retryDelayMs(retry, 1), retry.attempts);
+  r.backoffCoefficient = retry.backoff ?? 2;
+  r.maxRetryIntervalInMilliseconds = retryDelayMs({ ...retry, firstMs: retry.maxMs ?? 60_000 }, 1);
+  return ctx.df.callActivityWithRetry(name, r, input);
+}

@@ -73,6 +73,7 @@ const activities: Record<string, ActivityHandler> = {
     return { id: "disk-restored", name: "c-data-r1" };
   }),
   waitForSsh: act("waitForSsh", () => "SHA256:x"),
+  checkSecrets: act("checkSecrets", () => ({ providers: ["ANTHROPIC_API_KEY"], missing: [] })),
   deliverSecrets: act("deliverSecrets", () => null),
   verify: act("verify", (world, i) => {
     if (i.expectVersion && world.vm?.version !== i.expectVersion)

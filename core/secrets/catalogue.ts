@@ -86,7 +86,10 @@ export function checkSecretValue(spec: SecretKeySpec, value: unknown): string {
     throw new ClawError("BAD_REQUEST", `value of ${spec.key}: must be a string (${spec.hint})`);
   }
   if (value.length === 0) {
-    throw new ClawError("BAD_REQUEST", `value of ${spec.key}: must not be empty; DELETE the secret to remove it`);
+    throw new ClawError(
+      "BAD_REQUEST",
+      `value of ${spec.key}: must not be empty; DELETE the secret to remove it`,
+    );
   }
   if (value.length > MAX_SECRET_LENGTH) {
     throw new ClawError(
@@ -102,7 +105,10 @@ export function checkSecretValue(spec: SecretKeySpec, value: unknown): string {
     );
   }
   if (value !== value.trim()) {
-    throw new ClawError("BAD_REQUEST", `value of ${spec.key}: starts or ends with spaces; send the bare value`);
+    throw new ClawError(
+      "BAD_REQUEST",
+      `value of ${spec.key}: starts or ends with spaces; send the bare value`,
+    );
   }
   if (spec.pattern && !spec.pattern.test(value)) {
     throw new ClawError("BAD_REQUEST", `value of ${spec.key}: is not well-formed; expected ${spec.hint}`);

@@ -121,10 +121,17 @@ export function createClawSecretsService(deps: ClawSecretsDeps) {
       }
       const info = await deps.secrets.putClawSecret(clawName, key, value);
       const delivery = await deliver(deps, claw, origin);
-      await audit(deps, origin, "putSecret", clawName, { key, version: info.version }, {
-        accepted: true,
-        operationId: delivery.state === "started" ? delivery.operationId : undefined,
-      });
+      await audit(
+        deps,
+        origin,
+        "putSecret",
+        clawName,
+        { key, version: info.version },
+        {
+          accepted: true,
+          operationId: delivery.state === "started" ? delivery.operationId : undefined,
+        },
+      );
       return { claw: clawName, ...info, delivery };
     });
   }
@@ -138,10 +145,17 @@ export function createClawSecretsService(deps: ClawSecretsDeps) {
         throw new ClawError("NOT_FOUND", `claw ${clawName} has no secret ${key} of its own`);
       }
       const delivery = await deliver(deps, claw, origin);
-      await audit(deps, origin, "deleteSecret", clawName, { key }, {
-        accepted: true,
-        operationId: delivery.state === "started" ? delivery.operationId : undefined,
-      });
+      await audit(
+        deps,
+        origin,
+        "deleteSecret",
+        clawName,
+        { key },
+        {
+          accepted: true,
+          operationId: delivery.state === "started" ? delivery.operationId : undefined,
+        },
+      );
       return { claw: clawName, key, delivery };
     });
   }
@@ -166,7 +180,10 @@ export function createClawSecretsService(deps: ClawSecretsDeps) {
         ? {
             version: pw.version,
             ...(delivered?.accessPassword
-              ? { deliveredVersion: delivered.accessPassword.version, deliveredAt: delivered.accessPassword.at }
+              ? {
+                  deliveredVersion: delivered.accessPassword.version,
+                  deliveredAt: delivered.accessPassword.at,
+                }
               : {}),
           }
         : null,
@@ -196,10 +213,17 @@ export function createClawSecretsService(deps: ClawSecretsDeps) {
       const claw = await deps.state.claws.require(clawName);
       const r = await deps.secrets.setAccessPassword(clawName, generateAccessPassword());
       const delivery = await deliver(deps, claw, origin);
-      await audit(deps, origin, "rotateAccessPassword", clawName, { version: r.version }, {
-        accepted: true,
-        operationId: delivery.state === "started" ? delivery.operationId : undefined,
-      });
+      await audit(
+        deps,
+        origin,
+        "rotateAccessPassword",
+        clawName,
+        { version: r.version },
+        {
+          accepted: true,
+          operationId: delivery.state === "started" ? delivery.operationId : undefined,
+        },
+      );
       return { claw: clawName, version: r.version, updatedAt: r.updatedAt, delivery };
     });
   }

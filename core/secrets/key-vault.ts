@@ -115,7 +115,12 @@ export function createKeyVaultSecretStore({
     const own: Listed[] = [];
     for await (const p of client.listPropertiesOfSecrets()) {
       if (p.enabled === false) continue;
-      const meta = { name: p.name, version: p.version ?? "", updatedAt: p.updatedOn?.toISOString(), tags: p.tags };
+      const meta = {
+        name: p.name,
+        version: p.version ?? "",
+        updatedAt: p.updatedOn?.toISOString(),
+        tags: p.tags,
+      };
       if (p.name.startsWith(clawPrefix) && (p.tags?.claw ?? claw) === claw) {
         own.push({ key: envName(p.name.slice(clawPrefix.length), p.tags), ...meta });
       } else if (p.name.startsWith("fleet-")) {
@@ -160,10 +165,20 @@ export function createKeyVaultSecretStore({
       const { own, fleet } = await listFor(claw);
       const out: SecretInfo[] = own
         .sort((a, b) => a.key.localeCompare(b.key))
-        .map((s) => ({ key: s.key, scope: "claw", version: s.version, ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}) }));
+        .map((s) => ({
+          key: s.key,
+          scope: "claw",
+          version: s.version,
+          ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}),
+        }));
       for (const s of fleet.sort((a, b) => a.key.localeCompare(b.key))) {
         if (!own.some((o) => o.key === s.key)) {
-          out.push({ key: s.key, scope: "fleet", version: s.version, ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}) });
+          out.push({
+            key: s.key,
+            scope: "fleet",
+            version: s.version,
+            ...(s.updatedAt ? { updatedAt: s.updatedAt } : {}),
+          });
         }
       }
       return out;

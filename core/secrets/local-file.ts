@@ -27,7 +27,10 @@ export const localSecretsFileSchema = z.object({
   claws: z.record(z.string(), secretsMap).default({}),
   versions: z.record(z.string(), z.record(z.string(), versionEntry)).default({}),
   access: z
-    .record(z.string(), z.object({ password: z.string().min(1), version: z.number().int().min(1), updatedAt: z.string() }))
+    .record(
+      z.string(),
+      z.object({ password: z.string().min(1), version: z.number().int().min(1), updatedAt: z.string() }),
+    )
     .default({}),
   sshPrivateKey: z.string().optional(),
   sshPublicKey: z.string().optional(),
@@ -170,7 +173,12 @@ export function createLocalFileSecretStore({
       const out: SecretInfo[] = [];
       for (const key of Object.keys(own).sort()) {
         const v = data.versions[claw]?.[key];
-        out.push({ key, scope: "claw", version: String(v?.version ?? 0), ...(v ? { updatedAt: v.updatedAt } : {}) });
+        out.push({
+          key,
+          scope: "claw",
+          version: String(v?.version ?? 0),
+          ...(v ? { updatedAt: v.updatedAt } : {}),
+        });
       }
       for (const key of Object.keys(data.fleet).sort()) {
         if (own[key] === undefined) out.push({ key, scope: "fleet", version: "0" });

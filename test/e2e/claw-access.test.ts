@@ -9,7 +9,12 @@ import { TableClient, TableServiceClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGuestClient, endpointMapResolver } from "../../core/guest";
 import { updateLocalSecretsFile } from "../../core/secrets/local-file";
-import { SECRET_VALUES, startTwinHarness, telegramTokenFor, type TwinHarness } from "../../local/twin-harness";
+import {
+  SECRET_VALUES,
+  startTwinHarness,
+  telegramTokenFor,
+  type TwinHarness,
+} from "../../local/twin-harness";
 
 const spec = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
@@ -39,7 +44,9 @@ describe("claw access and secrets on the twin", () => {
   afterAll(async () => t?.close());
 
   const guest = (claw: string) => {
-    const secrets = JSON.parse(fs.readFileSync(t.env.LOCAL_SECRETS_FILE, "utf8")) as { sshPrivateKey: string };
+    const secrets = JSON.parse(fs.readFileSync(t.env.LOCAL_SECRETS_FILE, "utf8")) as {
+      sshPrivateKey: string;
+    };
     return createGuestClient({
       address: claw,
       resolveEndpoint: endpointMapResolver({
@@ -79,7 +86,9 @@ describe("claw access and secrets on the twin", () => {
       expect(String((op.error as { message: string }).message)).toMatch(
         /no model provider key: set at least one of XAI_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY/,
       );
-      expect(t.twin.emulator.requests.list().filter((e) => e.path.toLowerCase().includes("carol"))).toEqual([]);
+      expect(t.twin.emulator.requests.list().filter((e) => e.path.toLowerCase().includes("carol"))).toEqual(
+        [],
+      );
     } finally {
       await updateLocalSecretsFile(t.env.LOCAL_SECRETS_FILE, (d) => {
         d.fleet.ANTHROPIC_API_KEY = SECRET_VALUES.ANTHROPIC_API_KEY;
@@ -88,20 +97,29 @@ describe("claw access and secrets on the twin", () => {
   }, 60_000);
 
   it("deploy: the model and operator id land in the agent's configuration; the password on the disk", async () => {
-    const c = await t.api("POST", "/v1/claws", spec("alice", { defaultModel: "xai/grok-4", operatorTelegramId: "777" }));
+    const c = await t.api(
+      "POST",
+      "/v1/claws",
+      spec("alice", { defaultModel: "xai/grok-4", operatorTelegramId: "777" }),
+    );
     expect(c.status, JSON.stringify(c.body)).toBe(201);
     const op = await run("alice", "deploy");
     expect(op.status, JSON.stringify(op)).toBe("succeeded");
-    const config = JSON.parse(
-      await onGuest("alice", 'cat "$CLAW_DATA/openclaw/openclaw.json"'),
-    ) as { agents: { defaults: { model: { primary: string } } }; channels: { telegram: { allowFrom: string[] } } };
+    const config = JSON.parse(await onGuest("alice", 'cat "$CLAW_DATA/openclaw/openclaw.json"')) as {
+      agents: { defaults: { model: { primary: string } } };
+      channels: { telegram: { allowFrom: string[] } };
+    };
     expect(config.agents.defaults.model.primary).toBe("xai/grok-4");
     expect(config.channels.telegram.allowFrom).toEqual(["777"]);
 
     // A changed spec reaches the disk at the next verify.
-    expect((await t.api("PATCH", "/v1/claws/alice", { defaultModel: "anthropic/claude-sonnet-4" })).status).toBe(200);
+    expect(
+      (await t.api("PATCH", "/v1/claws/alice", { defaultModel: "anthropic/claude-sonnet-4" })).status,
+    ).toBe(200);
     expect((await run("alice", "verify")).status).toBe("succeeded");
-    expect(await onGuest("alice", 'cat "$CLAW_DATA/openclaw/openclaw.json"')).toContain('"anthropic/claude-sonnet-4"');
+    expect(await onGuest("alice", 'cat "$CLAW_DATA/openclaw/openclaw.json"')).toContain(
+      '"anthropic/claude-sonnet-4"',
+    );
   }, 180_000);
 
   it("access password: retrieval is audited; it is the one on the disk and set for the users", async () => {
@@ -182,13 +200,17 @@ describe("claw access and secrets on the twin", () => {
   it("secrets API: unknown and malformed input get 400 saying what to fix", async () => {
     const unknown = await put("alice", "MY_TOKEN", { value: "x-12345678" });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.error?.message).toMatch(/unknown secret 'MY_TOKEN': allowed are TELEGRAM_BOT_TOKEN, .*EXTRA_SECRET_KEYS/);
+    expect(unknown.body.error?.message).toMatch(
+      /unknown secret 'MY_TOKEN': allowed are TELEGRAM_BOT_TOKEN, .*EXTRA_SECRET_KEYS/,
+    );
     const badName = await put("alice", "bad-name", { value: "x" });
     expect(badName.status).toBe(400);
     expect(badName.body.error?.message).toMatch(/malformed/);
     const badToken = await put("alice", "TELEGRAM_BOT_TOKEN", { value: "not a token" });
     expect(badToken.status).toBe(400);
-    expect(badToken.body.error?.message).toMatch(/TELEGRAM_BOT_TOKEN: is not well-formed; expected a bot token/);
+    expect(badToken.body.error?.message).toMatch(
+      /TELEGRAM_BOT_TOKEN: is not well-formed; expected a bot token/,
+    );
     expect(JSON.stringify(badToken.body)).not.toContain("not a token");
     const newline = await put("alice", "OPENAI_API_KEY", { value: "sk-1\nEVIL=1" });
     expect(newline.status).toBe(400);
@@ -211,7 +233,12 @@ describe("claw access and secrets on the twin", () => {
     );
     const l = await list("alice");
     const entry = l.secrets.find((s) => s.key === "ANTHROPIC_API_KEY");
-    expect(entry).toMatchObject({ scope: "claw", version: r.body.version, deliveredVersion: r.body.version, onClaw: true });
+    expect(entry).toMatchObject({
+      scope: "claw",
+      version: r.body.version,
+      deliveredVersion: r.body.version,
+      onClaw: true,
+    });
     expect(JSON.stringify(l)).not.toContain(value);
   }, 60_000);
 
@@ -221,7 +248,9 @@ describe("claw access and secrets on the twin", () => {
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     expect((await t.waitForOperation(r.body.delivery.operationId!)).status).toBe("succeeded");
     const status = () =>
-      onGuest("alice", "tailscale status --json").then((s) => (JSON.parse(s) as { Self: { ID: string } }).Self.ID);
+      onGuest("alice", "tailscale status --json").then(
+        (s) => (JSON.parse(s) as { Self: { ID: string } }).Self.ID,
+      );
     const id = await status();
     expect(id).toMatch(/^n[0-9a-f]+$/);
     expect(await onGuest("alice", "tailscale serve status --json")).toContain("http://127.0.0.1:18789");

@@ -61,6 +61,22 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "Key Vault holding the claws' secrets and the control plane's SSH key",
     azure: "required",
   },
+  {
+    name: "EXTRA_SECRET_KEYS",
+    description:
+      "Secret names a claw may hold besides the known ones (provider API keys, TELEGRAM_BOT_TOKEN, BRIGHTDATA_API_TOKEN, TAILSCALE_AUTHKEY), comma separated",
+    azure: "optional",
+  },
+  {
+    name: "FLEET_DEFAULT_MODEL",
+    description: "The agents' default model (provider/model) unless a claw's spec sets defaultModel",
+    azure: "optional",
+  },
+  {
+    name: "FLEET_OPERATOR_TELEGRAM_ID",
+    description: "Telegram user id the agents answer unless a claw's spec sets operatorTelegramId",
+    azure: "optional",
+  },
   { name: "CLAW_ADMIN_USERNAME", description: "Admin user created on each claw VM", azure: "optional" },
   {
     name: "SSH_KEY_SECRET_NAME",

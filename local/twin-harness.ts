@@ -13,12 +13,25 @@ import { startAzuriteProcess } from "./host/azurite-process";
 import { startTwinAzure, type Twin } from "./twin";
 import { createGuestClient, endpointMapResolver, type GuestClient } from "../core/guest";
 import { createAzureGatewayFromConfig, type AzureGateway } from "../core/azure";
+import { updateLocalSecretsFile } from "../core/secrets/local-file";
 
 const ROOT = findRoot();
+/** The fleet's model key, and the Telegram bot token of the claw named "alice". */
 export const SECRET_VALUES = {
-  TELEGRAM_BOT_TOKEN: "987654:e2e-telegram-SECRET-token",
+  TELEGRAM_BOT_TOKEN: telegramTokenFor("alice"),
   ANTHROPIC_API_KEY: "sk-ant-e2e-SECRET-key-0001",
 };
+
+/**
+ * The bot token the harness gives a claw: each claw has its own bot (a fleet-wide token is
+ * refused), so every claw created through `api()` gets one in the secrets file, as an operator
+ * would give it.
+ */
+export function telegramTokenFor(claw: string): string {
+  let h = 7;
+  for (const ch of claw) h = (h * 31 + ch.charCodeAt(0)) % 1_000_000_007;
+  return `${100000 + (h % 900000)}:e2e-telegram-SECRET-token-${claw.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+}
 
 export interface TwinHarness {
   twin: Twin;
@@ -49,6 +62,8 @@ export async function startTwinHarness(
     env?: Record<string, string>;
     /** Azurite in a child process of its own (benchmarks: storage is another machine on Azure). */
     azuriteProcess?: boolean;
+    /** false: claws created through api() get no Telegram token of their own. */
+    telegramTokens?: boolean;
   } = {},
 ): Promise<TwinHarness> {
   const [azurite, twin] = await Promise.all([
@@ -62,7 +77,11 @@ export async function startTwinHarness(
   ]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "openclawps-e2e-"));
   const secretsFile = path.join(dir, "local.secrets.json");
-  fs.writeFileSync(secretsFile, JSON.stringify({ fleet: SECRET_VALUES, claws: {} }), { mode: 0o600 });
+  fs.writeFileSync(
+    secretsFile,
+    JSON.stringify({ fleet: { ANTHROPIC_API_KEY: SECRET_VALUES.ANTHROPIC_API_KEY }, claws: {} }),
+    { mode: 0o600 },
+  );
   const apiKey = "e2e-api-key";
   const env: Record<string, string> = {
     ...twin.settings,
@@ -118,6 +137,12 @@ export async function startTwinHarness(
   }
 
   async function api<T>(method: string, p: string, body?: unknown) {
+    const name = (body as { name?: unknown } | undefined)?.name;
+    if (method === "POST" && p === "/v1/claws" && typeof name === "string" && opts.telegramTokens !== false) {
+      await updateLocalSecretsFile(secretsFile, (data) => {
+        data.claws[name] = { TELEGRAM_BOT_TOKEN: telegramTokenFor(name), ...(data.claws[name] ?? {}) };
+      });
+    }
     const res = await fetch(`${url}/api${p}`, {
       method,
       headers: {

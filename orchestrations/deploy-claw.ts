@@ -1,5 +1,5 @@
 /**
- * deployClaw: ensure data disk (create only if absent) → ensure IP/NIC → create the VM from the
+ * deployClaw: check the claw's secrets (a model key; a bot token of its own) → ensure data disk (create only if absent) → ensure IP/NIC → create the VM from the
  * gallery version with the disk at LUN 0 and cloud-init custom data → wait for SSH → deliver
  * secrets → verify → record. A failure leaves every resource in place (the disk is never touched)
  * and the operation record says which step failed.
@@ -16,6 +16,10 @@ export const deployClaw = saga(function* (ctx, input, mark) {
   const claw: ClawSnapshot = yield ctx.df.callActivityWithRetry("loadClaw", RECORD_RETRY, base);
   const version = input.params.imageVersion ?? claw.spec.imageVersion;
   const region = claw.spec.region;
+
+  // Before any Azure call: a model key, and a bot token no other claw uses.
+  mark("check-secrets");
+  yield ctx.df.callActivity("checkSecrets", base);
 
   mark("preflight", version);
   // A disk that a newer image already migrated is not handed to an older one unless asked.

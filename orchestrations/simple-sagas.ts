@@ -1,7 +1,8 @@
 /**
- * The short sagas: parkClaw (deallocate), wakeClaw (start → SSH → verify → pin awake for its
- * awakeHours; a claw that already runs is verified and pinned in seconds), verifyClaw (run
- * verify.sh and store the result) and destroyClaw (VM, NIC, IP; the data disk only when asked,
+ * The short sagas: parkClaw (deallocate), wakeClaw (start → SSH → deliver what changed → verify →
+ * pin awake for its awakeHours; a claw that already runs is verified and pinned in seconds),
+ * verifyClaw (deliver what changed, run verify.sh and store the result) and destroyClaw (VM, NIC,
+ * IP; the data disk only when asked,
  * after a final snapshot). Each ends by recording its outcome and freeing the claw.
  */
 import * as df from "durable-functions";
@@ -28,6 +29,9 @@ export const wakeClaw = saga(function* (ctx, input, mark) {
   const started = start?.started !== false;
   mark("wait-for-boot");
   yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, started ? { ...base, since } : base);
+  // Secrets, password or settings changed while the claw was parked reach it now.
+  mark("deliver-secrets");
+  yield ctx.df.callActivityWithRetry("deliverSecrets", SSH_RETRY, base);
   mark("verify");
   yield ctx.df.callActivity("verify", base);
   const hours = input.params.awakeHours;
@@ -52,6 +56,9 @@ export const verifyClaw = saga(function* (ctx, input, mark) {
   const base = { op: input.operationId, claw: input.claw };
   mark("wait-for-boot");
   yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, base);
+  // Verify checks the claw as the control plane wants it: its current secrets and settings.
+  mark("deliver-secrets");
+  yield ctx.df.callActivityWithRetry("deliverSecrets", SSH_RETRY, base);
   mark("verify");
   const r: { ok: boolean; failed: string[] } = yield ctx.df.callActivity("verifyReport", base);
   if (!r.ok) throw new Error(`[VERIFY_FAILED] failed checks: ${r.failed.join(", ")}`);

@@ -1,6 +1,6 @@
 // Role assignments inside the control plane's resource group, each scoped to the one resource it is
 // for: data roles on the app's own storage account (durable task hub, queues, tables, deployment
-// package), read access to Key Vault secrets, and telemetry publishing. The deployer (azd's
+// package), read and write access to Key Vault secrets, and telemetry publishing. The deployer (azd's
 // AZURE_PRINCIPAL_ID) may optionally manage the vault's secrets.
 
 @description('Principal id of the control plane identity')
@@ -64,11 +64,13 @@ resource storageTable 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource vaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, principalId, roleIds.keyVaultSecretsUser)
+// Secrets Officer, not User: the secrets API writes the claws' secrets, generates each claw's access
+// password and the fingerprint key, and disables a deleted secret's version.
+resource vaultSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, principalId, roleIds.keyVaultSecretsOfficer)
   scope: vault
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.keyVaultSecretsUser)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.keyVaultSecretsOfficer)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

@@ -10,7 +10,13 @@ import {
   type ExecResult,
 } from "./connection";
 import type { EndpointResolver } from "./endpoints";
-import { renderSecretsFile, SECRETS_DIR, SECRETS_PATH } from "./secrets-file";
+import {
+  ACCESS_PASSWORD_PATH,
+  renderSecretsFile,
+  SECRETS_DIR,
+  SECRETS_PATH,
+  SETTINGS_PATH,
+} from "./secrets-file";
 import { ensureDir, putFileAtomic } from "./sftp";
 import { parseVerifyOutput, type VerifyResult } from "./verify-result";
 
@@ -56,8 +62,20 @@ export interface GuestClient {
   putFile(path: string, content: string | Buffer, mode?: number): Promise<void>;
   /** Runs verify.sh and returns its parsed result; unparsable output is VERIFY_FAILED. */
   runVerify(): Promise<VerifyResult>;
-  /** Writes the secrets file (0600) on the data disk and runs apply-secrets.sh. */
-  deliverSecrets(secrets: Record<string, string>): Promise<void>;
+  /**
+   * Writes the secrets file (0600) on the data disk and runs apply-secrets.sh. `extra` adds the
+   * access password and the agent's settings file; `only` limits what is written (the others are
+   * on the disk already), apply-secrets.sh runs either way.
+   */
+  deliverSecrets(secrets: Record<string, string>, extra?: DeliveryExtras): Promise<void>;
+}
+
+/** What travels with the secrets: the access password and the agent's settings (KEY=VALUE). */
+export interface DeliveryExtras {
+  accessPassword?: string;
+  settings?: Record<string, string>;
+  /** Which files to write; all given ones by default. */
+  only?: ReadonlyArray<"secrets" | "access-password" | "settings">;
 }
 
 const USE_ATTEMPTS = 3;
@@ -152,18 +170,30 @@ export function createGuestClient({
       );
       return result;
     },
-    async deliverSecrets(secrets) {
-      const content = renderSecretsFile(secrets);
-      // One connection for the file and the script that applies it.
+    async deliverSecrets(secrets, extra = {}) {
+      const files: [kind: "secrets" | "access-password" | "settings", path: string, content: string][] = [
+        ["secrets", SECRETS_PATH, renderSecretsFile(secrets)],
+      ];
+      if (extra.accessPassword !== undefined) {
+        if (/[\r\n\0]/.test(extra.accessPassword) || extra.accessPassword.length === 0)
+          throw new ClawError("BAD_REQUEST", "the access password is empty or holds a line break");
+        files.push(["access-password", ACCESS_PASSWORD_PATH, `${extra.accessPassword}\n`]);
+      }
+      if (extra.settings) files.push(["settings", SETTINGS_PATH, renderSecretsFile(extra.settings)]);
+      const wanted = files.filter(([kind]) => !extra.only || extra.only.includes(kind));
+      const hidden = [...Object.values(secrets), ...(extra.accessPassword ? [extra.accessPassword] : [])];
+      // One connection for the files and the script that applies them.
       const r = await withConnection(async (conn) => {
         const sftp = await sftpOn(conn, address);
         await ensureDir(sftp, SECRETS_DIR, 0o700);
-        await putFileAtomic(sftp, SECRETS_PATH, content, 0o600);
-        log(`ssh ${address}: delivered ${Object.keys(secrets).length} secret(s) to ${SECRETS_PATH}`);
+        for (const [, path, content] of wanted) await putFileAtomic(sftp, path, content, 0o600);
+        log(
+          `ssh ${address}: delivered ${wanted.map(([kind]) => (kind === "secrets" ? `${Object.keys(secrets).length} secret(s)` : kind)).join(", ") || "nothing new"} to ${SECRETS_DIR}`,
+        );
         return execOn(conn, address, APPLY_SECRETS_COMMAND, execTimeoutMs);
       });
       if (r.code !== 0) {
-        const why = redact((r.stderr || r.stdout).trim().slice(-500), secrets);
+        const why = redact((r.stderr || r.stdout).trim().slice(-500), hidden);
         throw new ClawError("SSH_ERROR", `apply-secrets.sh on ${address} exited ${r.code}: ${why}`, {
           retryable: true,
         });

@@ -3,6 +3,13 @@ import { ClawError } from "../errors";
 /** Where the claw's secrets land (guest contract): on the data disk, mode 0600. */
 export const SECRETS_DIR = "/mnt/claw-data/secrets";
 export const SECRETS_PATH = `${SECRETS_DIR}/claw.env`;
+/**
+ * The claw's access password as delivered (0600); apply-secrets.sh installs it as the disk's
+ * vnc-password.txt (the original tool's name) and sets it for SSH, RDP and Sunshine.
+ */
+export const ACCESS_PASSWORD_PATH = `${SECRETS_DIR}/access-password`;
+/** Non-secret settings for the agent's configuration (default model, operator's Telegram id). */
+export const SETTINGS_PATH = `${SECRETS_DIR}/claw-settings.env`;
 
 const KEY = /^[A-Z_][A-Z0-9_]*$/;
 

@@ -2,6 +2,8 @@ import { createKeyVaultSecretStore } from "./key-vault";
 import { createLocalFileSecretStore } from "./local-file";
 import type { SecretStore } from "./types";
 
+export * from "./catalogue";
+export * from "./fingerprint";
 export * from "./key-vault";
 export * from "./local-file";
 export * from "./redact";

@@ -38,6 +38,16 @@ export interface ClawObserved {
   /** Pinned SSH host key: "SHA256:<base64>" as `ssh-keygen -l` prints it. */
   hostKeySha256?: string;
   lastVerify?: VerifySummary;
+  /** What the control plane last delivered to the claw's data disk: versions and times, never values. */
+  delivered?: DeliveredState;
+}
+
+/** Per secret key (and for the access password) the version on the claw's disk and since when. */
+export interface DeliveredState {
+  secrets: Record<string, { version: string; at: string }>;
+  accessPassword?: { version: string; at: string };
+  /** When the agent's settings (default model, operator id) last changed on the disk. */
+  settingsAt?: string;
 }
 
 export interface ClawRecord {
@@ -74,6 +84,7 @@ function toEntity(
   for (const c of OBSERVED_COLUMNS) if (r.observed[c] !== undefined) e[c] = r.observed[c];
   writeJson(e, "spec", r.spec, 4);
   writeJson(e, "lastVerify", r.observed.lastVerify, 1);
+  writeJson(e, "delivered", r.observed.delivered, 1);
   return { partitionKey: PK, rowKey: r.name, ...e };
 }
 
@@ -85,6 +96,8 @@ function fromEntity(e: Record<string, unknown> & { etag: string; rowKey?: string
   }
   const lastVerify = readJson<VerifySummary>(e, "lastVerify");
   if (lastVerify) observed.lastVerify = lastVerify;
+  const delivered = readJson<DeliveredState>(e, "delivered");
+  if (delivered) observed.delivered = delivered;
   const record: ClawRecord = {
     name: str(e, "name") ?? String(e.rowKey),
     spec: readJson<ClawSpec>(e, "spec") as ClawSpec,

@@ -8,8 +8,7 @@ import { ClawError } from "../../core/errors";
 import type { VerifySummary } from "../../core/state";
 import type { ActivityDeps, ImageVersionInfo } from "./ports";
 import { asStep, type StepInput } from "./step";
-import { createHash } from "node:crypto";
-import { renderSecretsFile } from "../../core/guest/secrets-file";
+import { createDeliveryActivities } from "./delivery";
 
 export interface ClawSnapshot {
   name: string;
@@ -54,7 +53,6 @@ export interface VerifyOutcome {
   runtimeVersion?: string;
 }
 
-const SECRETS_HASH_COMMAND = `sha256sum "\${CLAW_DATA:-/mnt/claw-data}/secrets/claw.env" 2>/dev/null`;
 const BOOT_STATUS_COMMAND = `cat "\${CLAW_STATE:-/var/lib/openclawps}/boot-status" 2>/dev/null || true`;
 /** Tolerated clock difference between the control plane and a claw when comparing boot times. */
 const BOOT_CLOCK_SKEW_MS = 5_000;
@@ -365,34 +363,6 @@ export function createClawActivities(deps: ActivityDeps) {
     });
   }
 
-  /**
-   * Sends the claw's secrets unless the file on its data disk already holds exactly these (an
-   * upgrade or wake keeps the disk, so usually it does): compared by SHA-256, values never leave.
-   */
-  async function deliverSecrets(input: StepInput) {
-    return asStep(deps, input, "deliver-secrets", async () => {
-      const c = await claws.require(input.claw);
-      const secrets = await deps.secrets.clawSecrets(input.claw);
-      const target = {
-        claw: input.claw,
-        address: c.observed.publicIp ?? "",
-        hostKeySha256: c.observed.hostKeySha256,
-      };
-      const names = Object.keys(secrets).sort().join(", ");
-      const want = createHash("sha256").update(renderSecretsFile(secrets)).digest("hex");
-      const have = await deps.guest.exec({ ...target, command: SECRETS_HASH_COMMAND, timeoutMs: 30_000 });
-      if (have.code === 0 && have.stdout.trim().split(/\s+/)[0] === want) {
-        return {
-          result: null,
-          detail: `${Object.keys(secrets).length} secrets on the disk are current (${names}); not re-sent`,
-        };
-      }
-      await deps.guest.deliverSecrets({ ...target, secrets });
-      // Names only: values never leave this function.
-      return { result: null, detail: `${Object.keys(secrets).length} secrets delivered (${names})` };
-    });
-  }
-
   async function verify(input: StepInput & { expectVersion?: string }): Promise<VerifyOutcome> {
     return asStep(deps, input, "verify", async () => {
       const c = await claws.require(input.claw);
@@ -544,7 +514,7 @@ export function createClawActivities(deps: ActivityDeps) {
     waitForSsh,
     stopAgent,
     startAgent,
-    deliverSecrets,
+    ...createDeliveryActivities(deps),
     verify,
     verifyReport,
     snapshotDisk,

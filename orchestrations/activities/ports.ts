@@ -66,6 +66,9 @@ export interface GuestPort {
   deliverSecrets(
     a: GuestTarget & {
       secrets: Record<string, string>;
+      accessPassword?: string;
+      settings?: Record<string, string>;
+      only?: ReadonlyArray<"secrets" | "access-password" | "settings">;
     },
   ): Promise<void>;
   verify(a: GuestTarget): Promise<VerifyResult>;
@@ -74,6 +77,18 @@ export interface GuestPort {
 export interface SecretsPort {
   clawSecrets(claw: string): Promise<Record<string, string>>;
   controlPlaneSshPublicKey(): Promise<string>;
+  /** The version of each secret the claw gets (names only). */
+  secretVersions(claw: string): Promise<Record<string, string>>;
+  /** The claw's access password; generated and stored on first use (its first deploy). */
+  accessPassword(claw: string): Promise<{ password: string; version: string; created: boolean }>;
+  /** The other claw whose own `key` holds `value` (keyed-hash comparison), if any. */
+  clawHolding(key: string, value: string, claw: string): Promise<string | undefined>;
+}
+
+/** Fleet-wide defaults of the agent's settings; a claw's spec overrides them. */
+export interface AgentDefaults {
+  defaultModel?: string;
+  operatorTelegramId?: string;
 }
 
 export interface ActivityDeps {
@@ -82,6 +97,8 @@ export interface ActivityDeps {
   guest: GuestPort;
   secrets: SecretsPort;
   renderCustomData(a: { claw: string; imageVersion: string }): { base64: string; runtimeVersion: string };
+  /** FLEET_DEFAULT_MODEL / FLEET_OPERATOR_TELEGRAM_ID. */
+  agentDefaults?: AgentDefaults;
   adminUsername: string;
   /** How long a new or started VM may take until boot.sh reports done (Azure: cloud-init included). */
   bootTimeoutMs: number;

@@ -20,6 +20,7 @@ export const ACTIVITY_NAMES = [
   "waitForSsh",
   "stopAgent",
   "startAgent",
+  "checkSecrets",
   "deliverSecrets",
   "verify",
   "verifyReport",

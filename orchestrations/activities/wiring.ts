@@ -8,7 +8,7 @@ import { createStateStore } from "../../core/state";
 import { storageTargetFromConfig } from "../../core/state/from-config";
 import { createAzureGatewayFromConfig } from "../../core/azure";
 import { DELETE_DATA_DISK } from "../../core/azure";
-import { createSecretStore } from "../../core/secrets";
+import { createSecretStore, generateAccessPassword } from "../../core/secrets";
 import { createGuestClientFactory } from "../../core/guest/from-config";
 import { renderCloudInit } from "../../core/cloud-init";
 import type { ActivityDeps, GuestPort } from "./ports";
@@ -36,7 +36,12 @@ export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): P
     exec: async (a) => (await client(a)).exec(a.command, { timeoutMs: a.timeoutMs }),
     session: async (a, fn) =>
       (await client(a)).session((exec) => fn((command, timeoutMs) => exec(command, { timeoutMs }))),
-    deliverSecrets: async (a) => (await client(a)).deliverSecrets(a.secrets),
+    deliverSecrets: async (a) =>
+      (await client(a)).deliverSecrets(a.secrets, {
+        accessPassword: a.accessPassword,
+        settings: a.settings,
+        only: a.only,
+      }),
     verify: async (a) => (await client(a)).runVerify(),
   };
   return {
@@ -45,6 +50,20 @@ export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): P
     secrets: {
       clawSecrets: (claw) => secrets.getClawSecrets(claw),
       controlPlaneSshPublicKey: () => secrets.getControlPlaneSshPublicKey(),
+      secretVersions: async (claw) =>
+        Object.fromEntries((await secrets.listClawSecrets(claw)).map((s) => [s.key, s.version])),
+      accessPassword: async (claw) => {
+        const existing = await secrets.getAccessPassword(claw);
+        if (existing) return { ...existing, created: false };
+        const password = generateAccessPassword();
+        const { version } = await secrets.setAccessPassword(claw, password);
+        return { password, version, created: true };
+      },
+      clawHolding: (key, value, claw) => secrets.findClawHolding(key, value, claw),
+    },
+    agentDefaults: {
+      defaultModel: env.FLEET_DEFAULT_MODEL || undefined,
+      operatorTelegramId: env.FLEET_OPERATOR_TELEGRAM_ID || undefined,
     },
     azure: {
       ...gateway,

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Summary: put the secrets the control plane delivered ($CLAW_DATA/secrets/claw.env) to use: the
-# agent's environment, the tailnet, the gateway.
+# Summary: put what the control plane delivered to $CLAW_DATA/secrets to use: claw.env as the agent's
+# environment, the access password (vnc-password.txt; SSH, RDP, Sunshine), the agent's settings
+# (default model, operator's Telegram id), the tailnet, the gateway.
 # Usage: apply-secrets.sh
 #   Idempotent. Checks claw.env is KEY=VALUE lines (reporting bad line numbers, never contents), keeps
 #   it at 0600, installs it as the agent's environment ($CLAW_DATA/openclaw/.env, owned by $CLAW_USER,
-#   0600), joins Tailscale when TAILSCALE_AUTHKEY is set, and restarts openclaw-gateway when its
-#   environment changed or it is not running. Runs as the admin user over SSH; uses sudo for root work.
+#   0600), installs and sets the access password, writes the agent's settings into openclaw.json,
+#   joins Tailscale when TAILSCALE_AUTHKEY is set (and serves the chat UI on the tailnet), and
+#   restarts openclaw-gateway only when its environment or configuration changed or it is not
+#   running. Runs as the admin user over SSH; uses sudo for root work.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=access.sh
+source "$here/access.sh"
 claw_init apply-secrets.sh
 
 mountpoint -q "$CLAW_DATA" || die "$CLAW_DATA is not mounted (has boot.sh run?)"
@@ -35,12 +40,20 @@ else
   say "agent-env: $CLAW_AGENT_ENV already current"
 fi
 
+install_access_password || true
+sync_access_password
+if apply_agent_settings; then changed=true; fi
+
 # A failed tailnet join is reported but does not keep the agent from getting its keys.
-tailscale_join "$CLAW_SECRETS_FILE" || warn "tailscale: join failed; continuing without it"
+if tailscale_join "$CLAW_SECRETS_FILE"; then
+  tailscale_serve_chat
+else
+  warn "tailscale: join failed; continuing without it"
+fi
 
 if [ "$changed" = true ] || ! systemctl is-active -q openclaw-gateway; then
   as_root systemctl restart openclaw-gateway || die "openclaw-gateway failed to restart"
   say "gateway: restarted openclaw-gateway"
 else
-  say "gateway: openclaw-gateway already running with these secrets"
+  say "gateway: openclaw-gateway already running with these secrets and settings"
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Summary: bring a claw up on every start: mount the data disk, seed it once, restore the claw's SSH
-# host keys, link the agent's state, fix ownership, join Tailscale, run migrations, start services.
+# host keys, link the agent's state, fix ownership, sync the access password, put Tailscale's state
+# on the disk and join, run migrations, apply the agent's settings, start services.
 # Usage: boot.sh
 #   Idempotent: a second run changes nothing. Each step prints what it did on stdout; a failure names
 #   its step on stderr, is recorded in $CLAW_STATE/boot-status, and exits non-zero. Runs as root
@@ -9,6 +10,8 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$here/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=access.sh
+source "$here/access.sh"
 claw_init boot.sh
 
 step=preflight
@@ -93,13 +96,16 @@ seed_defaults() {
 
 ensure_layout() {
   local d made=()
-  for d in openclaw workspace secrets .openclawps/ssh; do
+  # The original tool's layout: openclaw/ (config, .env, exec approvals, the agent's database and
+  # Telegram state), workspace/ (SOUL.md, agents, memory, skills), tailscale/ (the node's identity).
+  for d in openclaw workspace workspace/agents workspace/memory workspace/skills secrets tailscale \
+    .openclawps/ssh; do
     if [ ! -d "$CLAW_DATA/$d" ]; then
       mkdir -p "$CLAW_DATA/$d"
       made+=("$d/")
     fi
   done
-  chmod 0700 "$CLAW_DATA/secrets" "$CLAW_META/ssh"
+  chmod 0700 "$CLAW_DATA/secrets" "$CLAW_DATA/tailscale" "$CLAW_META/ssh"
   if [ "${#made[@]}" -gt 0 ]; then say "layout: created ${made[*]}"; else say "layout: in place"; fi
 }
 
@@ -178,13 +184,50 @@ fix_permissions() {
   say "permissions: openclaw/ and workspace/ owned by $CLAW_USER, secrets/ 0700 owned by ${admin:-root}"
 }
 
+# The password on the disk is the claw's: every VM it rides on gets it again.
+access_password() {
+  install_access_password || true
+  sync_access_password
+}
+
 join_tailnet() {
+  tailscale_state_on_disk
   if [ ! -f "$CLAW_SECRETS_FILE" ]; then
     say "tailscale: no secrets delivered yet, not joining"
     return 0
   fi
   # Tailscale is a convenience for operators, not a reason to keep the agent down.
-  tailscale_join "$CLAW_SECRETS_FILE" || warn "tailscale: join failed; continuing without it"
+  if tailscale_join "$CLAW_SECRETS_FILE"; then
+    tailscale_serve_chat
+  else
+    warn "tailscale: join failed; continuing without it"
+  fi
+}
+
+# The original tool's update-version.txt at the disk's root mirrors the migration the disk is at.
+record_update_version() {
+  if write_file "$CLAW_DATA/update-version.txt" "$(recorded_update_version)"; then
+    say "update-version: $CLAW_DATA/update-version.txt at $(recorded_update_version)"
+  else
+    say "update-version: $CLAW_DATA/update-version.txt current"
+  fi
+}
+
+agent_settings() {
+  apply_agent_settings || true
+}
+
+# apt's daily timers upgrade packages at random hours and bounce the network (the original's tailnet
+# flapped); packages arrive with the image and the install layer instead.
+apt_timers() {
+  local t off=()
+  for t in apt-daily.timer apt-daily-upgrade.timer; do
+    if systemctl is-enabled -q "$t" 2>/dev/null || systemctl is-active -q "$t" 2>/dev/null; then
+      systemctl disable --now "$t" >/dev/null 2>&1 || warn "apt-timers: could not disable $t"
+      off+=("$t")
+    fi
+  done
+  if [ "${#off[@]}" -gt 0 ]; then say "apt-timers: disabled ${off[*]}"; else say "apt-timers: off"; fi
 }
 
 run_updates() {
@@ -233,7 +276,11 @@ run_step layout ensure_layout
 run_step host-keys host_keys
 run_step symlinks link_state
 run_step permissions fix_permissions
+run_step access-password access_password
+run_step apt-timers apt_timers
 run_step tailscale join_tailnet
 run_step updates run_updates
+run_step update-version record_update_version
+run_step agent-settings agent_settings
 run_step services start_services
 step=finished

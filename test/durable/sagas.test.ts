@@ -159,6 +159,7 @@ const activities: Record<string, ActivityHandler> = {
     if (!vm?.agent) throw new Error("[SSH_ERROR] boot not done");
     return "SHA256:claw";
   }),
+  checkSecrets: act("checkSecrets", () => ({ providers: ["ANTHROPIC_API_KEY"], missing: [] })),
   deliverSecrets: act("deliverSecrets", () => null),
   verify: act("verify", (world, i) => {
     const [name, vm] = atIp(world) ?? [];

@@ -155,9 +155,9 @@ describe("role assignments of the control plane identity", () => {
     }
   });
 
-  it("key vault: Key Vault Secrets User on the vault", () => {
+  it("key vault: Key Vault Secrets Officer on the vault (the secrets API writes claws' secrets)", () => {
     expect(
-      has("modules/control-plane-access.bicep", "keyVaultSecretsUser", "Microsoft.KeyVault/vaults"),
+      has("modules/control-plane-access.bicep", "keyVaultSecretsOfficer", "Microsoft.KeyVault/vaults"),
     ).toBe(true);
   });
 
@@ -219,7 +219,7 @@ describe("role assignments of the control plane identity", () => {
         "modules/control-plane-access.bicep:storageQueue",
         "modules/control-plane-access.bicep:storageTable",
         "modules/control-plane-access.bicep:telemetryPublisher",
-        "modules/control-plane-access.bicep:vaultSecretsUser",
+        "modules/control-plane-access.bicep:vaultSecretsOfficer",
         "modules/fleet-access.bicep:fleetOperator",
         "modules/fleet-access.bicep:galleryReader",
         "modules/fleet-access.bicep:vmContributor",

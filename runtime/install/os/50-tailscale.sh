@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Summary: install step: Tailscale from its signed apt repository (joining happens in boot.sh /
-# apply-secrets.sh, only when the claw's secrets carry TAILSCALE_AUTHKEY).
+# apply-secrets.sh, only when the claw's secrets carry TAILSCALE_AUTHKEY). tailscaled is left
+# disabled: boot.sh points its state at the data disk and starts it once the disk is mounted, so the
+# claw keeps its tailnet identity on every VM.
 # Usage: run by install.sh (root).
 set -euo pipefail
 if command -v tailscale >/dev/null; then
-  echo "tailscale $(tailscale version | head -n 1) already installed"
+  systemctl disable tailscaled >/dev/null 2>&1 || true
+  echo "tailscale $(tailscale version | head -n 1) already installed (tailscaled started by boot.sh)"
   exit 0
 fi
 codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
@@ -14,5 +17,5 @@ curl -fsSL "https://pkgs.tailscale.com/stable/ubuntu/$codename.tailscale-keyring
   -o /etc/apt/sources.list.d/tailscale.list
 apt-get update -q
 apt-get install -y -q tailscale
-systemctl enable --now tailscaled
-echo "tailscale installed"
+systemctl disable --now tailscaled
+echo "tailscale installed (tailscaled started by boot.sh)"

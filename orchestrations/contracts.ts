@@ -22,12 +22,14 @@ export interface SagaInput {
   requestId: string;
   channel: Channel;
   principal: string;
-  /** upgrade: target version; wake: awakeHours; destroy: deleteDisk; deploy: optional version. */
+  /** upgrade: target version; wake: awakeHours; destroy: deleteDisk; deploy: optional version; park/upgrade: force. */
   params: {
     toVersion?: string;
     imageVersion?: string;
     awakeHours?: number;
     deleteDisk?: boolean;
+    /** park/upgrade: stop the agent even when it is mid-task (no deferral). */
+    force?: boolean;
   };
 }
 

@@ -1,5 +1,6 @@
 /** Registers every saga and activity with the function app (imported by functions/index.ts). */
 import "./activities/register";
+import "./activities/register-busy";
 import "./activities/notify-activities";
 import "./deploy-claw";
 import "./upgrade-claw";

@@ -32,7 +32,9 @@ export function sagaOperationId(status: SagaStatus | undefined): string | undefi
 export function sagaParams(cmd: SagaCommand, claw: ClawRecord): SagaInput["params"] {
   switch (cmd.kind) {
     case "upgrade":
-      return { toVersion: cmd.toVersion };
+      return { toVersion: cmd.toVersion, ...(cmd.force ? { force: true } : {}) };
+    case "park":
+      return cmd.force ? { force: true } : {};
     case "wake":
       return cmd.awakeHours === undefined ? {} : { awakeHours: cmd.awakeHours };
     case "destroy":

@@ -26,8 +26,15 @@ export const upgradeCommandSchema = z.strictObject({
   kind: z.literal("upgrade"),
   ...onClaw,
   toVersion: imageVersionSchema,
+  /** Stop the agent even when it is mid-task (no deferral). */
+  force: z.boolean().optional(),
 });
-export const parkCommandSchema = z.strictObject({ kind: z.literal("park"), ...onClaw });
+export const parkCommandSchema = z.strictObject({
+  kind: z.literal("park"),
+  ...onClaw,
+  /** Park even when the agent is mid-task (no deferral). */
+  force: z.boolean().optional(),
+});
 export const wakeCommandSchema = z.strictObject({
   kind: z.literal("wake"),
   ...onClaw,

@@ -16,4 +16,5 @@ import "./http/pins";
 import "./hooks/image-baked";
 import "./timers/schedule-tick";
 import "./timers/drift-reconcile";
+import "./timers/housekeeping";
 import "./telegram";

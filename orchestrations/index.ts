@@ -10,3 +10,5 @@ import "./rollout-fleet";
 import "./schedule-tick";
 import "./image-baked";
 import "./reconcile-drift";
+import "./activities/register-housekeeping";
+import "./housekeeping";

@@ -17,4 +17,5 @@ import "./hooks/image-baked";
 import "./timers/schedule-tick";
 import "./timers/drift-reconcile";
 import "./timers/housekeeping";
+import "./timers/health-sweep";
 import "./telegram";

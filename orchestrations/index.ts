@@ -12,3 +12,5 @@ import "./image-baked";
 import "./reconcile-drift";
 import "./activities/register-housekeeping";
 import "./housekeeping";
+import "./activities/register-health";
+import "./health-sweep";

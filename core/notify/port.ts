@@ -10,6 +10,14 @@ export type FleetNotification =
   | { kind: "rollout-ended"; rolloutId: string; version: string; status: string; digest: FleetDigest }
   | { kind: "image-registered"; version: string; policy: string; rolloutId?: string }
   | {
+      kind: "health";
+      sweptAt: string;
+      /** Claws that went from healthy to failing in this sweep, with their failed checks. */
+      failing: { claw: string; failed: string[] }[];
+      recovered: string[];
+      operationId: string;
+    }
+  | {
       kind: "agent-busy";
       claw: string;
       action: "park" | "upgrade";

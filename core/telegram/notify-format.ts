@@ -83,6 +83,18 @@ export function fleetMessage(e: FleetNotification, now: Date): OutgoingMessage {
         ),
       };
     }
+    case "health":
+      return {
+        text: fitLines(
+          [`🩺 ${b("Health")} ${esc(utc(e.sweptAt))}: operation ${code(e.operationId)}`],
+          [
+            ...e.failing.map(
+              (f) => `❌ ${b(f.claw)} is failing: ${esc(clip(f.failed.join(", ") || "not ok", 200))}`,
+            ),
+            ...e.recovered.map((c) => `✅ ${b(c)} is healthy again`),
+          ],
+        ),
+      };
     case "agent-busy":
       return {
         text: `⏳ ${b(e.claw)} is mid-task (${esc(clip(e.detail, 120))}): the ${esc(e.action)} waits until it is idle, at most ${e.maxMinutes} min (operation ${code(e.operationId)}).`,

@@ -109,7 +109,11 @@ function paths() {
       "Upgrade to an image version, keeping the data disk",
       "UpgradeBody",
     ),
-    "/claws/{name}/park": action("park", "Park (deallocate)"),
+    "/claws/{name}/park": action(
+      "park",
+      "Park (deallocate); waits for a mid-task agent unless force",
+      "ParkBody",
+    ),
     "/claws/{name}/wake": action("wake", "Wake (start and verify)", "WakeBody"),
     "/claws/{name}/verify": action("verify", "Run verify.sh on the claw"),
     "/operations": {

@@ -3,7 +3,13 @@
  * validates with; response shapes are described here in zod too, so one generator renders both.
  */
 import { z } from "zod";
-import { CHANNELS, clawCommandSchema, upgradeCommandSchema, wakeCommandSchema } from "../domain/commands";
+import {
+  CHANNELS,
+  clawCommandSchema,
+  parkCommandSchema,
+  upgradeCommandSchema,
+  wakeCommandSchema,
+} from "../domain/commands";
 import { clawSpecPatchSchema, clawSpecSchema } from "../domain/spec";
 
 const text = z.string();
@@ -90,7 +96,8 @@ export const imageSchema = z.object({
 export const COMPONENT_SCHEMAS = {
   ClawSpec: clawSpecSchema,
   ClawSpecPatch: clawSpecPatchSchema,
-  UpgradeBody: upgradeCommandSchema.pick({ toVersion: true }),
+  UpgradeBody: upgradeCommandSchema.pick({ toVersion: true, force: true }),
+  ParkBody: parkCommandSchema.pick({ force: true }),
   WakeBody: wakeCommandSchema.pick({ awakeHours: true }),
   ClawCommand: clawCommandSchema,
   Claw: clawSchema,

@@ -245,4 +245,36 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "Gitignored JSON file of claw secrets on the twin",
     azure: "twin",
   },
+  // The agent's own health, deferral while it works, snapshot housekeeping.
+  {
+    name: "AGENT_BUSY_MAX_DEFER_MINUTES",
+    description:
+      "Longest a park/upgrade waits for a mid-task agent (default 30, 0 = never wait; force skips)",
+    azure: "optional",
+  },
+  {
+    name: "AGENT_BUSY_POLL_SECONDS",
+    description: "How often a busy agent is asked again while a park/upgrade waits (default 60)",
+    azure: "optional",
+  },
+  {
+    name: "HEALTH_SWEEP_PARALLEL",
+    description: "Claws the periodic health sweep verifies at once (default 8, 1-100)",
+    azure: "optional",
+  },
+  {
+    name: "RETENTION_KEEP_LAST",
+    description: "Snapshots (and set-aside data disks) kept per claw whatever their age (default 3)",
+    azure: "optional",
+  },
+  {
+    name: "RETENTION_KEEP_DAYS",
+    description: "Snapshots and set-aside disks younger than this many days are kept (default 14)",
+    azure: "optional",
+  },
+  {
+    name: "BACKUP_SNAPSHOT_HOURS",
+    description: "Take a backup snapshot of each claw's data disk when its newest is older (default 0 = off)",
+    azure: "optional",
+  },
 ];

@@ -16,4 +16,6 @@ import "./http/pins";
 import "./hooks/image-baked";
 import "./timers/schedule-tick";
 import "./timers/drift-reconcile";
+import "./timers/housekeeping";
+import "./timers/health-sweep";
 import "./telegram";

@@ -25,7 +25,8 @@ export interface SagaInput {
   principal: string;
   /**
    * upgrade: target version; wake: awakeHours; destroy: deleteDisk; deploy: optional version;
-   * deploy and upgrade: allowDowngrade (as the command gave it; a downgrade is refused without it).
+   * deploy and upgrade: allowDowngrade (as the command gave it; a downgrade is refused without it);
+   * park/upgrade: force (no deferral while the agent is mid-task).
    */
   params: {
     toVersion?: string;
@@ -33,6 +34,8 @@ export interface SagaInput {
     imageVersion?: string;
     awakeHours?: number;
     deleteDisk?: boolean;
+    /** park/upgrade: stop the agent even when it is mid-task (no deferral). */
+    force?: boolean;
   };
 }
 

@@ -181,8 +181,19 @@ export function outcomeOf(claw: string, operationId: string, out: unknown): Claw
     step?: string;
     error?: { code?: string; message?: string };
     compensation?: string;
+    deferredBySeconds?: number;
   };
-  if (o.status === "succeeded") return { claw, status: "succeeded", operationId };
+  if (o.status === "succeeded") {
+    const deferred = typeof o.deferredBySeconds === "number" && o.deferredBySeconds > 0;
+    return deferred
+      ? {
+          claw,
+          status: "succeeded",
+          operationId,
+          detail: `deferred ${o.deferredBySeconds} s: the agent was busy`,
+        }
+      : { claw, status: "succeeded", operationId };
+  }
   if (o.error?.code === "ALREADY_ON_VERSION") {
     return { claw, status: "skipped", operationId, detail: o.error.message ?? "already on the version" };
   }

@@ -42,7 +42,8 @@ export function* scheduleTick(ctx: OrchestrationContext): Generator<Task, unknow
     onOutcome: (item, o) => {
       const it = item as TickItem;
       const what = `${it.kind}`;
-      if (o.status === "succeeded") digest.done.push({ claw: o.claw, detail: what });
+      if (o.status === "succeeded")
+        digest.done.push({ claw: o.claw, detail: o.detail ? `${what}, ${o.detail}` : what });
       else if (o.status === "failed")
         digest.failed.push({ claw: o.claw, reason: `${what}: ${o.detail ?? ""}` });
       else {

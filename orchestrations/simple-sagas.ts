@@ -8,12 +8,19 @@
 import * as df from "durable-functions";
 import type { ClawSnapshot } from "./activities/claw-activities";
 import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, saga } from "./saga-kit";
+import { deferWhileBusy } from "./defer-while-busy";
 
 export const parkClaw = saga(function* (ctx, input, mark) {
   const base = { op: input.operationId, claw: input.claw };
+  const d = yield* deferWhileBusy(ctx, base, { action: "park", force: input.params.force }, mark);
   mark("deallocate");
   yield ctx.df.callActivityWithRetry("deallocateVm", ARM_RETRY, base);
-  return { powerState: "deallocated" };
+  return {
+    powerState: "deallocated",
+    deferredBySeconds: d.deferredBySeconds,
+    ...(d.boundReached ? { deferBoundReached: true } : {}),
+    ...(input.params.force ? { force: true } : {}),
+  };
 });
 
 export const wakeClaw = saga(function* (ctx, input, mark) {

@@ -2,12 +2,12 @@
  * Managed disks and snapshots: the claw's portable data disk (created only when absent, never
  * modified), snapshots of it, disks restored from snapshots, and guarded deletes.
  */
-import type { Disk } from "@azure/arm-compute";
+import type { Disk, Snapshot } from "@azure/arm-compute";
 import { ClawError } from "../errors";
 import { clawResourceNames } from "../domain/naming";
 import { deleted, isNotFound } from "./errors";
 import { normalizeRegion } from "./images";
-import { CLAW_TAG, type DiskInfo, type GatewayContext } from "./types";
+import { CLAW_TAG, type DiskInfo, type GatewayContext, type SnapshotInfo } from "./types";
 import { sameId } from "./ids";
 
 /** The confirmation deleteDisk demands, so no caller deletes a data disk by accident. */
@@ -22,6 +22,19 @@ function toInfo(d: Disk): DiskInfo {
     ...(d.managedBy ? { managedBy: d.managedBy } : {}),
     ...(d.diskSizeGB !== undefined ? { sizeGb: d.diskSizeGB } : {}),
     ...(d.provisioningState ? { provisioningState: d.provisioningState } : {}),
+    ...(d.timeCreated ? { timeCreated: new Date(d.timeCreated).toISOString() } : {}),
+    ...(d.tags ? { tags: d.tags } : {}),
+  };
+}
+
+function snapshotInfo(s: Snapshot): SnapshotInfo {
+  return {
+    id: s.id ?? "",
+    name: s.name ?? "",
+    location: normalizeRegion(s.location ?? ""),
+    ...(s.timeCreated ? { timeCreated: new Date(s.timeCreated).toISOString() } : {}),
+    ...(s.creationData?.sourceResourceId ? { sourceResourceId: s.creationData.sourceResourceId } : {}),
+    ...(s.tags ? { tags: s.tags } : {}),
   };
 }
 
@@ -182,8 +195,28 @@ export function diskOperations(g: GatewayContext) {
     );
   }
 
+  async function listSnapshots(): Promise<SnapshotInfo[]> {
+    return g.run.request({ operation: "listSnapshots" }, async (abortSignal) => {
+      const out: SnapshotInfo[] = [];
+      for await (const s of g.compute.snapshots.listByResourceGroup(g.rg, { abortSignal })) {
+        out.push(snapshotInfo(s));
+      }
+      return out;
+    });
+  }
+
+  async function listDisks(): Promise<DiskInfo[]> {
+    return g.run.request({ operation: "listDisks" }, async (abortSignal) => {
+      const out: DiskInfo[] = [];
+      for await (const d of g.compute.disks.listByResourceGroup(g.rg, { abortSignal })) out.push(toInfo(d));
+      return out;
+    });
+  }
+
   return {
     getDisk,
+    listSnapshots,
+    listDisks,
     /** Same as getDisk (the name the saga activities use). */
     getDiskState: getDisk,
     ensureDataDisk,

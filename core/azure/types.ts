@@ -79,6 +79,21 @@ export interface DiskInfo {
   managedBy?: string;
   sizeGb?: number;
   provisioningState?: string;
+  /** When Azure created it (ISO 8601). */
+  timeCreated?: string;
+  tags?: Record<string, string>;
+}
+
+/** A snapshot in the fleet resource group (listSnapshots). */
+export interface SnapshotInfo {
+  id: string;
+  name: string;
+  location: string;
+  /** When Azure created it (ISO 8601). */
+  timeCreated?: string;
+  /** The disk it was taken of. */
+  sourceResourceId?: string;
+  tags?: Record<string, string>;
 }
 
 export type PowerState =
@@ -159,6 +174,10 @@ export interface AzureGateway {
     sku?: string;
   }): Promise<string>;
   deleteSnapshot(name: string): Promise<void>;
+  /** Every snapshot in the fleet resource group (housekeeping filters them by claw). */
+  listSnapshots(): Promise<SnapshotInfo[]>;
+  /** Every managed disk in the fleet resource group (housekeeping filters them by claw). */
+  listDisks(): Promise<DiskInfo[]>;
   /** Refuses without the confirmation, and refuses a disk a VM holds (DISK_ATTACHED_ELSEWHERE). */
   deleteDisk(name: string, opts: { confirm: "delete-data-disk" }): Promise<void>;
 

@@ -48,7 +48,13 @@ export function sagaOperationId(status: SagaStatus | undefined): string | undefi
 export function sagaParams(cmd: SagaCommand, claw: ClawRecord): SagaInput["params"] {
   switch (cmd.kind) {
     case "upgrade":
-      return { toVersion: cmd.toVersion, ...downgrade(cmd.allowDowngrade) };
+      return {
+        toVersion: cmd.toVersion,
+        ...downgrade(cmd.allowDowngrade),
+        ...(cmd.force ? { force: true } : {}),
+      };
+    case "park":
+      return cmd.force ? { force: true } : {};
     case "wake":
       return cmd.awakeHours === undefined ? {} : { awakeHours: cmd.awakeHours };
     case "destroy":

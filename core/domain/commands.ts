@@ -33,10 +33,17 @@ export const upgradeCommandSchema = z.strictObject({
   ...onClaw,
   toVersion: imageVersionSchema,
   allowDowngrade,
+  /** Stop the agent even when it is mid-task (no deferral). */
+  force: z.boolean().optional(),
 });
 /** Re-deploys the claw's current image version with the current app layer (no re-bake). */
 export const refreshCommandSchema = z.strictObject({ kind: z.literal("refresh"), ...onClaw });
-export const parkCommandSchema = z.strictObject({ kind: z.literal("park"), ...onClaw });
+export const parkCommandSchema = z.strictObject({
+  kind: z.literal("park"),
+  ...onClaw,
+  /** Park even when the agent is mid-task (no deferral). */
+  force: z.boolean().optional(),
+});
 export const wakeCommandSchema = z.strictObject({
   kind: z.literal("wake"),
   ...onClaw,

@@ -8,7 +8,24 @@ export type FleetNotification =
   | { kind: "drift"; drifts: DriftFinding[]; checkedAt: string }
   | { kind: "rollout-approval"; rolloutId: string; version: string; canary: string[]; timeoutAt: string }
   | { kind: "rollout-ended"; rolloutId: string; version: string; status: string; digest: FleetDigest }
-  | { kind: "image-registered"; version: string; policy: string; rolloutId?: string };
+  | { kind: "image-registered"; version: string; policy: string; rolloutId?: string }
+  | {
+      kind: "health";
+      sweptAt: string;
+      /** Claws that went from healthy to failing in this sweep, with their failed checks. */
+      failing: { claw: string; failed: string[] }[];
+      recovered: string[];
+      operationId: string;
+    }
+  | {
+      kind: "agent-busy";
+      claw: string;
+      action: "park" | "upgrade";
+      operationId: string;
+      /** The bound of the wait (AGENT_BUSY_MAX_DEFER_MINUTES). */
+      maxMinutes: number;
+      detail: string;
+    };
 
 /** Done / skipped / failed, and why: the ending of every fleet run. */
 export interface FleetDigest {

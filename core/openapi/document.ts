@@ -114,7 +114,11 @@ function paths() {
       "refresh",
       "Refresh: the current image version on a fresh VM with the current app layer and runtime, keeping the data disk",
     ),
-    "/claws/{name}/park": action("park", "Park (deallocate)"),
+    "/claws/{name}/park": action(
+      "park",
+      "Park (deallocate); waits for a mid-task agent unless force",
+      "ParkBody",
+    ),
     "/claws/{name}/wake": action("wake", "Wake (start and verify)", "WakeBody"),
     "/claws/{name}/verify": action("verify", "Run verify.sh on the claw"),
     "/operations": {

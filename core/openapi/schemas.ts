@@ -7,6 +7,7 @@ import {
   CHANNELS,
   clawCommandSchema,
   deployCommandSchema,
+  parkCommandSchema,
   upgradeCommandSchema,
   wakeCommandSchema,
 } from "../domain/commands";
@@ -98,7 +99,8 @@ export const COMPONENT_SCHEMAS = {
   ClawSpec: clawSpecSchema,
   ClawSpecPatch: clawSpecPatchSchema,
   DeployBody: deployCommandSchema.pick({ allowDowngrade: true }),
-  UpgradeBody: upgradeCommandSchema.pick({ toVersion: true, allowDowngrade: true }),
+  UpgradeBody: upgradeCommandSchema.pick({ toVersion: true, allowDowngrade: true, force: true }),
+  ParkBody: parkCommandSchema.pick({ force: true }),
   WakeBody: wakeCommandSchema.pick({ awakeHours: true }),
   ClawCommand: clawCommandSchema,
   Claw: clawSchema,

@@ -83,6 +83,22 @@ export function fleetMessage(e: FleetNotification, now: Date): OutgoingMessage {
         ),
       };
     }
+    case "health":
+      return {
+        text: fitLines(
+          [`🩺 ${b("Health")} ${esc(utc(e.sweptAt))}: operation ${code(e.operationId)}`],
+          [
+            ...e.failing.map(
+              (f) => `❌ ${b(f.claw)} is failing: ${esc(clip(f.failed.join(", ") || "not ok", 200))}`,
+            ),
+            ...e.recovered.map((c) => `✅ ${b(c)} is healthy again`),
+          ],
+        ),
+      };
+    case "agent-busy":
+      return {
+        text: `⏳ ${b(e.claw)} is mid-task (${esc(clip(e.detail, 120))}): the ${esc(e.action)} waits until it is idle, at most ${e.maxMinutes} min (operation ${code(e.operationId)}).`,
+      };
     case "image-registered":
       return {
         text: `🖼 Image ${code(e.version)} registered (policy ${esc(e.policy)})${
@@ -117,6 +133,14 @@ export function operationMessage(op: OperationRecord, now: Date): OutgoingMessag
   } else
     lines.push(`${head} ${esc(op.status)}${op.error?.step ? ` at ${esc(op.error.step)}` : ""}${versions}.`);
   if (op.error) lines.push(`${esc(op.error.code)}: ${esc(clip(op.error.message, 300))}`);
+  if (typeof d.deferredBySeconds === "number" && d.deferredBySeconds > 0) {
+    const mins = Math.round(d.deferredBySeconds / 6) / 10;
+    lines.push(
+      d.deferBoundReached === true
+        ? `⏳ Deferred ${mins} min for the agent's task, then stopped it mid-task (the wait's bound).`
+        : `⏳ Deferred ${mins} min until the agent finished its task.`,
+    );
+  }
   if (op.compensation) {
     const restored = Object.entries(op.compensation.restored ?? {})
       .map(([k, v]) => `${k} ${v}`)

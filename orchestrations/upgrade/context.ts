@@ -9,6 +9,7 @@ import type { HandoffActivities } from "../activities/handoff-activities";
 import type { ActivityCalls, RetryProfile } from "../activity-calls";
 import type { Compensations } from "../compensations";
 import type { SagaInput } from "../contracts";
+import { deferWhileBusy } from "../defer-while-busy";
 
 /** ARM mutations: the gateway already retries 429/5xx; this is the second net for transient failures. */
 export const ARM: RetryProfile = { attempts: 3, firstMs: 2_000 };
@@ -41,6 +42,16 @@ export interface Upgrade {
   newImageTouchedDisk: boolean;
   /** The disk to give back on rollback: the original, or one restored from the snapshot. */
   returnDiskId: string;
+}
+
+/**
+ * Before the agent is stopped: if it is mid-task, wait for it (bounded; `force` skips the wait), so
+ * an upgrade does not cut a turn off. A parked claw has no agent running: nothing to ask.
+ */
+export function* deferForAgent(u: Upgrade): Generator<df.Task, Record<string, unknown>, unknown> {
+  if (u.wasParked) return {};
+  const d = yield* deferWhileBusy(u.ctx, u.base, { action: "upgrade", force: u.input.params.force }, u.mark);
+  return { deferredBySeconds: d.deferredBySeconds, ...(d.boundReached ? { deferBoundReached: true } : {}) };
 }
 
 /** What a strategy reports when the claw runs the new version. */

@@ -17,6 +17,7 @@ import {
   RECORD,
   SSH,
   bringUp,
+  deferForAgent,
   restoreSnapshotIfTouched,
   type StrategyResult,
   type Upgrade,
@@ -44,6 +45,9 @@ export function* handoff(u: Upgrade): Generator<df.Task, StrategyResult, unknown
   u.mark("await-standby", standby.vmName);
   const ready = yield* act.awaitStandby({ ...base, vmName: standby.vmName }, ARM);
   const clawKey = c.hostKeySha256 ?? "";
+
+  // The standby is ready; a mid-task agent finishes its turn before the window opens.
+  const deferred = yield* deferForAgent(u);
 
   // ---- downtime window: from here the claw's agent is not running until the standby verified.
   const downFrom = ctx.df.currentUtcDateTime.toISOString();
@@ -116,6 +120,7 @@ export function* handoff(u: Upgrade): Generator<df.Task, StrategyResult, unknown
   return {
     strategy: "handoff",
     vmName: standby.vmName,
+    ...deferred,
     downtime: { from: downFrom, until: downUntil },
     ...(leftover ? { leftoverVm: leftover } : {}),
   };

@@ -15,6 +15,7 @@ import {
   RECORD,
   SSH,
   bringUp,
+  deferForAgent,
   restoreSnapshotIfTouched,
   type StrategyResult,
   type Upgrade,
@@ -25,6 +26,7 @@ export function* replace(u: Upgrade): Generator<df.Task, StrategyResult, unknown
   const vmName = c.vmName;
   const clawKey = c.hostKeySha256 ?? "";
   let oldStopped = u.wasParked;
+  const deferred = yield* deferForAgent(u);
   const downFrom = ctx.df.currentUtcDateTime.toISOString();
 
   if (u.vmExists) {
@@ -81,7 +83,7 @@ export function* replace(u: Upgrade): Generator<df.Task, StrategyResult, unknown
     },
     RECORD,
   );
-  return { strategy: "replace", vmName, downtime: { from: downFrom, until: downUntil } };
+  return { strategy: "replace", vmName, downtime: { from: downFrom, until: downUntil }, ...deferred };
 }
 
 /** Whatever the failed attempt left, the previous version comes back with the claw's data. */

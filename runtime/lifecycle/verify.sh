@@ -38,11 +38,6 @@ check() {
   checks+=("$entry}")
 }
 
-# probe CMD...: true/false for whether CMD succeeds (output discarded).
-probe() {
-  if "$@" >/dev/null 2>&1; then echo true; else echo false; fi
-}
-
 # as_claw CMD...: runs CMD as the agent's user (the gateway's CLI reads that user's config).
 as_claw() {
   sudo -n -u "$CLAW_USER" -H -- "$@"
@@ -100,6 +95,23 @@ if df_line=$(df -Pk "$CLAW_DATA" 2>/dev/null | tail -n 1); then
   fi
 fi
 
+# An ext4 filesystem that hit an error remounts itself read-only: the agent then loses every write.
+if opts=$(findmnt -n -o OPTIONS "$CLAW_DATA" 2>/dev/null) && [[ ,$opts, == *,rw,* ]]; then
+  check data-disk-writable required true "$CLAW_DATA is mounted read-write"
+else
+  check data-disk-writable required false "$CLAW_DATA is not mounted read-write (${opts:-no mount options})"
+fi
+
+missing=()
+for f in SOUL.md AGENTS.md; do
+  [ -f "$CLAW_DATA/workspace/$f" ] || missing+=("$f")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  check workspace-files required true "SOUL.md and AGENTS.md in $CLAW_DATA/workspace"
+else
+  check workspace-files required false "missing from $CLAW_DATA/workspace: ${missing[*]}"
+fi
+
 # --- secrets (names only) ----------------------------------------------------------------------
 
 if [ ! -f "$CLAW_SECRETS_FILE" ]; then
@@ -131,8 +143,18 @@ else
   check model-api-key required false "none of $CLAW_MODEL_KEYS is set"
 fi
 
-if [ -e "$CLAW_AGENT_ENV" ]; then
-  check agent-env required true "$CLAW_AGENT_ENV present"
+if [ -d "$CLAW_DATA/secrets" ] && [ "$(stat -c %a "$CLAW_DATA/secrets")" = 700 ]; then
+  check secrets-dir required true "$CLAW_DATA/secrets has mode 0700"
+elif [ -d "$CLAW_DATA/secrets" ]; then
+  check secrets-dir required false "$CLAW_DATA/secrets has mode 0$(stat -c %a "$CLAW_DATA/secrets"), expected 0700"
+else
+  check secrets-dir required false "no $CLAW_DATA/secrets directory"
+fi
+
+if [ -e "$CLAW_AGENT_ENV" ] && [ "$(stat -c %a "$CLAW_AGENT_ENV")" = 600 ]; then
+  check agent-env required true "$CLAW_AGENT_ENV present, mode 0600"
+elif [ -e "$CLAW_AGENT_ENV" ]; then
+  check agent-env required false "$CLAW_AGENT_ENV has mode 0$(stat -c %a "$CLAW_AGENT_ENV"), expected 0600"
 else
   check agent-env required false "no $CLAW_AGENT_ENV (apply-secrets.sh has not run)"
 fi
@@ -165,6 +187,30 @@ else
   check display-0 required false "X display :0 does not answer"
 fi
 
+# The desktop the operators watch (Moonlight on :0) must not blank while the agent works on it.
+if blank=$(as_root env DISPLAY=:0 XAUTHORITY="$CLAW_HOME/.Xauthority" timeout 5 xset q 2>/dev/null |
+  awk '/timeout:/ {print $2; exit}') && [ "$blank" = 0 ]; then
+  check display-blanking optional true "screen saver off on :0"
+else
+  check display-blanking optional false "screen saver timeout on :0 is ${blank:-unknown}, expected 0"
+fi
+
+# The chat UI stays loopback-bound: it is reached through Tailscale Serve or an SSH tunnel only.
+config=$CLAW_DATA/openclaw/openclaw.json
+if [ ! -s "$config" ]; then
+  check openclaw-config required false "no $config"
+elif clobbered=$(find "$(dirname "$config")" -maxdepth 1 -name 'openclaw.json.clobbered.*' -newer "$config" \
+  -printf '%f\n' 2>/dev/null | head -n 1) && [ -n "$clobbered" ]; then
+  check openclaw-config required false "the gateway rejected $config and kept $clobbered"
+else
+  check openclaw-config required true "$config present"
+fi
+if grep -Eq '"bind"[[:space:]]*:[[:space:]]*"loopback"' "$config" 2>/dev/null; then
+  check gateway-loopback required true "the gateway binds to loopback only"
+else
+  check gateway-loopback required false "$config does not bind the gateway to loopback"
+fi
+
 if code=$(curl -sS -o /dev/null --max-time 3 -w '%{http_code}' "$CLAW_GATEWAY_URL" 2>/dev/null) &&
   [ "${code:0:1}" = 2 ]; then
   check gateway-http required true "HTTP $code from $CLAW_GATEWAY_URL"
@@ -179,14 +225,39 @@ if health=$(as_claw timeout 15 openclaw health --json --timeout 5000 2>/dev/null
 else
   check gateway-health required false "openclaw health --json did not report ok"
 fi
-if grep -Eq '"telegram"[[:space:]]*:[[:space:]]*\{[^}]*"configured"[[:space:]]*:[[:space:]]*true' <<<"$health"; then
+telegram=$(grep -Eo '"telegram"[[:space:]]*:[[:space:]]*\{[^}]*\}' <<<"$health" || true)
+if grep -Eq '"configured"[[:space:]]*:[[:space:]]*true' <<<"$telegram"; then
   check telegram-channel optional true "the gateway has Telegram configured"
 else
   check telegram-channel optional false "the gateway does not report Telegram as configured"
 fi
+# Configured is not enough: a revoked token or a second poller on the same token (409) leaves the
+# channel configured but deaf.
+if grep -Eq '"connected"[[:space:]]*:[[:space:]]*true' <<<"$telegram"; then
+  check telegram-connected required true "the Telegram channel is connected"
+else
+  err=$(grep -Eo '"lastError"[[:space:]]*:[[:space:]]*"[^"]*"' <<<"$telegram" | sed 's/.*:[[:space:]]*"//; s/"$//' || true)
+  check telegram-connected required false "the Telegram channel is not connected${err:+: $err}"
+fi
+
+# One live request per configured provider (a token or so): the agent can think, not only listen.
+if models=$(as_claw timeout 30 openclaw models status --probe --json --probe-timeout 15000 \
+  --probe-max-tokens 1 2>/dev/null) && grep -Eq '"ok"[[:space:]]*:[[:space:]]*true' <<<"$models"; then
+  providers=$(grep -Eo '"provider"[[:space:]]*:[[:space:]]*"[^"]*"[^}]*"ok"[[:space:]]*:[[:space:]]*true' <<<"$models" |
+    sed -E 's/^"provider"[[:space:]]*:[[:space:]]*"([^"]*)".*/\1/' | sort -u | tr '\n' ' ')
+  check model-provider required true "a live probe answered (${providers% })"
+else
+  check model-provider required false "no model provider answered a live probe (openclaw models status --probe)"
+fi
+
+# --- remote access -----------------------------------------------------------------------------
 
 if [ -n "$(env_get TAILSCALE_AUTHKEY "$CLAW_SECRETS_FILE")" ]; then
-  check tailscale optional "$(probe as_root tailscale status)" "tailscale status (TAILSCALE_AUTHKEY is set)"
+  if as_root tailscale status >/dev/null 2>&1; then
+    check tailscale required true "joined the tailnet (TAILSCALE_AUTHKEY is set)"
+  else
+    check tailscale required false "TAILSCALE_AUTHKEY is set but tailscale is not up"
+  fi
 fi
 
 # --- versions ----------------------------------------------------------------------------------
@@ -197,6 +268,32 @@ if [ -n "$runtime" ]; then
 else
   check runtime-version required false "no $CLAW_OPT/VERSION"
 fi
+# The app layer cloud-init installs (runtime/install/os); pinned versions when the payload has them.
+pinned=$CLAW_OPT/install/os/versions.env
+if node_v=$(node --version 2>/dev/null); then
+  check node required true "node $node_v"
+else
+  check node required false "node does not answer --version"
+fi
+want=$(env_get OPENCLAW_VERSION "$pinned")
+if ! oc_v=$(as_claw timeout 15 openclaw --version 2>/dev/null | head -n 1); then
+  check openclaw-version required false "openclaw does not answer --version"
+elif [ -n "$want" ] && [[ $oc_v != *"$want"* ]]; then
+  check openclaw-version required false "openclaw $oc_v, pinned $want"
+else
+  check openclaw-version required true "openclaw $oc_v"
+fi
+if chrome_v=$(timeout 15 google-chrome --version 2>/dev/null | head -n 1) && [ -n "$chrome_v" ]; then
+  check chrome required true "$chrome_v"
+else
+  check chrome required false "google-chrome does not answer --version"
+fi
+if claude_v=$(as_claw timeout 15 claude --version 2>/dev/null | head -n 1) && [ -n "$claude_v" ]; then
+  check claude-code optional true "claude $claude_v"
+else
+  check claude-code optional false "claude does not answer --version"
+fi
+
 image=$(image_version)
 if [ -n "$image" ]; then
   check image-version optional true "image $image"

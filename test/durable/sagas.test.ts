@@ -45,6 +45,11 @@ interface World {
   /** waitForSsh as the real one: a boot after `since` must happen (wake tests). */
   realBootWait?: boolean;
   pinnedHours?: number;
+  /** The agent is mid-task for this many more asks ("always": forever). */
+  busy?: number | "always";
+  /** The deferral policy askAgentBusy hands the saga. */
+  deferPolicy?: { maxDeferSeconds: number; pollSeconds: number };
+  notified?: unknown[];
 }
 
 const worlds = new Map<string, World>();
@@ -231,6 +236,21 @@ const activities: Record<string, ActivityHandler> = {
     world.finished = i;
     return null;
   }),
+  askAgentBusy: act("askAgentBusy", (world) => {
+    const busy = world.busy === "always" || (typeof world.busy === "number" && world.busy > 0);
+    if (typeof world.busy === "number" && world.busy > 0) world.busy--;
+    return {
+      busy,
+      known: true,
+      detail: busy ? "1 session(s) active in the last 2 min" : "no session active in the last 2 min",
+      ...(world.deferPolicy ?? { maxDeferSeconds: 1800, pollSeconds: 60 }),
+    };
+  }),
+  recordDeferral: act("recordDeferral", () => null),
+  notifyFleet: act("notifyFleet", (world, i) => {
+    (world.notified ??= []).push(i);
+    return null;
+  }),
   // Its input is { op: "op-<claw>" }: record the call on that claw's world.
   notifyOperators: async (input: unknown) => {
     const claw = String((input as { op: string }).op).replace(/^op-/, "");
@@ -311,6 +331,26 @@ describe("sagas with stand-in activities", () => {
     expect(wd.ipOn).toBe("standby-nic");
     expect(wd.violations).toEqual([]);
     expect(wd.finished).toMatchObject({ status: "succeeded" });
+  });
+
+  it("upgradeClaw (handoff): a mid-task agent delays the downtime window, not the standby; force skips it", async () => {
+    const { claw, wd } = world();
+    wd.busy = 2;
+    wd.deferPolicy = { maxDeferSeconds: 60, pollSeconds: 0.3 };
+    const out = await upgrade(claw);
+    expect(out).toMatchObject({ status: "succeeded", strategy: "handoff" });
+    expect(out.deferredBySeconds).toBeGreaterThanOrEqual(1);
+    const i = (c: string) => wd.calls.indexOf(c);
+    expect(i("awaitStandby")).toBeLessThan(i("askAgentBusy"));
+    expect(wd.calls.lastIndexOf("askAgentBusy")).toBeLessThan(i("releaseDisk"));
+
+    const forced = world();
+    forced.wd.busy = "always";
+    expect(await upgrade(forced.claw, { toVersion: "2.0.0", force: true })).toMatchObject({
+      status: "succeeded",
+      deferredBySeconds: 0,
+    });
+    expect(forced.wd.calls).not.toContain("askAgentBusy");
   });
 
   it("upgradeClaw: a missing version fails in preflight at once (no retries) and touches nothing", async () => {
@@ -442,13 +482,73 @@ describe("sagas with stand-in activities", () => {
     const rec = await h.run("parkClaw", sagaInput(claw, {}));
     expect(JSON.parse(rec.output)).toMatchObject({ status: "succeeded", powerState: "deallocated" });
     expect(wd.vms.get(claw)?.power).toBe("deallocated");
+    expect(wd.calls).toEqual(["askAgentBusy", "deallocateVm", "finishOperation", "notifyOperators"]);
+    expect(wd.finished).toMatchObject({ details: { deferredBySeconds: 0 } });
+  });
+
+  it("parkClaw: waits for a busy agent on durable timers, tells the operators once, records the wait", async () => {
+    const { claw, wd } = world();
+    wd.busy = 2;
+    wd.deferPolicy = { maxDeferSeconds: 60, pollSeconds: 0.3 };
+    const rec = await h.run("parkClaw", sagaInput(claw, {}));
+    const out = JSON.parse(rec.output);
+    expect(out).toMatchObject({ status: "succeeded", powerState: "deallocated" });
+    expect(out.deferBoundReached).toBeUndefined();
+    expect(wd.calls).toEqual([
+      "askAgentBusy",
+      "notifyFleet",
+      "askAgentBusy",
+      "askAgentBusy",
+      "recordDeferral",
+      "deallocateVm",
+      "finishOperation",
+      "notifyOperators",
+    ]);
+    expect(wd.notified).toEqual([
+      expect.objectContaining({
+        kind: "agent-busy",
+        claw,
+        action: "park",
+        operationId: `op-${claw}`,
+        maxMinutes: 1,
+      }),
+    ]);
+    // Two waits of 0.3 s on the orchestration's clock.
+    expect(out.deferredBySeconds).toBeGreaterThanOrEqual(1);
+    expect(out.deferredBySeconds).toBeLessThan(60);
+  });
+
+  it("parkClaw: an agent busy past the bound is parked anyway, and the record says so", async () => {
+    const { claw, wd } = world();
+    wd.busy = "always";
+    wd.deferPolicy = { maxDeferSeconds: 1.2, pollSeconds: 0.5 };
+    const rec = await h.run("parkClaw", sagaInput(claw, {}));
+    const out = JSON.parse(rec.output);
+    expect(out).toMatchObject({ status: "succeeded", powerState: "deallocated", deferBoundReached: true });
+    expect(wd.vms.get(claw)?.power).toBe("deallocated");
+    // Asked at 0, 0.5, 1.0 and at the bound (1.2 s; activity latency may merge the last two):
+    // never more often than the poll, and never a wait past the bound.
+    const asks = wd.calls.filter((c) => c === "askAgentBusy").length;
+    expect(asks).toBeGreaterThanOrEqual(3);
+    expect(asks).toBeLessThanOrEqual(4);
+    expect(wd.calls.filter((c) => c === "notifyFleet")).toHaveLength(1);
+    expect(out.deferredBySeconds).toBeGreaterThanOrEqual(1);
+    expect(out.deferredBySeconds).toBeLessThanOrEqual(2);
+    expect(wd.finished).toMatchObject({ details: { deferBoundReached: true } });
+  });
+
+  it("parkClaw: force parks a busy agent without asking it", async () => {
+    const { claw, wd } = world();
+    wd.busy = "always";
+    const rec = await h.run("parkClaw", sagaInput(claw, { force: true }));
+    expect(JSON.parse(rec.output)).toMatchObject({ status: "succeeded", deferredBySeconds: 0, force: true });
     expect(wd.calls).toEqual(["deallocateVm", "finishOperation", "notifyOperators"]);
   });
 
   it("parkClaw in a fleet run: a success is left to the run's digest, a failure is still told", async () => {
     const { claw, wd } = world();
     await h.run("parkClaw", { ...sagaInput(claw, {}), channel: "timer" });
-    expect(wd.calls).toEqual(["deallocateVm", "finishOperation"]);
+    expect(wd.calls).toEqual(["askAgentBusy", "deallocateVm", "finishOperation"]);
 
     const failing = world({ fail: { deallocateVm: "always" } });
     const rec = await h.run("parkClaw", { ...sagaInput(failing.claw, {}), channel: "timer" });
@@ -469,6 +569,7 @@ describe("sagas with stand-in activities", () => {
     expect(wd.calls).toEqual([
       "startVm",
       "waitForSsh",
+      "deliverSecrets",
       "verify",
       "pinAwake",
       "finishOperation",
@@ -483,6 +584,13 @@ describe("sagas with stand-in activities", () => {
     const rec = await h.run("wakeClaw", sagaInput(claw, {}));
     expect(JSON.parse(rec.output)).toMatchObject({ status: "succeeded", powerState: "running" });
     expect(JSON.parse(rec.output)).not.toHaveProperty("alreadyRunning");
-    expect(wd.calls).toEqual(["startVm", "waitForSsh", "verify", "finishOperation", "notifyOperators"]);
+    expect(wd.calls).toEqual([
+      "startVm",
+      "waitForSsh",
+      "deliverSecrets",
+      "verify",
+      "finishOperation",
+      "notifyOperators",
+    ]);
   });
 });

@@ -1,0 +1,25 @@
+/**
+ * Daily housekeeping: starts the housekeeping orchestration (one per UTC day), which takes the
+ * optional backup snapshots and applies the retention policy to snapshots and set-aside data disks.
+ * `AzureWebJobs.housekeepingTimer.Disabled=true` switches it off.
+ */
+import { app, type InvocationContext, type Timer } from "@azure/functions";
+import * as df from "durable-functions";
+import { housekeepingInstanceId } from "../../orchestrations/housekeeping";
+
+export const HOUSEKEEPING_CRON = "0 41 3 * * *";
+
+export async function housekeepingTimer(_timer: Timer, context: InvocationContext): Promise<void> {
+  const at = new Date().toISOString();
+  const instanceId = housekeepingInstanceId(at.slice(0, 10));
+  const client = df.getClient(context);
+  const existing = await client.getStatus(instanceId).catch(() => undefined);
+  if (existing?.runtimeStatus) return;
+  await client.startNew("housekeeping", { instanceId, input: { at } });
+}
+
+app.timer("housekeepingTimer", {
+  schedule: HOUSEKEEPING_CRON,
+  extraInputs: [df.input.durableClient()],
+  handler: housekeepingTimer,
+});

@@ -1,0 +1,29 @@
+/** Registers the health sweep's activities over the saga activities' state and SSH, and the fleet notifier. */
+import { getFleetDeps } from "../../core/fleet/deps";
+import {
+  createHealthActivities,
+  HEALTH_ACTIVITY_NAMES,
+  healthParallelFrom,
+  type HealthActivities,
+  type HealthDeps,
+} from "../../core/health/sweep";
+import { getActivityDeps } from "./deps";
+import { registerActivities } from "./registration";
+
+let cached: HealthDeps | undefined;
+
+async function healthDeps(): Promise<HealthDeps> {
+  if (!cached) {
+    const [a, f] = await Promise.all([getActivityDeps(), getFleetDeps()]);
+    cached = {
+      state: a.state,
+      guest: a.guest,
+      notify: f.notify,
+      parallel: healthParallelFrom(process.env),
+      log: (level, m) => (level === "warn" ? console.warn : console.info)(`[health] ${m}`),
+    };
+  }
+  return cached;
+}
+
+registerActivities<HealthDeps, HealthActivities>(HEALTH_ACTIVITY_NAMES, healthDeps, createHealthActivities);

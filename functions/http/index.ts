@@ -5,3 +5,4 @@ import "./actions";
 import "./operations";
 import "./images";
 import "./openapi";
+import "./logs";

@@ -6,3 +6,4 @@ import "./operations";
 import "./images";
 import "./openapi";
 import "./logs";
+import "./console-data";

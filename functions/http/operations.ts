@@ -7,7 +7,7 @@ import { parseOrThrow } from "../../core/domain/validation";
 import { ClawError } from "../../core/errors";
 import { productionDeps, route, type DepsProvider } from "./deps";
 import { limitQuery } from "./request";
-import { json } from "./respond";
+import { conditionalJson } from "./conditional";
 
 const OPERATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -19,7 +19,7 @@ export function createOperationHandlers(deps: DepsProvider) {
       status: req.query.get("status") ?? undefined,
       limit: limitQuery(req, "limit", 1000),
     });
-    return json(200, { operations });
+    return conditionalJson(req, { operations });
   });
 
   const operationItem = route("operationItem", async (req: HttpRequest, context: InvocationContext) => {
@@ -30,7 +30,7 @@ export function createOperationHandlers(deps: DepsProvider) {
         `operation id: may contain only letters, digits and . _ : -; got '${id.slice(0, 40)}'`,
       );
     }
-    return json(200, await describeOperation(deps(context), id));
+    return conditionalJson(req, await describeOperation(deps(context), id));
   });
 
   return { operationsList, operationItem };

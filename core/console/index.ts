@@ -1,0 +1,2 @@
+export * from "./fleet-hours";
+export * from "./prices";

@@ -7,3 +7,4 @@ import "./images";
 import "./openapi";
 import "./logs";
 import "./console-data";
+import "./console";

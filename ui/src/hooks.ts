@@ -19,13 +19,16 @@ export function usePoll<T>(path: string | undefined, everyMs = 2000): Polled<T> 
   useEffect(() => {
     if (!path) return;
     let stopped = false;
+    // A new mount needs the data even when the answer is a 304 for an earlier mount's ETag.
+    let first = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = async () => {
       clearTimeout(timer);
       if (!document.hidden) {
         try {
           const r = await poll<T>(path);
-          if (!stopped && r.changed) setState((s) => ({ data: r.body, version: s.version + 1 }));
+          if (!stopped && (r.changed || first)) setState((s) => ({ data: r.body, version: s.version + 1 }));
+          first = false;
         } catch (e) {
           if (!stopped) setState((s) => ({ ...s, error: e as ApiError }));
         }

@@ -177,6 +177,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     azure: "optional",
   },
   {
+    name: "VM_HOURLY_PRICES",
+    description:
+      'JSON price table for the dashboard\'s cost saved: {"Standard_D2s_v5": 0.096, ...} in currency per VM hour (defaults: core/console/prices.ts)',
+    azure: "optional",
+  },
+  {
     name: "CLAW_BOOT_TIMEOUT_MS",
     description: "How long a started VM may take until boot.sh reports done (default 20 min)",
     azure: "optional",

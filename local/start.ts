@@ -115,6 +115,7 @@ function printBanner(
     "",
     "OpenClawps offline twin is running",
     `  Health:          ${host.url}/api/v1/health`,
+    `  Console:         ${host.url}/api/console/   (asks for the API key once per browser session)`,
     `  HTTP API:        ${host.url}/api/`,
     `  Durable API:     ${host.url}/runtime/webhooks/durabletask/`,
     `  Azure emulator:  ${emulator ? emulator.url : "(not available)"}`,

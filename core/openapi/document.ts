@@ -121,6 +121,32 @@ function paths() {
     ),
     "/claws/{name}/wake": action("wake", "Wake (start and verify)", "WakeBody"),
     "/claws/{name}/verify": action("verify", "Run verify.sh on the claw"),
+    "/claws/{name}/logs": {
+      get: {
+        operationId: "getClawLogs",
+        summary: "The last lines of a running claw's log, read over SSH, secrets redacted",
+        parameters: [
+          nameParam,
+          {
+            name: "source",
+            in: "query",
+            required: false,
+            schema: { enum: ["boot", "gateway", "updates", "verify"] },
+          },
+          {
+            name: "lines",
+            in: "query",
+            required: false,
+            schema: { type: "integer", minimum: 1, maximum: 2000 },
+          },
+        ],
+        responses: {
+          "200": { description: "{claw, source, lines: string[], readAt}" },
+          "409": error("CONFLICT: the claw is parked or not deployed; wake (or deploy) it first"),
+          ...ERRORS,
+        },
+      },
+    },
     "/operations": {
       get: {
         operationId: "listOperations",

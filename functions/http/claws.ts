@@ -11,6 +11,7 @@ import { acceptedResponse } from "./accepted";
 import { productionDeps, route, type DepsProvider } from "./deps";
 import { booleanQuery, envelopeOf, readCommandParts, readObjectBody } from "./request";
 import { json } from "./respond";
+import { conditionalJson } from "./conditional";
 
 /** Path of a claw under the API. */
 export const clawPath = (name: string) => `/api/v1/claws/${encodeURIComponent(name)}`;
@@ -26,7 +27,7 @@ export function createClawsHandlers(deps: DepsProvider) {
     const d = deps(context);
     if (req.method === "GET") {
       const claws = await d.state.claws.list();
-      return json(200, { claws: claws.map(clawView) });
+      return conditionalJson(req, { claws: claws.map(clawView) });
     }
     const { spec, envelope } = await readCommandParts(req, d, { kind: "createClaw" }, async () => ({
       envelope: envelopeOf(req),
@@ -41,7 +42,7 @@ export function createClawsHandlers(deps: DepsProvider) {
   const clawItem = route("clawItem", async (req: HttpRequest, context: InvocationContext) => {
     const d = deps(context);
     const name = clawParam(req);
-    if (req.method === "GET") return json(200, clawView(await d.state.claws.require(name)));
+    if (req.method === "GET") return conditionalJson(req, clawView(await d.state.claws.require(name)));
     if (req.method === "PATCH") {
       const patch = await readObjectBody(req, "the spec fields to change", true);
       const res = (await handleCommand(d, {

@@ -2,12 +2,12 @@
 import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
 import { imageView } from "../../core/commands";
 import { productionDeps, route, type DepsProvider } from "./deps";
-import { json } from "./respond";
+import { conditionalJson } from "./conditional";
 
 export function createImageHandlers(deps: DepsProvider) {
-  const imagesList = route("imagesList", async (_req: HttpRequest, context: InvocationContext) => {
+  const imagesList = route("imagesList", async (req: HttpRequest, context: InvocationContext) => {
     const images = await deps(context).state.images.list();
-    return json(200, { images: images.map(imageView) });
+    return conditionalJson(req, { images: images.map(imageView) });
   });
   return { imagesList };
 }

@@ -6,3 +6,6 @@ import "./operations";
 import "./images";
 import "./openapi";
 import "./secrets";
+import "./logs";
+import "./console-data";
+import "./console";

@@ -7,7 +7,7 @@ import { parseOrThrow } from "../../core/domain/validation";
 import { requireResourceId } from "../../core/domain/ids";
 import { productionDeps, route, type DepsProvider } from "./deps";
 import { limitQuery } from "./request";
-import { json } from "./respond";
+import { conditionalJson } from "./conditional";
 
 export function createOperationHandlers(deps: DepsProvider) {
   const operationsList = route("operationsList", async (req: HttpRequest, context: InvocationContext) => {
@@ -17,12 +17,12 @@ export function createOperationHandlers(deps: DepsProvider) {
       status: req.query.get("status") ?? undefined,
       limit: limitQuery(req, "limit", 1000),
     });
-    return json(200, { operations });
+    return conditionalJson(req, { operations });
   });
 
   const operationItem = route("operationItem", async (req: HttpRequest, context: InvocationContext) => {
     const id = requireResourceId(req.params.id ?? "", "operation id");
-    return json(200, await describeOperation(deps(context), id));
+    return conditionalJson(req, await describeOperation(deps(context), id));
   });
 
   return { operationsList, operationItem };

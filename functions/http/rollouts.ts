@@ -12,6 +12,7 @@ import { useDefaultFleetDeps } from "../../core/fleet/wiring";
 import { route } from "./deps";
 import { envelopeOf, limitQuery, readObjectBody } from "./request";
 import { json } from "./respond";
+import { conditionalJson } from "./conditional";
 
 useDefaultFleetDeps();
 
@@ -32,11 +33,11 @@ function who(req: HttpRequest) {
 
 export const rolloutsList = route("rolloutsList", async (req) => {
   const rollouts = await listRollouts(await getFleetDeps(), limitQuery(req, "limit", 200) ?? 50);
-  return json(200, { rollouts });
+  return conditionalJson(req, { rollouts });
 });
 
 export const rolloutItem = route("rolloutItem", async (req) => {
-  return json(200, await describeRollout(await getFleetDeps(), req.params.id ?? ""));
+  return conditionalJson(req, await describeRollout(await getFleetDeps(), req.params.id ?? ""));
 });
 
 export const rolloutCreate = route("rolloutCreate", async (req, context) => {

@@ -1,0 +1,3 @@
+export * from "./fleet-hours";
+export * from "./prices";
+export * from "./fleet-view";

@@ -1,0 +1,2 @@
+export * from "./claw-logs";
+export * from "./redact-tokens";

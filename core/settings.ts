@@ -210,4 +210,15 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "Gitignored JSON file of claw secrets on the twin",
     azure: "twin",
   },
+  {
+    name: "HEALTH_READY_TIMEOUT_MS",
+    description:
+      "Time each /health/ready dependency check may take before it counts as failing (default 2000)",
+    azure: "optional",
+  },
+  {
+    name: "HEALTH_DURABLE_BACKLOG_MAX",
+    description: "Messages in one durable task-hub queue above which /health/ready fails (default 1000)",
+    azure: "optional",
+  },
 ];

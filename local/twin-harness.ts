@@ -43,6 +43,8 @@ export async function startTwinHarness(
     env?: Record<string, string>;
     /** Azurite in a child process of its own (benchmarks: storage is another machine on Azure). */
     azuriteProcess?: boolean;
+    /** The app entry the dev host loads (default: the repository's dist/functions/index.js). */
+    app?: string;
   } = {},
 ): Promise<TwinHarness> {
   const [azurite, twin] = await Promise.all([
@@ -73,7 +75,13 @@ export async function startTwinHarness(
   let url = "";
 
   async function startHost(): Promise<void> {
-    const proc = spawn(process.execPath, [path.join(ROOT, "dist/local/host/main.js"), "--port", "0"], {
+    const args = [
+      path.join(ROOT, "dist/local/host/main.js"),
+      "--port",
+      "0",
+      ...(opts.app ? ["--app", opts.app] : []),
+    ];
+    const proc = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],

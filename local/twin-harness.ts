@@ -68,6 +68,8 @@ export async function startTwinHarness(
     LOCAL_SECRETS_FILE: secretsFile,
     SAGA_RETRY_SCALE: "0.01",
     LOG_LEVEL: "info",
+    // Tests and benchmarks turn it on when they look at it (the twin's default writes .data/telemetry).
+    TELEMETRY_EXPORTER: "none",
     ...opts.env,
   };
   const logs: string[] = [];

@@ -48,6 +48,8 @@ const LAZY = [
   "@azure/keyvault-secrets",
   "ssh2",
   "grammy",
+  // Only on Azure, with APPLICATIONINSIGHTS_CONNECTION_STRING (core/telemetry/setup.ts).
+  "@azure/monitor-opentelemetry",
 ];
 const chunkName = (pkgName) => pkgName.replace(/^@/, "").replace(/\//g, "-");
 const lazyEscape = new RegExp(`^(${LAZY.map((n) => n.replace(/[/.]/g, "\\$&")).join("|")})$`);

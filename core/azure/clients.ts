@@ -19,6 +19,7 @@ import type { Pipeline, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { armPollPacingPolicy } from "./poll-pacing";
 import { armRequestBudgetPolicy } from "./request-budget";
 import { armRetryPolicy, type RetryOptions, type Sleep } from "./retry-policy";
+import { armAttemptTracingPolicy, armTracingPolicy } from "./tracing-policy";
 
 export const AZURE_ARM_ENDPOINT = "https://management.azure.com";
 
@@ -79,6 +80,9 @@ function adapt(pipeline: Pipeline, o: ArmClientsOptions, plainHttp: boolean, bud
   pipeline.addPolicy(armRetryPolicy({ retry: o.retry, sleep: o.sleep, log: o.log }), { phase: "Retry" });
   // After the Retry phase: every attempt is a request that costs a token.
   if (budget) pipeline.addPolicy(budget, { afterPhase: "Retry" });
+  // One span per call around the retries; attempts and 429s are counted inside them.
+  pipeline.addPolicy(armTracingPolicy());
+  pipeline.addPolicy(armAttemptTracingPolicy(), { afterPhase: "Retry" });
   // No phase: it runs before the Retry phase, so a held first poll waits once, not per attempt.
   pipeline.addPolicy(
     armPollPacingPolicy({

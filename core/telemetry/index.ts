@@ -90,11 +90,43 @@ export async function traceActivity<T>(name: string, input: unknown, fn: () => P
       },
     },
     async (span) => {
+      for (const [k, v] of Object.entries(outcomeOfInput(input))) span.setAttribute(k, v);
       const r = await fn();
+      for (const [k, v] of Object.entries(outcomeOfResult(r))) span.setAttribute(k, v);
       span.setStatus({ code: SpanStatusCode.OK });
       return r;
     },
   );
+}
+
+/**
+ * What the alert rules query (bicep/modules/alerts.bicep), read from an activity's input: how an
+ * operation ended (finishOperation's status) and whether compensation left manual work.
+ */
+export function outcomeOfInput(input: unknown): Record<string, string | boolean> {
+  const i = (input ?? {}) as { status?: unknown; compensation?: { summary?: unknown } };
+  const out: Record<string, string | boolean> = {};
+  if (typeof i.status === "string") out["openclawps.outcome"] = i.status;
+  const summary = i.compensation?.summary;
+  if (typeof summary === "string" && /manual action/i.test(summary)) out["openclawps.manual_action"] = true;
+  return out;
+}
+
+/** ...and from its result: a failed verify (`ok: false`, with the failing checks' names) or drift found. */
+export function outcomeOfResult(result: unknown): Record<string, string | number | boolean> {
+  const r = (result ?? {}) as { ok?: unknown; checks?: unknown; findings?: unknown };
+  const out: Record<string, string | number | boolean> = {};
+  if (r.ok === false) {
+    out["openclawps.verify_ok"] = false;
+    if (Array.isArray(r.checks)) {
+      const failing = (r.checks as { name?: unknown; ok?: unknown }[])
+        .filter((c) => c.ok === false && typeof c.name === "string")
+        .map((c) => c.name as string);
+      out["openclawps.verify_failing"] = failing.join(",").slice(0, 300);
+    }
+  } else if (r.ok === true) out["openclawps.verify_ok"] = true;
+  if (Array.isArray(r.findings)) out["openclawps.drift_findings"] = r.findings.length;
+  return out;
 }
 
 /** Runs one SSH command in a client span under the active activity. */

@@ -74,6 +74,9 @@ param principalType string = 'User'
 @description('Key Vault purge protection (cannot be turned off once on)')
 param keyVaultPurgeProtection bool = true
 
+@description('E-mail of the on-call operators for the control plane\'s alerts (empty: add receivers later)')
+param alertEmail string = ''
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   app: 'openclawps'
@@ -134,6 +137,17 @@ module monitoring 'modules/monitoring.bicep' = {
     applicationInsightsName: 'appi-${resourceToken}'
     location: location
     tags: tags
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: controlPlaneRg
+  params: {
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    location: location
+    tags: tags
+    alertEmail: alertEmail
   }
 }
 

@@ -283,4 +283,37 @@ export const SETTINGS: readonly SettingSpec[] = [
     description: "Take a backup snapshot of each claw's data disk when its newest is older (default 0 = off)",
     azure: "optional",
   },
+  {
+    name: "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    description:
+      "Application Insights of the app (from the Bicep); turns on the Azure Monitor trace exporter",
+    azure: "required",
+  },
+  {
+    name: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+    description: "ClientId=<identity>;Authorization=AAD: the exporter authenticates with the app's identity",
+    azure: "optional",
+  },
+  {
+    name: "TELEMETRY_EXPORTER",
+    description:
+      "azure-monitor | jsonl | console | none (default azure-monitor with a connection string, else none)",
+    azure: "optional",
+  },
+  {
+    name: "TELEMETRY_FILE",
+    description: "Where jsonl writes one span per line (default .data/telemetry/spans.jsonl)",
+    azure: "twin",
+  },
+  {
+    name: "HEALTH_READY_TIMEOUT_MS",
+    description:
+      "Time each /health/ready dependency check may take before it counts as failing (default 2000)",
+    azure: "optional",
+  },
+  {
+    name: "HEALTH_DURABLE_BACKLOG_MAX",
+    description: "Messages in one durable task-hub queue above which /health/ready fails (default 1000)",
+    azure: "optional",
+  },
 ];

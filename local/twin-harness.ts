@@ -64,6 +64,8 @@ export async function startTwinHarness(
     azuriteProcess?: boolean;
     /** false: claws created through api() get no Telegram token of their own. */
     telegramTokens?: boolean;
+    /** The app entry the dev host loads (default: the repository's dist/functions/index.js). */
+    app?: string;
   } = {},
 ): Promise<TwinHarness> {
   const [azurite, twin] = await Promise.all([
@@ -91,6 +93,8 @@ export async function startTwinHarness(
     LOCAL_SECRETS_FILE: secretsFile,
     SAGA_RETRY_SCALE: "0.01",
     LOG_LEVEL: "info",
+    // Tests and benchmarks turn it on when they look at it (the twin's default writes .data/telemetry).
+    TELEMETRY_EXPORTER: "none",
     ...opts.env,
   };
   const logs: string[] = [];
@@ -98,7 +102,13 @@ export async function startTwinHarness(
   let url = "";
 
   async function startHost(): Promise<void> {
-    const proc = spawn(process.execPath, [path.join(ROOT, "dist/local/host/main.js"), "--port", "0"], {
+    const args = [
+      path.join(ROOT, "dist/local/host/main.js"),
+      "--port",
+      "0",
+      ...(opts.app ? ["--app", opts.app] : []),
+    ];
+    const proc = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -12,13 +12,14 @@
  *   static token is added. Never used for anything but a loopback emulator.
  */
 import * as https from "node:https";
-import { ComputeManagementClient } from "@azure/arm-compute";
-import { NetworkManagementClient } from "@azure/arm-network";
+import type { ComputeManagementClient } from "@azure/arm-compute";
+import type { NetworkManagementClient } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/core-auth";
 import type { Pipeline, PipelinePolicy } from "@azure/core-rest-pipeline";
 import { armPollPacingPolicy } from "./poll-pacing";
 import { armRequestBudgetPolicy } from "./request-budget";
 import { armRetryPolicy, type RetryOptions, type Sleep } from "./retry-policy";
+import { armAttemptTracingPolicy, armTracingPolicy } from "./tracing-policy";
 
 export const AZURE_ARM_ENDPOINT = "https://management.azure.com";
 
@@ -79,6 +80,9 @@ function adapt(pipeline: Pipeline, o: ArmClientsOptions, plainHttp: boolean, bud
   pipeline.addPolicy(armRetryPolicy({ retry: o.retry, sleep: o.sleep, log: o.log }), { phase: "Retry" });
   // After the Retry phase: every attempt is a request that costs a token.
   if (budget) pipeline.addPolicy(budget, { afterPhase: "Retry" });
+  // One span per call around the retries; attempts and 429s are counted inside them.
+  pipeline.addPolicy(armTracingPolicy());
+  pipeline.addPolicy(armAttemptTracingPolicy(), { afterPhase: "Retry" });
   // No phase: it runs before the Retry phase, so a held first poll waits once, not per attempt.
   pipeline.addPolicy(
     armPollPacingPolicy({
@@ -111,8 +115,16 @@ export function createArmClients(o: ArmClientsOptions): ArmClients {
     ...(o.caCert ? { agent: new https.Agent({ ca: o.caCert, keepAlive: true }) } : {}),
     ...o.clientOptions,
   };
-  const compute = new ComputeManagementClient(o.credential, o.subscriptionId, options);
-  const network = new NetworkManagementClient(o.credential, o.subscriptionId, {
+  // Loaded on first use, not when the app loads: the two SDKs are the largest part of a cold start
+  // (bench/cold-load.ts), and most invocations (HTTP reads, queue parsing) never touch ARM.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { ComputeManagementClient: Compute } =
+    require("@azure/arm-compute") as typeof import("@azure/arm-compute");
+  const { NetworkManagementClient: Network } =
+    require("@azure/arm-network") as typeof import("@azure/arm-network");
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const compute = new Compute(o.credential, o.subscriptionId, options);
+  const network = new Network(o.credential, o.subscriptionId, {
     ...options,
     credentialScopes: [`${AZURE_ARM_ENDPOINT}/.default`],
   });

@@ -1,4 +1,5 @@
 import type { DurableClient } from "durable-functions";
+import { traceSagaStart } from "../telemetry";
 import type { SagaClient, SagaStatus } from "./types";
 
 /**
@@ -8,7 +9,10 @@ import type { SagaClient, SagaStatus } from "./types";
 export function sagaClientFrom(client: DurableClient): SagaClient {
   return {
     startNew(name, options) {
-      return client.startNew(name, { instanceId: options.instanceId, input: options.input });
+      const { operationId, claw } = options.input;
+      return traceSagaStart(name, operationId, { "openclawps.claw": claw }, () =>
+        client.startNew(name, { instanceId: options.instanceId, input: options.input }),
+      );
     },
     async getStatus(instanceId): Promise<SagaStatus | undefined> {
       try {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Client, type SFTPWrapper } from "ssh2";
 import { ClawError } from "../errors";
+import { traceGuest } from "../telemetry";
 import type { GuestEndpoint } from "./endpoints";
 
 /** OpenSSH-style fingerprint of a raw host key blob: "SHA256:<base64 without padding>". */
@@ -99,6 +100,16 @@ export function execOn(
   command: string,
   timeoutMs: number,
 ): Promise<ExecResult> {
+  // The span names the program only: a command line may carry values that must not be exported.
+  const program = /([\w.-]+\.sh)\b/.exec(command)?.[1] ?? command.trim().split(/\s+/)[0] ?? "";
+  return traceGuest(`SSH ${program}`, address, async (span) => {
+    const r = await execRaw(conn, address, command, timeoutMs);
+    span?.setAttribute("process.exit.code", r.code);
+    return r;
+  });
+}
+
+function execRaw(conn: Connection, address: string, command: string, timeoutMs: number): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";

@@ -53,3 +53,35 @@ export function clip(text: string | undefined, max: number): string | undefined 
 export function invertedTime(at: Date): string {
   return String(9_999_999_999_999 - at.getTime()).padStart(13, "0");
 }
+
+/**
+ * A JSON value cut down to at most `maxChars` when serialized: the longest arrays inside it (a
+ * fleet digest's `done` list, say) are halved until it fits, and `omitted` says how many entries
+ * each lost ("digest.done": 640). A record of a 1,000-claw run stays storable and keeps its counts,
+ * failures and skips before its list of successes.
+ */
+export function fitJson<T>(value: T, maxChars: number): T {
+  if (value === undefined || JSON.stringify(value).length <= maxChars) return value;
+  const copy = JSON.parse(JSON.stringify(value)) as unknown;
+  const omitted: Record<string, number> = {};
+  const arrays = (v: unknown, at: string, out: { path: string; arr: unknown[] }[]) => {
+    if (Array.isArray(v)) out.push({ path: at, arr: v });
+    if (v && typeof v === "object") {
+      for (const [k, child] of Object.entries(v)) arrays(child, at ? `${at}.${k}` : k, out);
+    }
+    return out;
+  };
+  const size = () => JSON.stringify({ ...(copy as object), omitted }).length;
+  while (size() > maxChars) {
+    const found = arrays(copy, "", []).filter((a) => a.arr.length > 0);
+    if (!found.length) break;
+    const longest = found.reduce((a, b) =>
+      JSON.stringify(b.arr).length > JSON.stringify(a.arr).length ? b : a,
+    );
+    const cut = Math.ceil(longest.arr.length / 2);
+    longest.arr.splice(longest.arr.length - cut, cut);
+    omitted[longest.path] = (omitted[longest.path] ?? 0) + cut;
+  }
+  if (copy && typeof copy === "object" && !Array.isArray(copy)) return { ...(copy as object), omitted } as T;
+  return copy as T;
+}

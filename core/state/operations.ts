@@ -3,7 +3,7 @@ import { echo } from "../domain/ids";
 import { odata } from "@azure/data-tables";
 import type { Channel } from "../domain/commands";
 import { ClawError } from "../errors";
-import { clip, defined, invertedTime, readJson, str, writeJson } from "./columns";
+import { clip, defined, fitJson, invertedTime, readJson, str, writeJson } from "./columns";
 import { updateWithRetry, type UpdateRetryOptions } from "./retry";
 import { getEntity, queryEntities, statusOf, storageError, type Table } from "./tables";
 
@@ -95,7 +95,8 @@ function toEntity(
   if (r.compensation) {
     writeJson(e, "compensation", { ...r.compensation, steps: trimSteps(r.compensation.steps) }, 4);
   }
-  writeJson(e, "details", r.details, 1);
+  // A fleet run's digest grows with the fleet; past four chunks its longest lists are cut, counted.
+  writeJson(e, "details", fitJson(r.details, 4 * 30_000 - 1_000), 4);
   return { partitionKey: PK, rowKey: r.id, ...e };
 }
 

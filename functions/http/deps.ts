@@ -11,6 +11,7 @@ import {
   type CommandLog,
   type SagaClient,
 } from "../../core/commands";
+import { activeSpan, traceTrigger } from "../../core/telemetry";
 import { errorResponse } from "./respond";
 
 export type DepsProvider = (context: InvocationContext) => CommandDeps;
@@ -46,13 +47,26 @@ export type RouteHandler = (req: HttpRequest, context: InvocationContext) => Pro
 
 /** Wraps a route so every thrown error goes through the edge mapper. */
 export function route(name: string, fn: RouteHandler): RouteHandler {
-  const handler = async (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    try {
-      return await fn(req, context);
-    } catch (e) {
-      return errorResponse(e, context);
-    }
-  };
+  const handler = (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
+    traceTrigger(
+      `HTTP ${req.method} ${name}`,
+      { "http.request.method": req.method, "faas.trigger": "http" },
+      async () => {
+        let res: HttpResponseInit;
+        try {
+          res = await fn(req, context);
+        } catch (e) {
+          res = errorResponse(e, context);
+        }
+        const claw = req.params?.name;
+        const span = activeSpan();
+        // The path only: the query may hold the function key (?code=).
+        span?.setAttribute("url.path", new URL(req.url).pathname);
+        span?.setAttribute("http.response.status_code", res.status ?? 200);
+        if (claw) span?.setAttribute("openclawps.claw", claw);
+        return res;
+      },
+    );
   Object.defineProperty(handler, "name", { value: name });
   return handler;
 }

@@ -1,6 +1,9 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { runChecks, type DependencyCheck } from "../../core/health/checks";
+import { readinessChecks } from "../../core/health/dependencies";
 
 const startedAt = new Date().toISOString();
+export const DEFAULT_READY_TIMEOUT_MS = 2_000;
 
 /** GET /api/v1/health: liveness of the control plane itself (no Azure calls). */
 export async function health(_req: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
@@ -15,4 +18,37 @@ export async function health(_req: HttpRequest, _context: InvocationContext): Pr
   };
 }
 
+let checks: DependencyCheck[] | undefined;
+
+/**
+ * GET /api/v1/health/ready: asks every dependency one cheap question in parallel, each within
+ * HEALTH_READY_TIMEOUT_MS; 200 when all answer, else 503 naming each failing dependency.
+ */
+export function readyHandler(provide: () => DependencyCheck[] = () => (checks ??= readinessChecks())) {
+  return async function ready(_req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+    const configured = Number(process.env.HEALTH_READY_TIMEOUT_MS);
+    const timeoutMs = Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_READY_TIMEOUT_MS;
+    const result = await runChecks(provide(), timeoutMs);
+    const failing = result.checks.filter((c) => !c.ok);
+    if (failing.length) {
+      context.warn(`not ready: ${failing.map((c) => `${c.name} (${c.detail ?? "failed"})`).join("; ")}`);
+    }
+    return {
+      status: result.ok ? 200 : 503,
+      headers: result.ok ? {} : { "retry-after": "10" },
+      jsonBody: {
+        status: result.ok ? "ready" : "not ready",
+        ...(failing.length ? { failing: failing.map((c) => c.name) } : {}),
+        checks: result.checks,
+      },
+    };
+  };
+}
+
 app.http("health", { route: "v1/health", methods: ["GET"], authLevel: "function", handler: health });
+app.http("healthReady", {
+  route: "v1/health/ready",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: readyHandler(),
+});

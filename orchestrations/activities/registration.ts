@@ -5,6 +5,7 @@
  */
 import * as df from "durable-functions";
 import { ClawError } from "../../core/errors";
+import { traceActivity } from "../../core/telemetry";
 
 export function registerActivities<Deps extends object, A extends Record<string, unknown>>(
   names: readonly (keyof A & string)[],
@@ -23,16 +24,17 @@ export function registerActivities<Deps extends object, A extends Record<string,
   }
   for (const name of names) {
     df.app.activity(name, {
-      handler: async (input: unknown) => {
-        const a = await activities();
-        try {
-          return await (a[name] as (i: unknown) => Promise<unknown>)(input);
-        } catch (e) {
-          if (e instanceof ClawError)
-            throw new Error(`[${e.code}${e.retryable ? ",retryable" : ""}] ${e.message}`);
-          throw e;
-        }
-      },
+      handler: (input: unknown) =>
+        traceActivity(name, input, async () => {
+          const a = await activities();
+          try {
+            return await (a[name] as (i: unknown) => Promise<unknown>)(input);
+          } catch (e) {
+            if (e instanceof ClawError)
+              throw new Error(`[${e.code}${e.retryable ? ",retryable" : ""}] ${e.message}`);
+            throw e;
+          }
+        }),
     });
   }
 }

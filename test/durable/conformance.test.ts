@@ -5,6 +5,7 @@ import { createHarness, type Harness } from "../../local/host/durable/harness";
 
 const flaky = new Map<string, number>();
 let nondeterministicFlip = 0;
+let shortenedRuns = 0;
 
 const orchestrators = {
   sequence: function* (ctx: OrchestrationContext) {
@@ -92,6 +93,14 @@ const orchestrators = {
     yield ctx.df.callActivity(nondeterministicFlip % 2 === 1 ? "echo" : "double", 1);
     yield ctx.df.callActivity("echo", 2);
     return "should not complete";
+  },
+  shortened: function* (ctx: OrchestrationContext) {
+    // Deliberately broken: the first run schedules two steps; every replay after it finishes after one.
+    shortenedRuns++;
+    if (shortenedRuns === 1)
+      yield ctx.df.Task.all([ctx.df.callActivity("echo", 1), ctx.df.callActivity("echo", 2)]);
+    else yield ctx.df.callActivity("echo", 1);
+    return "finished early";
   },
 };
 
@@ -183,6 +192,14 @@ describe("durable engine conformance (real Azurite, SDK replay)", () => {
     const rec = await h.run("nondeterministic");
     expect(rec.status).toBe("Failed");
     expect(JSON.parse(rec.output)).toMatch(/Non-deterministic orchestrator 'nondeterministic'.*step 1/);
+  });
+
+  it("replay: an orchestrator that now finishes before a recorded step fails as non-deterministic", async () => {
+    const rec = await h.run("shortened");
+    expect(rec.status).toBe("Failed");
+    expect(JSON.parse(rec.output)).toMatch(
+      /Non-deterministic orchestrator 'shortened': on replay it finished after 1 step\(s\), but the history recorded step 2, activity 'echo'/,
+    );
   });
 
   it("terminate: stops a waiting instance", async () => {

@@ -1,64 +1,81 @@
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadApp } from "../../local/host/registry";
+import { createLogger } from "../../local/host/log";
 import { REPO_ROOT } from "./bicep-text";
 
 const run = promisify(execFile);
 const SCRIPT = path.join(REPO_ROOT, "scripts/stage-function-app.sh");
-let root: string;
+// Outside the repository, so nothing in the package can resolve from the repo's node_modules.
+let work: string;
+let pkg: string;
 
-function write(rel: string, content = "{}\n") {
-  mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-  writeFileSync(path.join(root, rel), content);
+function bytes(p: string): number {
+  const st = statSync(p);
+  return st.isDirectory() ? readdirSync(p).reduce((s, e) => s + bytes(path.join(p, e)), 0) : st.size;
 }
 
-beforeEach(() => {
-  root = mkdtempSync(path.join(tmpdir(), "stage-"));
-  write("dist/functions/index.js", "module.exports = {};\n");
-  write("host.json");
-  write("package.json", '{"name":"x","main":"dist/functions/index.js"}\n');
-  write("package-lock.json");
-  write("runtime/lifecycle/boot.sh", "#!/usr/bin/env bash\n");
-  write("test/unit/a.test.ts", "");
-  write("local/azure/x.ts", "");
-});
-afterEach(() => rmSync(root, { recursive: true, force: true }));
-
-const stage = (...args: string[]) =>
-  run("bash", [SCRIPT, ...args], { env: { PATH: process.env.PATH ?? "", OPENCLAWPS_ROOT: root } });
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), "stage-"));
+  pkg = path.join(work, "function-app");
+  await run("bash", [SCRIPT, pkg], { env: { PATH: process.env.PATH ?? "" } });
+}, 120_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("stage-function-app.sh", () => {
-  it("stage: copies the app's runtime files and nothing of the tests or the twin", async () => {
-    await stage(".deploy/function-app", "--skip-install");
-    const out = path.join(root, ".deploy/function-app");
-    expect(readdirSync(out).sort()).toEqual([
-      "dist",
-      "host.json",
-      "package-lock.json",
-      "package.json",
-      "runtime",
-    ]);
-    expect(existsSync(path.join(out, "dist/functions/index.js"))).toBe(true);
-    expect(existsSync(path.join(out, "runtime/lifecycle/boot.sh"))).toBe(true);
+  it("stage: ships the bundle, host.json, a dependency-free package.json and runtime/, nothing else", () => {
+    expect(readdirSync(pkg).sort()).toEqual(["dist", "host.json", "package.json", "runtime"]);
+    expect(readdirSync(path.join(pkg, "dist"))).toEqual(["functions"]);
+    const manifest = JSON.parse(readFileSync(path.join(pkg, "package.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    expect(manifest.main).toBe("dist/functions/index.js");
+    expect(manifest.dependencies).toBeUndefined();
+    expect(existsSync(path.join(pkg, "node_modules"))).toBe(false);
+    expect(existsSync(path.join(pkg, "runtime/lifecycle/boot.sh"))).toBe(true);
+    expect(readFileSync(path.join(pkg, "host.json"), "utf8")).toBe(
+      readFileSync(path.join(REPO_ROOT, "host.json"), "utf8"),
+    );
   });
 
-  it("stage: replaces a previous package instead of merging into it", async () => {
-    write(".deploy/function-app/stale.js", "");
-    await stage(".deploy/function-app", "--skip-install");
-    expect(existsSync(path.join(root, ".deploy/function-app/stale.js"))).toBe(false);
+  it("stage: the package is under 25 MB unpacked and carries no twin code", () => {
+    expect(bytes(pkg)).toBeLessThan(25 * 2 ** 20);
+    // The source map lists every module the bundle holds: none of the twin, tests or benches.
+    const map = JSON.parse(readFileSync(path.join(pkg, "dist/functions/index.js.map"), "utf8")) as {
+      sources: string[];
+    };
+    const mapDir = path.join(pkg, "dist/functions");
+    const ours = map.sources
+      .filter((s) => !s.includes("node_modules/") && !s.includes("://"))
+      .map((s) => path.relative(REPO_ROOT, path.resolve(mapDir, s)));
+    expect(ours.length).toBeGreaterThan(50);
+    expect(ours.filter((s) => /^(local|test|bench)\//.test(s))).toEqual([]);
+    expect(ours.some((s) => s.startsWith("functions/"))).toBe(true);
   });
 
-  it("stage: refuses to run before the app is built", async () => {
-    rmSync(path.join(root, "dist"), { recursive: true });
-    const error = (await stage(".deploy/function-app", "--skip-install").catch((e: unknown) => e)) as {
+  it("stage: the bundle registers every function the compiled app registers, outside the repo", () => {
+    const quiet = createLogger({ level: "error", sink: () => undefined });
+    const fromBundle = loadApp(path.join(pkg, "dist/functions/index.js"), { log: quiet });
+    const fromDist = loadApp(path.join(REPO_ROOT, "dist/functions/index.js"), { log: quiet });
+    expect([...fromBundle.functions.keys()].sort()).toEqual([...fromDist.functions.keys()].sort());
+    expect(fromBundle.functions.size).toBeGreaterThan(20);
+    // Packages most invocations never need stay in their lazy chunks at load time.
+    const loaded = Object.keys(require.cache).filter((k) => k.startsWith(pkg));
+    expect(loaded.filter((k) => k.endsWith(".chunk.js"))).toEqual([]);
+  });
+
+  it("stage: refuses to stage into the repository root", async () => {
+    const error = (await run("bash", [SCRIPT, "."]).catch((e: unknown) => e)) as {
       code?: number;
       stderr?: string;
     };
-    expect(error.code).toBe(1);
-    expect(error.stderr).toContain("npm run build");
+    expect(error.code).toBe(2);
+    expect(error.stderr).toContain("refusing");
   });
 
   it("shellcheck: scripts/ is clean", async () => {

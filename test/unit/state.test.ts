@@ -6,6 +6,7 @@ import { ClawError } from "../../core/errors";
 import { createStateStore, newOperationId, updateWithRetry, type StateStore } from "../../core/state";
 import { startAzurite, type Azurite } from "../helpers/azurite";
 import { clawError } from "../helpers/errors";
+import { fitJson } from "../../core/state/columns";
 
 let azurite: Azurite;
 beforeAll(async () => {
@@ -185,6 +186,39 @@ describe("operations", () => {
       s.operations.start({ id: "op1", kind: "park", claw: "alice", channel: "http", principal: "p" }),
     );
     expect(e.code).toBe("CONFLICT");
+  });
+
+  it("finish: a 5,000-claw fleet digest is stored, its longest list cut and counted", async () => {
+    const s = store();
+    const op = await s.operations.start({
+      kind: "scheduleTick",
+      claw: "*",
+      channel: "timer",
+      principal: "timer",
+    });
+    const done = Array.from({ length: 5000 }, (_, i) => ({ claw: `claw-${i}`, detail: "parked" }));
+    const failed = [{ claw: "claw-x", reason: "park: AZURE_THROTTLED" }];
+    await s.operations.finish(op.id, {
+      status: "succeeded",
+      details: { digest: { done, failed, skipped: [] } },
+    });
+    const read = await s.operations.require(op.id);
+    const digest = read.details?.digest as { done: unknown[]; failed: unknown[] };
+    expect(digest.failed).toEqual(failed);
+    expect(digest.done.length).toBeGreaterThan(1000);
+    expect(digest.done.length + (read.details?.omitted as Record<string, number>)["digest.done"]).toBe(5000);
+  });
+
+  it("fitJson: leaves a value that fits alone, and cuts the longest list first", () => {
+    const small = { a: [1, 2, 3] };
+    expect(fitJson(small, 100)).toBe(small);
+    const big = { long: Array.from({ length: 100 }, () => "xxxxxxxxxx"), short: ["keep"] };
+    const fitted = fitJson(big, 700);
+    expect(JSON.stringify(fitted).length).toBeLessThanOrEqual(700);
+    expect(fitted.short).toEqual(["keep"]);
+    expect((fitted as unknown as { omitted: Record<string, number> }).omitted.long).toBe(
+      100 - fitted.long.length,
+    );
   });
 
   it("steps: start and end steps with timings, then finish with compensation", async () => {

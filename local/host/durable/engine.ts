@@ -60,6 +60,13 @@ interface Live {
 
 const MAX_TIMEOUT = 2_147_000_000;
 
+const REPLAY_BROKEN = new Set(["NonDeterministicOrchestrationError", "FunctionNotFound"]);
+
+const REPLAY_HINT =
+  "Orchestrators must make the same calls in the same order on every replay (no Date.now, Math.random or I/O). " +
+  "Was the orchestrator changed while this instance was in flight? A breaking change needs a new " +
+  "orchestrator name, with the old one kept until its instances drain (docs/versioning.md).";
+
 export class DurableEngine {
   private readonly live = new Map<string, Live>();
   private readonly store: HubStore;
@@ -281,7 +288,9 @@ export class DurableEngine {
         kind: "failed",
         failure: {
           ErrorType: "FunctionNotFound",
-          ErrorMessage: `The orchestrator function '${rec.name}' is not registered in the function app.`,
+          ErrorMessage:
+            `The orchestrator function '${rec.name}' is not registered in the function app. ` +
+            "Was it removed while instances of it were in flight? Keep it until they drain (docs/versioning.md).",
         },
       };
     } else {
@@ -293,7 +302,7 @@ export class DurableEngine {
         isReplaying: prevLength > 0,
       });
       customStatus = toJson(res.customStatus ?? null);
-      const mismatch = this.checkDeterminism(rec, res.actions);
+      const mismatch = this.checkDeterminism(rec, res.actions, res.isDone || res.failed);
       if (mismatch) {
         outcome = {
           kind: "failed",
@@ -347,7 +356,12 @@ export class DurableEngine {
         appended.push(ev.executionFailed(outcome.failure, now));
         rec.status = "Failed";
         rec.output = JSON.stringify(outcome.failure.ErrorMessage);
-        this.log("warn", `durable: ${rec.name} ${rec.instanceId} failed: ${outcome.failure.ErrorMessage}`);
+        // A replay that no longer matches its history, or an orchestrator the deploy removed, is a
+        // deployment defect, not a saga outcome: say so at error level, as the extension does.
+        this.log(
+          REPLAY_BROKEN.has(outcome.failure.ErrorType) ? "error" : "warn",
+          `durable: ${rec.name} ${rec.instanceId} failed (${outcome.failure.ErrorType}): ${outcome.failure.ErrorMessage}`,
+        );
         break;
       case "again":
         break;
@@ -607,7 +621,11 @@ export class DurableEngine {
     });
   }
 
-  private checkDeterminism(rec: InstanceRecord, actions: SdkAction[]): string | undefined {
+  /**
+   * The replay must schedule what the history recorded, in order; as DurableTask.Core does, an
+   * orchestrator that now finishes without scheduling a recorded step is non-deterministic too.
+   */
+  private checkDeterminism(rec: InstanceRecord, actions: SdkAction[], finished: boolean): string | undefined {
     const n = Math.min(rec.leafLog.length, actions.length);
     for (let i = 0; i < n; i++) {
       const [type, name] = rec.leafLog[i].split(":");
@@ -622,9 +640,17 @@ export class DurableEngine {
         return (
           `Non-deterministic orchestrator '${rec.name}': on replay, step ${i + 1} scheduled ` +
           `${describe(a.actionType, actual)} but the history recorded ${describe(Number(type), name)}. ` +
-          "Orchestrators must make the same calls in the same order on every replay (no Date.now, Math.random or I/O)."
+          REPLAY_HINT
         );
       }
+    }
+    if (finished && actions.length < rec.leafLog.length) {
+      const [type, name] = rec.leafLog[actions.length].split(":");
+      return (
+        `Non-deterministic orchestrator '${rec.name}': on replay it finished after ${actions.length} step(s), ` +
+        `but the history recorded step ${actions.length + 1}, ${describe(Number(type), name)}. ` +
+        REPLAY_HINT
+      );
     }
     return undefined;
   }

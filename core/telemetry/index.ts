@@ -1,0 +1,140 @@
+/**
+ * The control plane's tracing, for the few central places that use it: a trigger runs in a span
+ * (`traceTrigger`), a saga start stores its span for the operation (`traceSagaStart`), each activity
+ * of that operation runs in a child span (`traceActivity`), and the ARM pipeline and the guest
+ * client add theirs beneath (core/azure/clients.ts, core/guest/client.ts). With no exporter
+ * configured every call costs next to nothing and nothing is stored.
+ */
+import { DefaultAzureCredential } from "@azure/identity";
+import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
+import { traceLinksFromEnv, type TraceLinks } from "./links";
+import { startTelemetry } from "./setup";
+import { inSpan, traceparentOf } from "./spans";
+
+export { activeSpan, inSpan, SpanKind, traceparentOf } from "./spans";
+export { exporterFromEnv, spanToJson, startTelemetry } from "./setup";
+
+let links: TraceLinks | undefined | null;
+
+function traceLinks(): TraceLinks | undefined {
+  if (links === undefined) {
+    const clientId = process.env.AzureWebJobsStorage__clientId;
+    links =
+      traceLinksFromEnv(
+        process.env,
+        () => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}),
+      ) ?? null;
+  }
+  return links ?? undefined;
+}
+
+const enabled = () => startTelemetry() !== "none";
+
+/** Runs a trigger's handler in a server/consumer span named after it. */
+export function traceTrigger<T>(
+  name: string,
+  attributes: Record<string, string | number | boolean>,
+  fn: () => Promise<T>,
+  kind: SpanKind = SpanKind.SERVER,
+): Promise<T> {
+  if (!enabled()) return fn();
+  return inSpan(name, { kind, attributes }, () => fn());
+}
+
+/**
+ * Starts a saga in a "saga <name>" span and stores that span under the operation id, so the saga's
+ * activities join this trace wherever they run. Telemetry failures never fail the start.
+ */
+export function traceSagaStart<T>(
+  sagaName: string,
+  operationId: string | undefined,
+  attributes: Record<string, string>,
+  start: () => Promise<T>,
+): Promise<T> {
+  if (!enabled()) return start();
+  return inSpan(
+    `saga ${sagaName}`,
+    { kind: SpanKind.PRODUCER, attributes: { "openclawps.saga": sagaName, ...attributes } },
+    async (span) => {
+      const tp = traceparentOf(span);
+      if (tp && operationId) {
+        span.setAttribute("openclawps.operation_id", operationId);
+        await traceLinks()
+          ?.save(operationId, tp)
+          .catch((e: unknown) => span.addEvent("trace link not stored", { reason: String(e).slice(0, 200) }));
+      }
+      return start();
+    },
+  );
+}
+
+/** Runs an activity in a span under its operation's saga span (found by `op` in its input). */
+export async function traceActivity<T>(name: string, input: unknown, fn: () => Promise<T>): Promise<T> {
+  if (!enabled()) return fn();
+  const i = (input ?? {}) as { op?: unknown; claw?: unknown };
+  const op = typeof i.op === "string" ? i.op : undefined;
+  const parent = op
+    ? await traceLinks()
+        ?.load(op)
+        .catch(() => undefined)
+    : undefined;
+  return inSpan(
+    `activity ${name}`,
+    {
+      kind: SpanKind.INTERNAL,
+      parent,
+      attributes: {
+        "openclawps.activity": name,
+        ...(op ? { "openclawps.operation_id": op } : {}),
+        ...(typeof i.claw === "string" ? { "openclawps.claw": i.claw } : {}),
+      },
+    },
+    async (span) => {
+      for (const [k, v] of Object.entries(outcomeOfInput(input))) span.setAttribute(k, v);
+      const r = await fn();
+      for (const [k, v] of Object.entries(outcomeOfResult(r))) span.setAttribute(k, v);
+      span.setStatus({ code: SpanStatusCode.OK });
+      return r;
+    },
+  );
+}
+
+/**
+ * What the alert rules query (bicep/modules/alerts.bicep), read from an activity's input: how an
+ * operation ended (finishOperation's status) and whether compensation left manual work.
+ */
+export function outcomeOfInput(input: unknown): Record<string, string | boolean> {
+  const i = (input ?? {}) as { status?: unknown; compensation?: { summary?: unknown } };
+  const out: Record<string, string | boolean> = {};
+  if (typeof i.status === "string") out["openclawps.outcome"] = i.status;
+  const summary = i.compensation?.summary;
+  if (typeof summary === "string" && /manual action/i.test(summary)) out["openclawps.manual_action"] = true;
+  return out;
+}
+
+/** ...and from its result: a failed verify (`ok: false`, with the failing checks' names) or drift found. */
+export function outcomeOfResult(result: unknown): Record<string, string | number | boolean> {
+  const r = (result ?? {}) as { ok?: unknown; checks?: unknown; findings?: unknown };
+  const out: Record<string, string | number | boolean> = {};
+  if (r.ok === false) {
+    out["openclawps.verify_ok"] = false;
+    if (Array.isArray(r.checks)) {
+      const failing = (r.checks as { name?: unknown; ok?: unknown }[])
+        .filter((c) => c.ok === false && typeof c.name === "string")
+        .map((c) => c.name as string);
+      out["openclawps.verify_failing"] = failing.join(",").slice(0, 300);
+    }
+  } else if (r.ok === true) out["openclawps.verify_ok"] = true;
+  if (Array.isArray(r.findings)) out["openclawps.drift_findings"] = r.findings.length;
+  return out;
+}
+
+/** Runs one SSH command in a client span under the active activity. */
+export function traceGuest<T>(name: string, address: string, fn: (span?: Span) => Promise<T>): Promise<T> {
+  if (!enabled()) return fn(undefined);
+  return inSpan(
+    name,
+    { kind: SpanKind.CLIENT, attributes: { "server.address": address, "rpc.system": "ssh" } },
+    fn,
+  );
+}

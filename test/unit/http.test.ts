@@ -286,7 +286,7 @@ describe("HTTP /claws/{name}/{action}", () => {
       ["wake", { awakeHours: 500 }, 400, /awakeHours: must be at most 168/],
       ["deploy", { imageVersion: "1.0.0" }, 400, /unknown field 'imageVersion'/],
       ["verify", { claw: "bob" }, 400, /unknown field 'claw' in the body/],
-      ["reboot", undefined, 404, /no action 'reboot'.*deploy, upgrade, park, wake, verify/],
+      ["reboot", undefined, 404, /no action 'reboot'.*deploy, upgrade, refresh, park, wake, verify/],
     ];
     for (const [action, body, status, message] of cases) {
       const res = await act(a, action, body);

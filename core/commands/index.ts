@@ -2,7 +2,13 @@
 export { auditRefusal, handleCommand, PENDING_WAIT_MS } from "./handler";
 export { parseCommand } from "./parse";
 export { createRequestLog, requestLogOn, type RequestLog, type RequestRecord } from "./requests";
-export { claimMayBeStale, commandLeaseMs, OPERATIONS_PATH, PENDING_TAKEOVER_MS } from "./saga";
+export {
+  claimMayBeStale,
+  commandLeaseMs,
+  freeAbandonedClaims,
+  OPERATIONS_PATH,
+  PENDING_TAKEOVER_MS,
+} from "./saga";
 export {
   clawView,
   describeOperation,

@@ -2,7 +2,13 @@
 export { auditRefusal, handleCommand, PENDING_WAIT_MS } from "./handler";
 export { parseCommand } from "./parse";
 export { createRequestLog, requestLogOn, type RequestLog, type RequestRecord } from "./requests";
-export { claimMayBeStale, commandLeaseMs, OPERATIONS_PATH, PENDING_TAKEOVER_MS } from "./saga";
+export {
+  claimMayBeStale,
+  commandLeaseMs,
+  freeAbandonedClaims,
+  OPERATIONS_PATH,
+  PENDING_TAKEOVER_MS,
+} from "./saga";
 export {
   clawView,
   describeOperation,
@@ -14,5 +20,13 @@ export {
   type OperationView,
 } from "./queries";
 export { sagaClientFrom } from "./durable";
+export {
+  galleryFromEnv,
+  listGalleryImages,
+  requireImageInGallery,
+  type GalleryImageView,
+  type GalleryReader,
+  type GalleryVersion,
+} from "./gallery";
 export { commandRuntime, type CommandRuntime } from "./runtime";
 export type * from "./types";

@@ -213,20 +213,51 @@ async function claimClaw(
     if (isActive(await deps.durable.getStatus(instanceId))) throw e;
     const taken = await state.claws.claimOperation(name, operationId, { replacing: holder });
     deps.log?.("warn", `claw '${name}' was held by operation ${holder} with no saga running; taken over`);
-    const abandoned = await state.operations.get(holder).catch(() => undefined);
-    if (abandoned?.status === "running") {
-      await state.operations
-        .finish(holder, {
-          status: "failed",
-          error: {
-            code: "ABANDONED",
-            message: `no saga ran for this operation (the control plane stopped while starting it); operation ${operationId} took the claw over`,
-          },
-        })
-        .catch((err: unknown) => deps.log?.("error", `failing abandoned operation ${holder} failed`, err));
-    }
+    await failAbandoned(deps, holder, `operation ${operationId} took the claw over`);
     return taken;
   }
+}
+
+/**
+ * The reconciler's side of the claim lease: frees every claw whose claim is past the lease with
+ * no saga instance running for it, and fails its abandoned operation, so a claw nobody sends a
+ * command to (a parked claw its schedule should wake) is not skipped as busy for good. Answers the
+ * claws freed. Safe to run any time: a claim renewed or taken meanwhile is left alone.
+ */
+export async function freeAbandonedClaims(deps: CommandDeps): Promise<string[]> {
+  const nowMs = (deps.now ?? (() => new Date()))().getTime();
+  const freed: string[] = [];
+  for (const claw of await deps.state.claws.list()) {
+    const holder = claw.runningOperationId;
+    if (!holder || !claimMayBeStale(claw, nowMs, deps.leaseMs)) continue;
+    if (isActive(await deps.durable.getStatus(clawInstanceId(claw.name)))) continue;
+    const after = await deps.state.claws.update(claw.name, (c) => {
+      // Only the claim that was found stale, and only if nobody renewed it since.
+      if (c.runningOperationId !== holder || c.runningSince !== claw.runningSince) return undefined;
+      const { runningOperationId: _h, runningSince: _s, ...rest } = c;
+      return rest;
+    });
+    if (after.runningOperationId) continue;
+    freed.push(claw.name);
+    deps.log?.("warn", `claw '${claw.name}' was held by operation ${holder} with no saga running; freed`);
+    await failAbandoned(deps, holder, "the claw was freed by the reconciler");
+  }
+  return freed;
+}
+
+/** Marks an operation whose saga never ran (or died) as failed ABANDONED, if still running. */
+async function failAbandoned(deps: CommandDeps, id: string, what: string): Promise<void> {
+  const op = await deps.state.operations.get(id).catch(() => undefined);
+  if (op?.status !== "running") return;
+  await deps.state.operations
+    .finish(id, {
+      status: "failed",
+      error: {
+        code: "ABANDONED",
+        message: `no saga ran for this operation (the control plane stopped while starting it); ${what}`,
+      },
+    })
+    .catch((err: unknown) => deps.log?.("error", `failing abandoned operation ${id} failed`, err));
 }
 
 /**

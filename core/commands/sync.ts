@@ -5,6 +5,8 @@
 import type { ClawCommand } from "../domain/commands";
 import { applySpecPatch, clawSpecSchema } from "../domain/spec";
 import { parseOrThrow } from "../domain/validation";
+import type { ClawRecord } from "../state";
+import { requireImageInGallery } from "./gallery";
 import type { RequestRecord } from "./requests";
 import type { CommandDeps, SyncApplied } from "./types";
 
@@ -21,14 +23,20 @@ export async function applySync(
   request: RequestRecord,
 ): Promise<SyncApplied> {
   try {
-    const record =
-      cmd.kind === "createClaw"
-        ? await deps.state.claws.create(cmd.spec)
-        : await deps.state.claws.update(cmd.claw, (current) => ({
-            ...current,
-            // The patched spec is checked whole again: the patch alone cannot see the rest.
-            spec: parseOrThrow(clawSpecSchema, applySpecPatch(current.spec, cmd.patch), "patched spec"),
-          }));
+    let record: ClawRecord;
+    if (cmd.kind === "createClaw") {
+      await requireImageInGallery(deps.gallery, cmd.spec.imageVersion, cmd.spec.region);
+      record = await deps.state.claws.create(cmd.spec);
+    } else {
+      record = await deps.state.claws.update(cmd.claw, async (current) => {
+        // The patched spec is checked whole again: the patch alone cannot see the rest.
+        const spec = parseOrThrow(clawSpecSchema, applySpecPatch(current.spec, cmd.patch), "patched spec");
+        if (spec.imageVersion !== current.spec.imageVersion || spec.region !== current.spec.region) {
+          await requireImageInGallery(deps.gallery, spec.imageVersion, spec.region);
+        }
+        return { ...current, spec };
+      });
+    }
     await deps.requests.complete(request);
     return { accepted: true, kind: cmd.kind, claw: record.name, record, duplicate: false };
   } catch (e) {

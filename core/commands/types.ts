@@ -1,6 +1,7 @@
 import type { Channel, CommandKind } from "../domain/commands";
 import type { ClawRecord, StateStore } from "../state";
 import type { SagaInput, SagaKind } from "../../orchestrations/contracts";
+import type { GalleryReader } from "./gallery";
 import type { RequestLog } from "./requests";
 
 /** Durable runtime statuses, as the Durable HTTP API reports them. */
@@ -37,6 +38,8 @@ export interface CommandDeps {
   pendingWaitMs?: number;
   /** The command lease: abandoned requests and claims older than this are taken over (default commandLeaseMs()). */
   leaseMs?: number;
+  /** The fleet's gallery, read to refuse a claw spec with a version it lacks (none: no check). */
+  gallery?: GalleryReader;
   /**
    * Whether a stale claim may be taken over (default true). Needs a `durable` that reports the
    * claw's real saga instance; a caller whose client cannot (fleet sagas) passes false.

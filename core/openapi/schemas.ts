@@ -87,10 +87,16 @@ export const clawSchema = z.object({
 
 export const imageSchema = z.object({
   version: text,
-  state: text,
-  regions: z.array(text),
-  registeredAt: text,
-  updatedAt: text,
+  inGallery: z.boolean().optional().meta({
+    description: "In the gallery; false: only registered by the bake webhook; absent: no gallery configured",
+  }),
+  provisioningState: text.optional(),
+  regions: z.array(text).meta({ description: "Regions the version is replicated to" }),
+  clawRegions: z
+    .array(text)
+    .meta({ description: "Regions of claws (and the fleet default) it is usable in" }),
+  registered: z.boolean().meta({ description: "Registered by the bake webhook" }),
+  registeredAt: text.optional(),
   bake: z.record(text, z.union([text, z.number(), z.boolean()])).optional(),
 });
 

@@ -6,6 +6,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import * as df from "durable-functions";
 import {
   commandRuntime,
+  galleryFromEnv,
   sagaClientFrom,
   type CommandDeps,
   type CommandLog,
@@ -40,6 +41,7 @@ export const productionDeps: DepsProvider = (context) => {
     requests: runtime.requests,
     durable: lazySagaClient(context),
     log: contextLog(context),
+    gallery: galleryFromEnv(),
   };
 };
 

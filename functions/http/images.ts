@@ -1,13 +1,16 @@
-/** GET /api/v1/images: the gallery versions the control plane knows, newest first. */
+/**
+ * GET /api/v1/images: the gallery's image versions usable in the regions claws use (and the
+ * fleet's default region), newest first, marked with whether the bake webhook registered them.
+ */
 import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
-import { imageView } from "../../core/commands";
+import { listGalleryImages } from "../../core/commands";
 import { productionDeps, route, type DepsProvider } from "./deps";
 import { conditionalJson } from "./conditional";
 
 export function createImageHandlers(deps: DepsProvider) {
   const imagesList = route("imagesList", async (req: HttpRequest, context: InvocationContext) => {
-    const images = await deps(context).state.images.list();
-    return conditionalJson(req, { images: images.map(imageView) });
+    const images = await listGalleryImages(deps(context), process.env.FLEET_LOCATION);
+    return conditionalJson(req, { images });
   });
   return { imagesList };
 }

@@ -2,11 +2,14 @@
  * The schedule tick: every 5 minutes (NCRONTAB, UTC; time zones are the schedule code's job since
  * WEBSITE_TIME_ZONE is not supported on Flex Consumption). Starts one scheduleTick saga per tick
  * time: a tick delivered twice starts nothing twice, and after downtime (isPastDue) the saga looks
- * back to the last tick that ran and acts on each claw's newest missed transition once.
+ * back to the last tick that ran and acts on each claw's newest missed transition once. First it
+ * frees claws whose claim outlived the command lease with no saga running (core/commands/saga.ts).
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
+import { freeAbandonedClaims } from "../../core/commands";
 import { fleetSettingsFrom } from "../../core/fleet/settings";
+import { productionDeps } from "../http/deps";
 import { scheduleTickInstanceId } from "../../orchestrations/schedule-tick";
 
 export const SCHEDULE_TICK_CRON = "0 */5 * * * *";
@@ -21,6 +24,12 @@ export async function scheduleTickTimer(timer: Timer, context: InvocationContext
   const tickAt = tickTime(new Date());
   const instanceId = scheduleTickInstanceId(tickAt);
   const client = df.getClient(context);
+  // Claws locked by a command that died before its saga started would be skipped as busy.
+  await Promise.resolve()
+    .then(() => freeAbandonedClaims(productionDeps(context)))
+    .catch((e: unknown) =>
+      context.warn(`freeing abandoned claims failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
   const existing = await client.getStatus(instanceId).catch(() => undefined);
   if (existing?.runtimeStatus) {
     context.info(`schedule tick ${tickAt} already ran (${existing.runtimeStatus})`);

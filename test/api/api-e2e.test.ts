@@ -136,7 +136,7 @@ describe("API v1 end to end on the dev host (stub sagas)", () => {
     await eventually(async () =>
       (await call("GET", "/claws/alice")).body.name === "alice" ? true : undefined,
     );
-    const park = { kind: "park", claw: "alice", requestId: "queue-park-1", principal: "test:e2e" };
+    const park = { kind: "park", claw: "alice", requestId: "queue-park-1" };
     await sendCommand(park);
     await sendCommand(park);
     await sendCommand("not json at all");

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { describeOperation, handleCommand, type SagaAccepted, type SyncApplied } from "../../core/commands";
+import {
+  describeOperation,
+  freeAbandonedClaims,
+  handleCommand,
+  type SagaAccepted,
+  type SyncApplied,
+} from "../../core/commands";
 import { startAzurite, type Azurite } from "../helpers/azurite";
 import { rejection, rid, spec, testDeps, type TestDeps } from "../api/fakes";
 
@@ -305,6 +311,26 @@ describe("handleCommand: a start cut short by a crash", () => {
     const err = await rejection(handleCommand(deps, { ...deploy(), kind: "park" }));
     expect(err).toMatchObject({ code: "CLAW_BUSY", details: { operationId: first.operationId } });
     expect((await deps.state.operations.require(first.operationId)).status).toBe("running");
+  });
+
+  it("freeAbandonedClaims: the reconciler frees a claim past the lease with no saga, and only that one", async () => {
+    let clock = new Date("2025-06-01T10:00:00Z");
+    const deps = { ...(await withClaw("alice", () => clock)), leaseMs: 60_000 };
+    for (const name of ["bob", "carol"]) await deps.state.claws.create(spec(name));
+    await deps.state.claws.claimOperation("alice", "op-crashed");
+    await deps.state.operations.start({ id: "op-crashed", kind: "park", claw: "alice", ...who });
+    const running = (await handleCommand(deps, { ...deploy(), claw: "bob" })) as SagaAccepted;
+    expect(await freeAbandonedClaims(deps)).toEqual([]); // within the lease: nothing
+    clock = later(clock, 61_000);
+    await deps.state.claws.claimOperation("carol", "op-fresh"); // claimed just now
+    expect(await freeAbandonedClaims(deps)).toEqual(["alice"]);
+    expect((await deps.state.claws.require("alice")).runningOperationId).toBeUndefined();
+    expect(await deps.state.operations.require("op-crashed")).toMatchObject({
+      status: "failed",
+      error: { code: "ABANDONED" },
+    });
+    expect((await deps.state.claws.require("bob")).runningOperationId).toBe(running.operationId);
+    expect((await deps.state.claws.require("carol")).runningOperationId).toBe("op-fresh");
   });
 
   it("startSaga: a fleet run (no real saga client) never takes a claim over", async () => {

@@ -386,6 +386,70 @@ describe("HTTP /operations and /images", () => {
   });
 });
 
+describe("HTTP: the gallery decides which image versions a claw may use", () => {
+  const gallery = {
+    calls: 0,
+    async listImageVersions() {
+      gallery.calls++;
+      return [
+        { version: "1.0.0", provisioningState: "Succeeded", regions: ["eastus", "westus"] },
+        { version: "1.1.0", provisioningState: "Succeeded", regions: ["westus"] },
+        { version: "1.2.0", provisioningState: "Creating", regions: ["eastus"] },
+      ];
+    },
+  };
+  const withGallery = (d: TestDeps) => ({ ...d, gallery });
+  const create = (a: Api, body: Record<string, unknown>) =>
+    a.call("clawsCollection", { method: "POST", path: "/claws", body: { ...newSpec, ...body } });
+
+  it("POST /claws: a version the gallery lacks in the claw's region is 400 naming the versions it has", async () => {
+    const a = await api(false, withGallery);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [
+        { imageVersion: "9.9.9" },
+        /image version 9\.9\.9 is not in the gallery; the gallery has 1\.0\.0 in eastus/,
+      ],
+      [
+        { imageVersion: "1.1.0" },
+        /1\.1\.0 is not replicated to eastus \(only westus\); the gallery has 1\.0\.0 in eastus/,
+      ],
+      [{ imageVersion: "1.2.0" }, /1\.2\.0 is Creating in the gallery, not Succeeded/],
+      [{ imageVersion: "9.9.9", region: "westus" }, /the gallery has 1\.1\.0, 1\.0\.0 in westus/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await create(a, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(errorOf(res.body)).toMatchObject({ code: "IMAGE_NOT_FOUND" });
+      expect(errorOf(res.body).message).toMatch(message);
+    }
+    expect(await a.deps.state.claws.list()).toEqual([]);
+    expect((await create(a, { imageVersion: "1.1.0", region: "westus" })).status).toBe(201);
+  });
+
+  it("GET /images: the gallery's versions in the claws' regions, marking what the bake registered", async () => {
+    const a = await api(true, withGallery); // alice is in eastus
+    await a.deps.state.images.upsert({
+      version: "1.0.0",
+      state: "Succeeded",
+      regions: ["eastus"],
+      bake: { run: 7 },
+    });
+    await a.deps.state.images.upsert({ version: "0.9.0", state: "Succeeded", regions: ["eastus"] });
+    const res = await a.call("imagesList", { path: "/images" });
+    expect(res.status).toBe(200);
+    expect(res.body.images).toEqual([
+      expect.objectContaining({
+        version: "1.0.0",
+        inGallery: true,
+        clawRegions: ["eastus"],
+        registered: true,
+        bake: { run: 7 },
+      }),
+      expect.objectContaining({ version: "0.9.0", inGallery: false, registered: true }),
+    ]);
+  });
+});
+
 describe("HTTP edge", () => {
   it("errors: an unexpected failure is a generic 500; the detail goes to the log only", async () => {
     const a = await api(false, (d) => ({

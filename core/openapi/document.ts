@@ -53,6 +53,104 @@ function action(name: string, summary: string, body?: string) {
   };
 }
 
+const json = (schema: Record<string, unknown>) => ({ "application/json": { schema } });
+const keyParam = {
+  name: "key",
+  in: "path",
+  required: true,
+  schema: { type: "string", pattern: "^[A-Z_][A-Z0-9_]*$" },
+};
+const delivery = {
+  type: "object",
+  description:
+    "started: a verify operation delivers the change now (operationId); on-wake: the claw is parked or not deployed; after-operation: the claw is busy",
+  properties: {
+    state: { enum: ["started", "on-wake", "after-operation"] },
+    operationId: { type: "string" },
+    message: { type: "string" },
+  },
+};
+
+/** A claw's secrets (write-only values) and access password. */
+function secretPaths() {
+  return {
+    "/claws/{name}/secrets": {
+      get: {
+        operationId: "listClawSecrets",
+        summary: "Names, versions and last delivery of the claw's secrets (never values)",
+        parameters: [nameParam],
+        responses: { "200": { description: "The secrets", content: json({ type: "object" }) }, ...ERRORS },
+      },
+    },
+    "/claws/{name}/secrets/{key}": {
+      put: {
+        operationId: "putClawSecret",
+        summary:
+          "Store a new version of a secret (provider API keys, TELEGRAM_BOT_TOKEN, BRIGHTDATA_API_TOKEN, TAILSCALE_AUTHKEY, or one in EXTRA_SECRET_KEYS); delivered at once to a running claw",
+        parameters: [nameParam, keyParam],
+        requestBody: {
+          required: true,
+          content: json({
+            type: "object",
+            required: ["value"],
+            additionalProperties: false,
+            properties: { value: { type: "string", minLength: 1, maxLength: 8192 } },
+          }),
+        },
+        responses: {
+          "200": {
+            description: "Stored",
+            content: json({
+              type: "object",
+              properties: { key: { type: "string" }, version: { type: "string" }, delivery },
+            }),
+          },
+          "409": error("CONFLICT: another claw uses this Telegram bot token (the message names it)"),
+          ...ERRORS,
+        },
+      },
+      delete: {
+        operationId: "deleteClawSecret",
+        summary: "Remove the claw's own value of a secret",
+        parameters: [nameParam, keyParam],
+        responses: { "200": { description: "Removed", content: json({ type: "object" }) }, ...ERRORS },
+      },
+    },
+    "/claws/{name}/access-password": {
+      get: {
+        operationId: "getAccessPassword",
+        summary: "The claw's password for SSH, RDP and the Sunshine admin UI (every read is audited)",
+        parameters: [nameParam],
+        responses: {
+          "200": {
+            description: "The password",
+            content: json({
+              type: "object",
+              properties: { password: { type: "string" }, version: { type: "string" } },
+            }),
+          },
+          ...ERRORS,
+        },
+      },
+    },
+    "/claws/{name}/access-password/rotate": {
+      post: {
+        operationId: "rotateAccessPassword",
+        summary:
+          "Generate a new access password; delivered at once to a running claw, on wake to a parked one",
+        parameters: [nameParam],
+        responses: {
+          "200": {
+            description: "Rotated",
+            content: json({ type: "object", properties: { version: { type: "string" }, delivery } }),
+          },
+          ...ERRORS,
+        },
+      },
+    },
+  };
+}
+
 function paths() {
   return {
     "/claws": {
@@ -147,6 +245,7 @@ function paths() {
         },
       },
     },
+    ...secretPaths(),
     "/operations": {
       get: {
         operationId: "listOperations",

@@ -213,7 +213,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   // The agent's own health, deferral while it works, snapshot housekeeping.
   {
     name: "AGENT_BUSY_MAX_DEFER_MINUTES",
-    description: "Longest a park/upgrade waits for a mid-task agent (default 30, 0 = never wait; force skips)",
+    description:
+      "Longest a park/upgrade waits for a mid-task agent (default 30, 0 = never wait; force skips)",
     azure: "optional",
   },
   {

@@ -109,6 +109,7 @@ async function runConfirmed(deps: BotDeps, who: Presser, c: Confirmation): Promi
         kind: cmd.name,
         claw: cmd.claw,
         ...(cmd.name === "upgrade" ? { toVersion: cmd.version } : {}),
+        ...(cmd.name === "park" && cmd.force ? { force: true } : {}),
         ...envelope,
       })) as SagaAccepted;
       return acceptedText(res);

@@ -163,7 +163,9 @@ async function prepare(deps: BotDeps, cmd: ChatCommand): Promise<string> {
     case "upgrade":
       return `Upgrade ${name} from ${code(current)} to ${code(cmd.version)}? The VM is replaced; the data disk is snapshotted and kept.`;
     case "park":
-      return `Park ${name}? Its VM is deallocated and the agent stops until it is woken.`;
+      return cmd.force
+        ? `Park ${name} now, even if the agent is mid-task? Its VM is deallocated and the agent stops until it is woken.`
+        : `Park ${name}? Its VM is deallocated and the agent stops until it is woken (a mid-task agent is waited for).`;
     case "destroy":
       return `Destroy ${name}'s VM, NIC and IP? The data disk is kept.`;
     default:

@@ -11,7 +11,7 @@ export type ChatCommand =
   | { name: "claw"; claw: string }
   | { name: "deploy"; claw: string; version?: string }
   | { name: "upgrade"; claw: string; version: string }
-  | { name: "park"; claw: string }
+  | { name: "park"; claw: string; force?: boolean }
   | { name: "wake"; claw: string; hours?: number }
   | { name: "verify"; claw: string }
   | { name: "destroy"; claw: string }
@@ -27,7 +27,7 @@ export const USAGE: Record<ChatCommandName, string> = {
   claw: "/claw NAME — one claw in detail",
   deploy: "/deploy NAME [VERSION] — create the claw's VM from its spec (asks to confirm)",
   upgrade: "/upgrade NAME VERSION — replace the VM with image VERSION, keep the disk (asks to confirm)",
-  park: "/park NAME — deallocate the VM (asks to confirm)",
+  park: "/park NAME [force] — deallocate the VM; waits while the agent is mid-task unless force (asks to confirm)",
   wake: "/wake NAME [HOURS] — start the VM; with HOURS, keep it awake that long",
   verify: "/verify NAME — run the claw's health checks",
   destroy: "/destroy NAME — delete the VM, keep the data disk (asks to confirm)",
@@ -91,7 +91,7 @@ const ARITY: Record<ChatCommandName, [number, number]> = {
   claw: [1, 1],
   deploy: [1, 2],
   upgrade: [2, 2],
-  park: [1, 1],
+  park: [1, 2],
   wake: [1, 2],
   verify: [1, 1],
   destroy: [1, 1],
@@ -140,6 +140,11 @@ function parseArgs(name: ChatCommandName, args: string[]): ParseResult {
       }
       return { kind: "command", command: { name, claw, hours } };
     }
+    case "park":
+      if (second === undefined) return { kind: "command", command: { name, claw } };
+      if (second.toLowerCase() !== "force")
+        return usage(name, `Unknown option ${quote(second)}: only force.`, name);
+      return { kind: "command", command: { name, claw, force: true } };
     default:
       return { kind: "command", command: { name, claw } as ChatCommand };
   }

@@ -174,12 +174,12 @@ describe("claw commands", () => {
         ...envelope,
         channel: "fax",
         claw: "alice",
-        force: true,
+        hurry: true,
       }),
     );
     expect(e.message).toContain("channel: must be one of http, queue, telegram, timer, webhook; got 'fax'");
     expect(e.message).toContain("toVersion: is required");
-    expect(e.message).toContain("unknown field 'force'");
+    expect(e.message).toContain("unknown field 'hurry'");
   });
 
   it("parseOrThrow: refuses a non-boolean deleteDisk", () => {

@@ -116,6 +116,10 @@ async function main(): Promise<void> {
       // reconcile would spend read tokens.
       "AzureWebJobs.scheduleTickTimer.Disabled": "true",
       "AzureWebJobs.driftReconcileTimer.Disabled": "true",
+      "AzureWebJobs.healthSweepTimer.Disabled": "true",
+      "AzureWebJobs.housekeepingTimer.Disabled": "true",
+      // The guests are off, so no agent can be asked whether it is busy: parks do not ask.
+      AGENT_BUSY_MAX_DEFER_MINUTES: "0",
     },
   });
   try {

@@ -221,10 +221,13 @@ async function main(): Promise<void> {
     // Table Storage is another machine on Azure: Azurite in its own process, as fleet-park does.
     azuriteProcess: true,
     emulator: { latency: { profile: "azure", speed: SPEED, seed: 6 }, throttling },
-    // Only the rollout runs: no timer-driven schedule tick or drift reconcile spending tokens.
+    // Only the rollout runs: no timer-driven schedule tick, drift reconcile, health sweep or
+    // housekeeping spending tokens.
     env: {
       "AzureWebJobs.scheduleTickTimer.Disabled": "true",
       "AzureWebJobs.driftReconcileTimer.Disabled": "true",
+      "AzureWebJobs.healthSweepTimer.Disabled": "true",
+      "AzureWebJobs.housekeepingTimer.Disabled": "true",
     },
   });
   try {

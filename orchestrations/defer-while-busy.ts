@@ -36,7 +36,9 @@ export function* deferWhileBusy(
   let boundReached = false;
   let last: AgentBusyAnswer;
   for (;;) {
-    last = (yield ctx.df.callActivity("askAgentBusy", base)) as AgentBusyAnswer;
+    // The activity answers known:false rather than fail for an agent it cannot ask; the retry is
+    // for the table read in front of it.
+    last = (yield ctx.df.callActivityWithRetry("askAgentBusy", RECORD_RETRY, base)) as AgentBusyAnswer;
     asked++;
     if (!last.busy) break;
     const now = ctx.df.currentUtcDateTime.getTime();

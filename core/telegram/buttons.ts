@@ -132,6 +132,7 @@ async function runConfirmed(
         kind: cmd.name,
         claw: cmd.claw,
         ...(cmd.name === "upgrade" ? { toVersion: cmd.version } : {}),
+        ...(cmd.name === "park" && cmd.force ? { force: true } : {}),
         ...envelope,
       })) as SagaAccepted;
       return { text: acceptedText(res), duplicate: res.duplicate };

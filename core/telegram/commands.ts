@@ -175,7 +175,9 @@ async function prepare(deps: BotDeps, cmd: ChatCommand): Promise<string> {
     case "refresh":
       return `Refresh ${name} on ${code(current)}? A new VM of the same image gets the current app layer; the data disk is snapshotted and handed over.`;
     case "park":
-      return `Park ${name}? Its VM is deallocated and the agent stops until it is woken.`;
+      return cmd.force
+        ? `Park ${name} now, even if the agent is mid-task? Its VM is deallocated and the agent stops until it is woken.`
+        : `Park ${name}? Its VM is deallocated and the agent stops until it is woken (a mid-task agent is waited for).`;
     case "destroy":
       return `Destroy ${name}'s VM, NIC and IP? The data disk is kept.`;
     default:

@@ -12,7 +12,7 @@ export type ChatCommand =
   | { name: "deploy"; claw: string; version?: string }
   | { name: "upgrade"; claw: string; version: string }
   | { name: "refresh"; claw: string }
-  | { name: "park"; claw: string }
+  | { name: "park"; claw: string; force?: boolean }
   | { name: "wake"; claw: string; hours?: number }
   | { name: "verify"; claw: string }
   | { name: "destroy"; claw: string }
@@ -31,7 +31,7 @@ export const USAGE: Record<ChatCommandName, string> = {
     "/upgrade NAME VERSION — move the claw to image VERSION on a new VM, keep the disk (asks to confirm)",
   refresh:
     "/refresh NAME — a new VM of the same image with the current app layer, keep the disk (asks to confirm)",
-  park: "/park NAME — deallocate the VM (asks to confirm)",
+  park: "/park NAME [force] — deallocate the VM; waits while the agent is mid-task unless force (asks to confirm)",
   wake: "/wake NAME [HOURS] — start the VM; with HOURS, keep it awake that long",
   verify: "/verify NAME — run the claw's health checks",
   destroy: "/destroy NAME — delete the VM, keep the data disk (asks to confirm)",
@@ -96,7 +96,7 @@ const ARITY: Record<ChatCommandName, [number, number]> = {
   deploy: [1, 2],
   upgrade: [2, 2],
   refresh: [1, 1],
-  park: [1, 1],
+  park: [1, 2],
   wake: [1, 2],
   verify: [1, 1],
   destroy: [1, 1],
@@ -145,6 +145,11 @@ function parseArgs(name: ChatCommandName, args: string[]): ParseResult {
       }
       return { kind: "command", command: { name, claw, hours } };
     }
+    case "park":
+      if (second === undefined) return { kind: "command", command: { name, claw } };
+      if (second.toLowerCase() !== "force")
+        return usage(name, `Unknown option ${quote(second)}: only force.`, name);
+      return { kind: "command", command: { name, claw, force: true } };
     default:
       return { kind: "command", command: { name, claw } as ChatCommand };
   }

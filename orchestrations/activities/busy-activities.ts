@@ -69,6 +69,9 @@ export function createBusyActivities(deps: ActivityDeps, settings: BusySettings)
       ...a,
       ...settings,
     });
+    if (settings.maxDeferSeconds === 0) {
+      return answer({ busy: false, known: true, detail: "AGENT_BUSY_MAX_DEFER_MINUTES is 0: not asked" });
+    }
     const c = await deps.state.claws.require(input.claw);
     if (c.observed.powerState !== "running" || !c.observed.publicIp) {
       return answer({ busy: false, known: true, detail: `the VM is ${c.observed.powerState ?? "unknown"}` });

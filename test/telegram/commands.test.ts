@@ -182,6 +182,14 @@ describe("telegram commands: confirmation buttons", () => {
       expect(started(b)).toMatchObject([{ name: "parkClaw" }]);
     }));
 
+  it("/park NAME force: says the agent is not waited for, and the saga gets force", () =>
+    withBot(async (b) => {
+      await b.say("/park alice force");
+      expect(b.last().text).toMatch(/Park alice now, even if the agent is mid-task\?/);
+      await b.press("Confirm");
+      expect(started(b)).toMatchObject([{ name: "parkClaw", input: { params: { force: true } } }]);
+    }));
+
   it("/deploy and /destroy: ask first, then start their sagas; destroy never deletes the disk", () =>
     withBot(async (b) => {
       await b.say("/deploy alice 1.0.0");

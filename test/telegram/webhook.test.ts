@@ -310,7 +310,8 @@ describe("telegram commands: refusals", () => {
     ["/upgrade alice", /Missing an argument\.\nUsage: \/upgrade NAME VERSION/],
     ["/upgrade alice 1.2", /Version '1\.2': must be an image version like '1\.2\.3'/],
     ["/park Alice", /Claw name 'Alice': must be lower-case \(did you mean 'alice'\?\)/],
-    ["/park alice now", /Too many arguments\.\nUsage: \/park NAME/],
+    ["/park alice now", /Unknown option 'now': only force\.\nUsage: \/park NAME \[force\]/],
+    ["/park alice force now", /Too many arguments\.\nUsage: \/park NAME \[force\]/],
     ["/wake alice 500", /Hours '500': must be a number more than 0 and at most 168/],
     [
       "/claw a<b>&",

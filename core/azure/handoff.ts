@@ -38,9 +38,17 @@ export function handoffOperations(
     return disk.managedBy ?? undefined;
   }
 
+  /** The disk is in the VM's model (a `toBeDetached` entry counts: its detach has not finished). */
+  function listed(vm: VirtualMachine | undefined, diskId: string): boolean {
+    return (vm?.storageProfile?.dataDisks ?? []).some((d) => sameId(d.managedDisk?.id, diskId));
+  }
+
+  /** Attached for good: listed, not being detached, and the VM's last update did not fail. */
   function attached(vm: VirtualMachine | undefined, diskId: string): boolean {
-    return (vm?.storageProfile?.dataDisks ?? []).some(
-      (d) => sameId(d.managedDisk?.id, diskId) && !d.toBeDetached,
+    const failed = vm?.provisioningState?.toLowerCase() === "failed";
+    return (
+      !failed &&
+      (vm?.storageProfile?.dataDisks ?? []).some((d) => sameId(d.managedDisk?.id, diskId) && !d.toBeDetached)
     );
   }
 
@@ -60,7 +68,8 @@ export function handoffOperations(
    */
   async function detachDataDisk(vmName: string, diskId: string): Promise<void> {
     const vm = await readVm(vmName);
-    if (!vm || !attached(vm, diskId)) return;
+    // A detach that did not finish leaves a toBeDetached entry: detach again until it is gone.
+    if (!vm || !listed(vm, diskId)) return;
     await g.run.lro({ operation: "detachDataDisk", resource: vmName }, (signal) =>
       g.compute.virtualMachines
         .attachDetachDataDisks(g.rg, vmName, { dataDisksToDetach: [{ diskId }] }, g.lroOptions(signal))
@@ -80,8 +89,14 @@ export function handoffOperations(
    * attached to any other VM is DISK_ATTACHED_ELSEWHERE (never retried: a disk is never on two VMs).
    */
   async function attachDataDisk(vmName: string, diskId: string, lun = 0): Promise<void> {
-    const vm = await requireVm(vmName, "attachDataDisk");
+    let vm = await requireVm(vmName, "attachDataDisk");
     if (attached(vm, diskId)) return;
+    // An attach that failed leaves the disk in the model of a Failed VM whose guest never saw it:
+    // take it out and attach it again rather than call it done.
+    if (listed(vm, diskId)) {
+      await detachDataDisk(vmName, diskId);
+      vm = await requireVm(vmName, "attachDataDisk");
+    }
     const owner = await readDiskOwner(diskId, "attachDataDisk");
     if (owner && !sameId(owner, vm.id)) {
       throw new ClawError(

@@ -10,6 +10,8 @@ import type { RequestLog } from "./arm/request-log";
 import { publishImageVersion, seedFleet, type FleetSeed, type ImageVersionSeed } from "./seed";
 import { asObject } from "./resources/common";
 import { VM_TYPE } from "./compute/constants";
+import { NIC_TYPE, PUBLIC_IP_TYPE } from "./network/constants";
+import { key } from "./arm/ids";
 
 export function createAdmin(ctx: EmulatorContext, faults: Faults, requests: RequestLog) {
   return async function admin(req: ArmRequest): Promise<ArmResponse | undefined> {
@@ -36,17 +38,8 @@ export function createAdmin(ctx: EmulatorContext, faults: Faults, requests: Requ
         if (!ctx.store.get(id)) throw new ArmError(404, "NotFound", `No VM ${id}.`);
         return { status: 200, body: { ...(endpoint ?? {}), boot: ctx.guests.bootStatus(id) } };
       }
-      case "GET /_emulator/ssh-endpoints": {
-        // The guest SSH client's endpoint map: VM name and VM id to "127.0.0.1:port".
-        const map: Record<string, string> = {};
-        for (const vm of ctx.store.list(VM_TYPE)) {
-          const e = ctx.guests.endpoint(vm.id);
-          if (!e) continue;
-          map[vm.body.name] = `${e.host}:${e.port}`;
-          map[vm.id] = `${e.host}:${e.port}`;
-        }
-        return { status: 200, body: map };
-      }
+      case "GET /_emulator/ssh-endpoints":
+        return { status: 200, body: sshEndpointMap(ctx) };
       case "POST /_emulator/images":
         return {
           status: 201,
@@ -67,4 +60,33 @@ export function createAdmin(ctx: EmulatorContext, faults: Faults, requests: Requ
     }
     return undefined;
   };
+}
+
+/**
+ * The guest SSH client's endpoint map, "127.0.0.1:port" by VM name, VM id and public IP address.
+ * An address follows its IP resource: it maps to the VM whose NIC's ip configuration holds the IP
+ * now, so after the IP moves to another NIC, SSH to the address reaches the other VM.
+ */
+export function sshEndpointMap(ctx: EmulatorContext): Record<string, string> {
+  const map: Record<string, string> = {};
+  const byVm = new Map<string, string>();
+  for (const vm of ctx.store.list(VM_TYPE)) {
+    const e = ctx.guests.endpoint(vm.id);
+    if (!e) continue;
+    map[vm.body.name] = `${e.host}:${e.port}`;
+    map[vm.id] = `${e.host}:${e.port}`;
+    byVm.set(key(vm.id), `${e.host}:${e.port}`);
+  }
+  for (const pip of ctx.store.list(PUBLIC_IP_TYPE)) {
+    const config = asObject(pip.body.properties.ipConfiguration)?.id;
+    const address = pip.body.properties.ipAddress;
+    if (!config || typeof address !== "string") continue;
+    const nicId = String(config).split("/ipConfigurations/")[0];
+    const nic = ctx.store.get(nicId);
+    if (!nic || nic.type !== NIC_TYPE) continue;
+    const vmId = asObject(nic.body.properties.virtualMachine)?.id;
+    const endpoint = vmId ? byVm.get(key(String(vmId))) : undefined;
+    if (endpoint) map[address] = endpoint;
+  }
+  return map;
 }

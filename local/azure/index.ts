@@ -103,6 +103,9 @@ export async function startAzureEmulator(options: AzureEmulatorOptions = {}): Pr
     imageLayersFile: existing(repo && path.join(repo, "packer/image-layers.json")),
     shimsDir: existing(repo && path.join(repo, "local/guest-shims/bin")),
     ...options.guests,
+    // A disk attached at create is there when the guest boots; a VM without one (a standby) stands
+    // by after this wait, which the twin keeps short.
+    env: { CLAW_DISK_WAIT_SECONDS: "5", ...options.guests?.env },
   };
   const guests = new Guests(clock, latency, guestOptions, log);
   const ops = new Operations(store, clock, latency, (e) =>

@@ -49,6 +49,13 @@ export interface OperationRecord {
   status: "InProgress" | "Succeeded" | "Failed" | "Canceled";
   endTime?: number;
   error?: { code: string; message: string };
+  /**
+   * HTTP status the Location (monitor) URL answers a failed operation with: the status the
+   * synchronous call would have had (500 when the failure is the platform's).
+   */
+  errorStatus?: number;
+  /** What a succeeded operation produced (Run Command's statuses, attachDetach's storageProfile). */
+  output?: unknown;
   /** Extra input the completion needs (e.g. the desired power state). */
   input?: Record<string, unknown>;
   /** Embed the resource in the status body as properties.output (disk RP does). */

@@ -40,14 +40,14 @@ export function standbyProbeScript(waitSeconds: number, pollSeconds: number): st
   const polls = Math.max(1, Math.ceil(waitSeconds / pollSeconds));
   return [
     'state="${CLAW_STATE:-/var/lib/openclawps}"',
-    'etc="${CLAW_ETC_SSH:-/etc/ssh}"',
+    'etc="${CLAW_ETC:-/etc}"',
     `for _ in $(seq 1 ${polls}); do`,
     '  if grep -Eq "^status=(standby|ok|failed)" "$state/boot-status" 2>/dev/null; then break; fi',
     `  sleep ${pollSeconds}`,
     "done",
     'cat "$state/boot-status" 2>/dev/null || echo "status=not-started"',
     "echo ---",
-    'cat "$etc/ssh_host_ed25519_key.pub"',
+    'cat "$etc/ssh/ssh_host_ed25519_key.pub"',
   ];
 }
 

@@ -5,7 +5,12 @@
 # Usage: boot.sh
 #   Idempotent: a second run changes nothing. Each step prints what it did on stdout; a failure names
 #   its step on stderr, is recorded in $CLAW_STATE/boot-status, and exits non-zero. Runs as root
-#   (claw-boot.service); paths come from the CLAW_* variables (see lib.sh).
+#   (claw-boot.service, or the control plane over SSH after handing the disk over); paths come from
+#   the CLAW_* variables (see lib.sh).
+#   No data disk at LUN 0 (a standby VM prepared for an upgrade): records status=standby and exits 0
+#   without starting the agent; run again once the disk is attached. A disk that was not cleanly
+#   unmounted (detached while mounted, or the VM died) is mounted after journal recovery and the
+#   boot-status says fs=recovered.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -15,14 +20,24 @@ source "$here/access.sh"
 claw_init boot.sh
 
 step=preflight
+standby=0
+# What the data disk's file system said before this boot mounted it: clean, recovered (its last
+# mount ended without an unmount), or already-mounted (an earlier boot mounted it).
+fs_state=already-mounted
 record_status() {
   local rc=$?
   mkdir -p "$CLAW_STATE"
-  if [ "$rc" -eq 0 ]; then
+  if [ "$rc" -eq 0 ] && [ "$standby" -eq 1 ]; then
+    write_file "$CLAW_STATE/boot-status" "status=standby
+at=$(now_utc)
+step=wait-for-disk
+runtime=$(runtime_version)" || true
+  elif [ "$rc" -eq 0 ]; then
     write_file "$CLAW_STATE/boot-status" "status=ok
 at=$(now_utc)
 runtime=$(runtime_version)
-update=$(recorded_update_version)" || true
+update=$(recorded_update_version)
+fs=$fs_state" || true
   else
     printf '%s: step %s failed (exit %s)\n' "$CLAW_SCRIPT" "$step" "$rc" >&2
     write_file "$CLAW_STATE/boot-status" "status=failed
@@ -47,10 +62,14 @@ mount_disk() {
     return 0
   fi
   local waited=0 fstype
-  # The control plane may still be attaching the disk when the VM starts.
+  # The disk may still be appearing when the VM starts.
   while [ ! -e "$CLAW_DATA_DEVICE" ]; do
     if [ "$waited" -ge "$CLAW_DISK_WAIT_SECONDS" ]; then
-      die "mount-disk: no data disk at $CLAW_DATA_DEVICE after ${waited}s (is a disk attached at LUN 0?)"
+      # A standby VM: ready for the handoff, but no agent without the claw's disk.
+      step=wait-for-disk
+      standby=1
+      say "mount-disk: no data disk at $CLAW_DATA_DEVICE after ${waited}s; standing by (the agent starts when the disk is attached and boot.sh runs again)"
+      exit 0
     fi
     sleep 1
     waited=$((waited + 1))
@@ -68,9 +87,17 @@ mount_disk() {
       ;;
     *) die "mount-disk: $CLAW_DATA_DEVICE holds a $fstype filesystem, expected ext4; leaving it alone" ;;
   esac
+  # ext4 keeps needs_recovery set while mounted: seen before mounting, the last mount never ended.
+  fs_state=clean
+  local superblock
+  superblock=$(dumpe2fs -h "$CLAW_DATA_DEVICE" 2>/dev/null || true)
+  if grep -q '^Filesystem features:.*needs_recovery' <<<"$superblock"; then
+    fs_state=recovered
+    warn "mount-disk: $CLAW_DATA_DEVICE was not cleanly unmounted (detached or powered off while mounted); the journal is replayed on mount"
+  fi
   mkdir -p "$CLAW_DATA"
   mount -o noatime "$CLAW_DATA_DEVICE" "$CLAW_DATA"
-  say "mount-disk: mounted $CLAW_DATA_DEVICE at $CLAW_DATA (waited ${waited}s)"
+  say "mount-disk: mounted $CLAW_DATA_DEVICE at $CLAW_DATA (waited ${waited}s, file system $fs_state)"
 }
 
 seed_defaults() {

@@ -49,6 +49,18 @@ die() {
   exit "${2:-1}"
 }
 
+# json_str TEXT: TEXT as a JSON string literal.
+json_str() {
+  local s
+  s=$(printf '%s' "$1" | tr -d '\000-\010\013\014\016-\037')
+  s=${s//\\/\\\\}
+  s=${s//\"/\\\"}
+  s=${s//$'\n'/\\n}
+  s=${s//$'\t'/\\t}
+  s=${s//$'\r'/}
+  printf '"%s"' "$s"
+}
+
 # now_utc: the current time as ISO 8601 UTC.
 now_utc() {
   date -u +%Y-%m-%dT%H:%M:%SZ

@@ -14,18 +14,6 @@ claw_init verify.sh
 checks=()
 all_ok=true
 
-# json_str TEXT: TEXT as a JSON string literal.
-json_str() {
-  local s
-  s=$(printf '%s' "$1" | tr -d '\000-\010\013\014\016-\037')
-  s=${s//\\/\\\\}
-  s=${s//\"/\\\"}
-  s=${s//$'\n'/\\n}
-  s=${s//$'\t'/\\t}
-  s=${s//$'\r'/}
-  printf '"%s"' "$s"
-}
-
 # check NAME required|optional OK(true|false) DETAIL: records one check.
 check() {
   local entry

@@ -162,13 +162,13 @@ describe("azure gateway: network", () => {
   it("deleteNic / deletePublicIp: refused while in use (CONFLICT), then deleted; missing is success", async () => {
     const net = await clawNetworkAndDisk(t, "alice");
     await t.gateway.createVm(t.vmSpec("alice", net));
-    const inUse = await caught(t.gateway.deleteNic("alice"));
+    const inUse = await caught(t.gateway.deleteNic("alice-nic"));
     expect(inUse.code).toBe("CONFLICT");
     expect(inUse.retryable).toBe(false);
     await t.gateway.deleteVm("alice");
-    await t.gateway.deleteNic("alice");
+    await t.gateway.deleteNic("alice-nic");
     await t.gateway.deletePublicIp("alice");
-    await t.gateway.deleteNic("alice");
+    await t.gateway.deleteNic("alice-nic");
     await t.gateway.deletePublicIp("alice");
     await expect(t.compute.disks.get(RG, "alice-data")).resolves.toMatchObject({ diskState: "Unattached" });
   });

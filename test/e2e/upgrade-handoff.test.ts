@@ -72,6 +72,20 @@ describe("upgrade by handoff on the twin", () => {
     }
   }
 
+  /**
+   * Holds the claw's IP move onto the standby (and the standby NIC's creation) for a few seconds,
+   * so a test can change the standby through Run Command after the saga's own Run Command ended
+   * and before boot.sh runs there.
+   */
+  function holdIpMove(name: string): void {
+    t.twin.emulator.faults.add({
+      operationId: "NetworkInterfaces_CreateOrUpdate",
+      pathIncludes: `/networkInterfaces/${name}-v`,
+      effect: { type: "delay", ms: 4_000 },
+      times: 2,
+    });
+  }
+
   it("handoff: the data, the host key and the address stay; the claw runs the new version on a new VM", async () => {
     const before = await deployed("hana");
     const op = await t.waitForOperation(await start("hana", "upgrade", { toVersion: "1.1.0" }), 120_000);
@@ -95,8 +109,9 @@ describe("upgrade by handoff on the twin", () => {
 
   it("handoff: boot.sh failing on the new image rolls back to the old VM with the pre-upgrade data", async () => {
     const before = await deployed("ivo");
+    holdIpMove("ivo");
     const op = await start("ivo", "upgrade", { toVersion: "1.1.0" });
-    await waitForStep(op, /^await-standby$/);
+    await waitForStep(op, /^detach-disk/);
     // Make the agent's unit fail to start on the standby (as a broken new app layer would).
     const standby = vmsOf("ivo").find((v) => !v.holdsDisk)!.name;
     await t
@@ -183,8 +198,9 @@ describe("upgrade by handoff on the twin", () => {
 
   it("refresh: boot failing on the fresh VM rolls back with the data intact", async () => {
     const before = await claw("jun");
+    holdIpMove("jun");
     const op = await start("jun", "refresh");
-    await waitForStep(op, /^await-standby$/);
+    await waitForStep(op, /^detach-disk/);
     const standby = vmsOf("jun").find((v) => !v.holdsDisk)!.name;
     await t
       .gateway()

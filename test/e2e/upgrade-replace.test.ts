@@ -53,12 +53,20 @@ describe("upgrade in the seed's order (replace) on the twin", () => {
 
   it("replace: boot failing on the new image recreates the previous version on the snapshot", async () => {
     await deployed("sol");
+    // Hold the detach and the attach a few seconds each, so the new VM can be changed through Run
+    // Command after the saga's own Run Command ended and before boot.sh runs there.
+    t.twin.emulator.faults.add({
+      operationId: "VirtualMachines_AttachDetachDataDisks",
+      pathIncludes: "/virtualMachines/sol/",
+      effect: { type: "delay", ms: 4_000 },
+      times: 2,
+    });
     const op = await run("sol", "upgrade", { toVersion: "1.1.0" });
     const until = Date.now() + 120_000;
     for (;;) {
       const r = await t.api<{ steps?: Array<{ name: string }> }>("GET", `/v1/operations/${op}`);
-      if (r.body.steps?.some((s) => s.name === "await-standby")) break;
-      if (Date.now() > until) throw new Error("never reached await-standby");
+      if (r.body.steps?.some((s) => s.name.startsWith("attach-disk"))) break;
+      if (Date.now() > until) throw new Error("never reached attach-disk");
       await new Promise((res) => setTimeout(res, 50));
     }
     await t

@@ -57,15 +57,44 @@ teardown() {
   [ -f "$disk/.openclawps/seeded-at" ]
 }
 
-@test "boot: fails clearly when the data disk never appears" {
+@test "boot: without a data disk stands by (status=standby, no agent) and boots normally once the disk is attached" {
+  start_gateway
   run --separate-stderr "$CLAW_OPT/lifecycle/boot.sh"
-  [ "$status" -eq 1 ]
-  [[ $stderr == *"no data disk at $CLAW_DATA_DEVICE after 1s"* ]]
-  [[ $stderr == *"step mount-disk failed"* ]]
-  grep -qx status=failed "$CLAW_STATE/boot-status"
-  grep -qx step=mount-disk "$CLAW_STATE/boot-status"
-  # Nothing was seeded anywhere.
+  [ "$status" -eq 0 ] || fail "$stderr"
+  [[ $output == *"no data disk at $CLAW_DATA_DEVICE after 1s; standing by"* ]]
+  grep -qx status=standby "$CLAW_STATE/boot-status"
+  grep -qx step=wait-for-disk "$CLAW_STATE/boot-status"
+  grep -Eq '^at=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$' "$CLAW_STATE/boot-status"
+  # Nothing was seeded anywhere and nothing of the claw runs.
   [ ! -e "$CLAW_DATA/.openclawps" ]
+  ! systemctl is-active -q openclaw-gateway
+  ! systemctl is-active -q lightdm
+
+  # The disk (of a claw whose agent had its environment) arrives; boot.sh runs again.
+  attach_disk d1
+  mkdir -p "$DISK/openclaw" && echo "TELEGRAM_BOT_TOKEN=1:abc" >"$DISK/openclaw/.env"
+  touch "$DISK/.fs-ext4"
+  run "$CLAW_OPT/lifecycle/boot.sh"
+  [ "$status" -eq 0 ] || fail "$output"
+  grep -qx status=ok "$CLAW_STATE/boot-status"
+  grep -qx fs=clean "$CLAW_STATE/boot-status"
+  systemctl is-active -q openclaw-gateway
+}
+
+@test "boot: a disk detached while mounted is recovered on the next mount, and boot-status says so" {
+  attach_disk d1
+  "$CLAW_OPT/lifecycle/boot.sh" >/dev/null
+  grep -qx fs=clean "$CLAW_STATE/boot-status"
+  # Detached without an unmount: the device and the mount vanish, the file system stays marked.
+  rm -f "$CLAW_DATA_DEVICE" "$CLAW_DATA"
+  attach_disk d1
+  run --separate-stderr "$CLAW_OPT/lifecycle/boot.sh"
+  [ "$status" -eq 0 ] || fail "$stderr"
+  [[ $stderr == *"was not cleanly unmounted"* ]]
+  [[ $stderr == *"recovering journal"* ]]
+  [[ $output == *"file system recovered"* ]]
+  grep -qx status=ok "$CLAW_STATE/boot-status"
+  grep -qx fs=recovered "$CLAW_STATE/boot-status"
 }
 
 @test "boot: on a disk from an older runtime runs only the pending migrations" {

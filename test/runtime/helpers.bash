@@ -36,6 +36,22 @@ new_vm() {
   [ -n "${GATEWAY_PID:-}" ] || export CLAW_GATEWAY_URL=http://127.0.0.1:1/health
 }
 
+# use_vm NAME: makes the guest NAME (made by new_vm) the current one again.
+use_vm() {
+  local root=$BATS_TEST_TMPDIR/$1
+  [ -d "$root" ] || fail "no VM $1"
+  export VM_ROOT=$root
+  export CLAW_STATE=$root/var/lib/openclawps CLAW_DATA=$root/mnt/claw-data CLAW_HOME=$root/home/claw
+  export CLAW_ETC=$root/etc CLAW_OPT=$root/opt/claw CLAW_DATA_DEVICE=$root/dev/disk/azure/scsi1/lun0
+}
+
+# detach_disk: what an online detach does to the current VM: the LUN link goes, and with it a mount
+# still standing on the disk.
+detach_disk() {
+  rm -f "$CLAW_DATA_DEVICE"
+  if [ -L "$CLAW_DATA" ]; then rm -f "$CLAW_DATA"; fi
+}
+
 # attach_disk NAME: attaches the data disk NAME (a directory, created on first use) at LUN 0.
 attach_disk() {
   export DISK=$BATS_TEST_TMPDIR/disks/$1

@@ -83,3 +83,26 @@ setup() {
   run env DISPLAY=:1 xdpyinfo
   [ "$status" -eq 1 ]
 }
+
+@test "shims: the ext4 state follows mounts: needs_recovery until umount, recovery reported by the next mount, busy refused" {
+  disk=$BATS_TEST_TMPDIR/disk
+  mkdir -p "$disk" "$BATS_TEST_TMPDIR/mnt"
+  ln -s "$disk" "$BATS_TEST_TMPDIR/lun0"
+  mkfs.ext4 -q "$BATS_TEST_TMPDIR/lun0"
+  [[ $(dumpe2fs -h "$BATS_TEST_TMPDIR/lun0") != *needs_recovery* ]]
+  mount "$BATS_TEST_TMPDIR/lun0" "$BATS_TEST_TMPDIR/mnt"
+  [[ $(dumpe2fs -h "$BATS_TEST_TMPDIR/lun0") == *needs_recovery* ]]
+  echo "$BATS_TEST_TMPDIR/mnt" >"$CLAW_STATE/shim/busy"
+  run umount "$BATS_TEST_TMPDIR/mnt"
+  [ "$status" -eq 32 ]
+  [[ $output == *"target is busy"* ]]
+  rm "$CLAW_STATE/shim/busy"
+  umount "$BATS_TEST_TMPDIR/mnt"
+  [[ $(dumpe2fs -h "$BATS_TEST_TMPDIR/lun0") != *needs_recovery* ]]
+  # Mounted, then the disk vanishes without an unmount (a detach): the next mount recovers.
+  mount "$BATS_TEST_TMPDIR/lun0" "$BATS_TEST_TMPDIR/mnt"
+  rm "$BATS_TEST_TMPDIR/mnt" && mkdir "$BATS_TEST_TMPDIR/mnt"
+  run --separate-stderr mount "$BATS_TEST_TMPDIR/lun0" "$BATS_TEST_TMPDIR/mnt"
+  [ "$status" -eq 0 ]
+  [[ $stderr == *"not cleanly unmounted; recovering journal"* ]]
+}

@@ -19,6 +19,8 @@ export const AZURE_DURATIONS_MS: Record<string, [number, number]> = {
   "vm.create": [60_000, 120_000],
   "vm.update": [2_000, 15_000],
   "vm.attachDetach": [10_000, 60_000],
+  /** Run Command (RunShellScript) on a running Linux VM, from POST to the result. */
+  "vm.runCommand": [15_000, 60_000],
   "vm.start": [20_000, 60_000],
   "vm.powerOff": [5_000, 15_000],
   "vm.deallocate": [30_000, 90_000],

@@ -12,21 +12,18 @@ import { asObject, locationMismatch, properties, readTags } from "../resources/c
 import { destroyDisk, diskDir, type DiskMeta } from "./disks";
 import { PROVIDER, propertyChangeNotAllowed, vmMarkedForDeletion } from "./constants";
 import { applyOsDiskSwap, checkOsDiskSwap } from "./vm-os-swap";
+import { applyDiskChange, dataDisksOf, planDiskChange, type DiskChange } from "./vm-disks";
 import {
   diskStateFor,
   linkDisk,
   resolveDataDisks,
   sub,
   validateCustomData,
-  type DataDiskEntry,
   type Vm,
   type VmMeta,
 } from "./vm-model";
 
-/** The VM's data disk entries as stored. */
-export function dataDisksOf(vm: Vm): DataDiskEntry[] {
-  return (sub(vm.body.properties, "storageProfile")?.dataDisks ?? []) as DataDiskEntry[];
-}
+export { dataDisksOf };
 
 function vmOf(ctx: EmulatorContext, op: OperationRecord): Vm {
   const vm = ctx.store.get<VmMeta>(op.resourceId);
@@ -81,6 +78,7 @@ export function registerVmCompleters(ctx: EmulatorContext): void {
       if (!vm || vm.meta.deleting) return;
       vm.body.properties.provisioningState = "Failed";
       vm.meta.power = "stopped";
+      vm.meta.createFailed = true;
       ctx.store.save();
     },
   });
@@ -88,15 +86,24 @@ export function registerVmCompleters(ctx: EmulatorContext): void {
     async complete(op) {
       const vm = vmOf(ctx, op);
       const root = guestRoot(ctx, vm);
+      const detached = new Set<string>();
       for (const id of (op.input?.detach ?? []) as string[]) {
         const disk = ctx.store.get<DiskMeta>(id);
         linkDisk(ctx, id, undefined, "Unattached");
+        detached.add(key(id));
+        // The device leaves the guest; a file system still mounted on it goes with it, unclean.
         if (disk) await ctx.guests.detach(root, diskDir(ctx, disk));
       }
+      const storage = vm.body.properties.storageProfile as Record<string, unknown>;
+      storage.dataDisks = dataDisksOf(vm).filter((d) => !detached.has(key(d.managedDisk.id)));
       // A PUT on a VM whose create failed provisions it again, as CRP does: it ends up running.
-      if (op.input?.recover === true) vm.meta.power = "running";
+      if (op.input?.recover === true) {
+        vm.meta.power = "running";
+        delete vm.meta.createFailed;
+      }
       for (const d of dataDisksOf(vm)) linkDisk(ctx, d.managedDisk.id, vm.id, diskStateFor(vm.meta.power));
       vm.body.properties.provisioningState = "Succeeded";
+      if (op.input?.output === "storageProfile") op.output = storage;
       ctx.store.save();
       if (op.input?.recover === true) await bootGuest(ctx, vm, true);
       else if (vm.meta.power === "running") await plugDisks(ctx, vm);
@@ -206,8 +213,7 @@ export async function updateVm(
         "Changing network interfaces requires the VM to be deallocated; the emulator does not support it.",
       );
   }
-  let detach: string[] = [];
-  let disksChanged = false;
+  let change: DiskChange | undefined;
   const requestedDisks = sub(props, "storageProfile")?.dataDisks;
   if (requestedDisks !== undefined) {
     const { entries, toCreate } = resolveDataDisks(
@@ -222,15 +228,7 @@ export async function updateVm(
         "OperationNotAllowed",
         "The emulator attaches existing disks only on update (createOption Attach).",
       );
-    const before = dataDisksOf(vm);
-    const keep = new Set(entries.map((e) => key(e.managedDisk.id)));
-    detach = before.filter((d) => !keep.has(key(d.managedDisk.id))).map((d) => d.managedDisk.id);
-    const had = new Set(before.map((d) => key(d.managedDisk.id)));
-    disksChanged = detach.length > 0 || entries.some((e) => !had.has(key(e.managedDisk.id)));
-    for (const e of entries)
-      if (!had.has(key(e.managedDisk.id)))
-        linkDisk(ctx, e.managedDisk.id, vm.id, diskStateFor(vm.meta.power));
-    (vm.body.properties.storageProfile as Record<string, unknown>).dataDisks = entries;
+    change = planDiskChange(vm, entries);
   }
   const size = sub(props, "hardwareProfile")?.vmSize;
   if (size !== undefined)
@@ -242,17 +240,33 @@ export async function updateVm(
   }
   if (customData !== undefined) vm.meta.customData = String(customData);
   if (swap) await applyOsDiskSwap(ctx, vm, swap);
-  const recover = vm.body.properties.provisioningState === "Failed" && !patch;
+  const recover = vm.meta.createFailed === true && !patch;
+  const op = beginVmUpdate(ctx, req, vm, change, { recover });
+  return { status: 200, headers: ctx.ops.headers(op, req.baseUrl, patch), body: vm.body };
+}
+
+/**
+ * Starts a VM update operation (model update, data-disk attach/detach): provisioningState
+ * Updating, the disk change in the model, completion and guest effects when it is due.
+ */
+export function beginVmUpdate(
+  ctx: EmulatorContext,
+  req: ArmRequest,
+  vm: Vm,
+  change: DiskChange | undefined,
+  o: { recover?: boolean; output?: "storageProfile" } = {},
+): OperationRecord {
+  if (change) applyDiskChange(ctx, vm, change);
+  const disksChanged = change !== undefined && change.attach.length + change.detach.length > 0;
   vm.body.properties.provisioningState = "Updating";
   ctx.store.save();
-  const op = ctx.ops.begin(req, {
+  return ctx.ops.begin(req, {
     kind: "vm.update",
     resourceId: vm.id,
     provider: PROVIDER,
     location: String(vm.body.location),
-    durationKind: recover ? "vm.create" : disksChanged ? "vm.attachDetach" : "vm.update",
-    input: { detach, recover },
+    durationKind: o.recover ? "vm.create" : disksChanged ? "vm.attachDetach" : "vm.update",
+    input: { detach: change?.detach ?? [], recover: o.recover === true, output: o.output },
     monitorReturnsResource: true,
   });
-  return { status: 200, headers: ctx.ops.headers(op, req.baseUrl, patch), body: vm.body };
 }

@@ -29,6 +29,8 @@ export interface VmMeta {
   /** Loopback port of the guest's SSH server, kept so it stays put across restarts. */
   sshPort?: number;
   deleting?: boolean;
+  /** The create failed: a later PUT provisions the VM again (CRP's recovery). */
+  createFailed?: boolean;
 }
 
 export type Vm = StoredResource<VmMeta>;

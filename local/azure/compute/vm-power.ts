@@ -42,6 +42,21 @@ export function powerRoutes(ctx: EmulatorContext, find: (req: ArmRequest) => Vm)
       ctx.store.save();
       if (target === "running" && op.input?.wasRunning !== true) await bootGuest(ctx, vm, false);
     },
+    /**
+     * A failed power action leaves the VM Failed and not running (never stuck "starting" or
+     * Updating): a failed start stays where it was; a failed stop, deallocate or restart has
+     * already shut the guest down, so the VM is stopped. A preempted action leaves the states to
+     * the action that preempted it.
+     */
+    fail(op, error) {
+      const vm = ctx.store.get<VmMeta>(op.resourceId);
+      if (!vm || vm.meta.deleting || error.code === "OperationPreempted") return;
+      const before = op.input?.before as PowerState | undefined;
+      const settled: PowerState[] = ["stopped", "deallocated"];
+      vm.meta.power = before && settled.includes(before) ? before : "stopped";
+      vm.body.properties.provisioningState = "Failed";
+      ctx.store.save();
+    },
   });
 
   async function act(action: Action, req: ArmRequest): Promise<ArmResponse> {
@@ -66,7 +81,7 @@ export function powerRoutes(ctx: EmulatorContext, find: (req: ArmRequest) => Vm)
       provider: PROVIDER,
       location: String(vm.body.location),
       durationKind: noop ? "request" : `vm.${action}`,
-      input: { target: plan.target, wasRunning: noop && before === "running" },
+      input: { target: plan.target, wasRunning: noop && before === "running", before },
     });
     return { status: 202, headers: ctx.ops.headers(op, req.baseUrl, true) };
   }

@@ -31,11 +31,14 @@ import {
   type VmMeta,
 } from "./vm-model";
 import { vmBody, instanceView } from "./vm-view";
-import { registerVmCompleters, updateVm } from "./vm-lifecycle";
+import { assertVmIdle, beginVmUpdate, registerVmCompleters, updateVm } from "./vm-lifecycle";
 import { powerRoutes } from "./vm-power";
+import { attachDetachDataDisks } from "./vm-disks";
+import { registerRunCommand, runCommand } from "./vm-run-command";
 
 export function vmRoutes(ctx: EmulatorContext): Route[] {
   registerVmCompleters(ctx);
+  registerRunCommand(ctx);
   const base =
     "/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.Compute/virtualMachines";
   const one = `${base}/:vmName`;
@@ -124,6 +127,28 @@ export function vmRoutes(ctx: EmulatorContext): Route[] {
       limit: (req) => ({ policy: "DeleteVM", resourceId: idOf(req) }),
       handler: (req) => exclusive(ctx, idOf(req), () => deleteVm(req)),
     },
+    {
+      method: "POST",
+      template: `${one}/attachDetachDataDisks`,
+      operationId: "VirtualMachines_AttachDetachDataDisks",
+      limit: (req) => ({ policy: "UpdateVM", resourceId: idOf(req) }),
+      handler: (req) =>
+        exclusive(ctx, idOf(req), () => {
+          const vm = find(req);
+          assertVmIdle(ctx, vm, "Attach/Detach data disks");
+          return attachDetachDataDisks(ctx, req, vm, (change, output) => {
+            const op = beginVmUpdate(ctx, req, vm, change, { output });
+            return { status: 202, headers: ctx.ops.headers(op, req.baseUrl, true) };
+          });
+        }),
+    },
+    {
+      method: "POST",
+      template: `${one}/runCommand`,
+      operationId: "VirtualMachines_RunCommand",
+      limit: (req) => ({ policy: "UpdateVM", resourceId: idOf(req) }),
+      handler: (req) => exclusive(ctx, idOf(req), () => runCommand(ctx, req, find(req))),
+    },
     ...powerRoutes(ctx, find),
   ];
 
@@ -140,7 +165,8 @@ export function vmRoutes(ctx: EmulatorContext): Route[] {
     vm.meta.deleting = true;
     vm.body.properties.provisioningState = "Deleting";
     ctx.store.save();
-    await ctx.guests.powerOff(vm.id);
+    // ⚠ Taken as a hard stop: nothing documents a guest shutdown before a running VM is deleted.
+    await ctx.guests.powerOff(vm.id, { graceful: false });
     const op = ctx.ops.begin(req, {
       kind: "vm.delete",
       resourceId: vm.id,

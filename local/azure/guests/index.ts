@@ -131,8 +131,11 @@ export class Guests {
     return live.ssh.port;
   }
 
-  /** Shuts the guest down (no-op when it is not running). */
-  async powerOff(vmId: string): Promise<void> {
+  /**
+   * Shuts the guest down (no-op when it is not running). Graceful (power off, deallocate, restart:
+   * the OS shuts down and unmounts) unless `graceful: false` (a VM deleted while running).
+   */
+  async powerOff(vmId: string, o: { graceful?: boolean } = {}): Promise<void> {
     const live = this.live.get(vmId.toLowerCase());
     if (!live) return;
     this.live.delete(vmId.toLowerCase());
@@ -141,12 +144,47 @@ export class Guests {
     await live.ssh?.close();
     await live.gateway?.close();
     this.settle(live, { ...live.boot, state: FINAL.includes(live.boot.state) ? live.boot.state : "off" });
-    await shutDownRoot(live.root);
+    await shutDownRoot(live.root, o.graceful !== false);
   }
 
   /** Drops what is known about a deleted VM. */
   forget(vmId: string): void {
     this.live.delete(vmId.toLowerCase());
+  }
+
+  /**
+   * Runs a script as root in a running guest (Run Command's RunShellScript), with the guest's
+   * environment; undefined when the guest is not up. Output beyond `maxBytes` keeps its tail.
+   */
+  runScript(
+    vmId: string,
+    script: string,
+    o: { timeoutMs?: number; maxBytes?: number } = {},
+  ): Promise<{ stdout: string; stderr: string; code: number | null } | undefined> {
+    const live = this.live.get(vmId.toLowerCase());
+    if (!live) return Promise.resolve(undefined);
+    const { timeoutMs = 90 * 60_000, maxBytes = 4096 } = o;
+    const env = { ...this.env(live), HOME: path.join(live.root, "root"), USER: "root", LOGNAME: "root" };
+    return new Promise((resolve) => {
+      const child = spawn("bash", ["-c", script], { cwd: live.root, env, stdio: ["ignore", "pipe", "pipe"] });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on("data", (b: Buffer) => out.push(b));
+      child.stderr.on("data", (b: Buffer) => err.push(b));
+      const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+      const tail = (bufs: Buffer[]) => {
+        const all = Buffer.concat(bufs);
+        return all.subarray(Math.max(0, all.length - maxBytes)).toString("utf8");
+      };
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        resolve({ stdout: "", stderr: `bash: ${e.message}`, code: 127 });
+      });
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ stdout: tail(out), stderr: tail(err), code });
+      });
+    });
   }
 
   /** Loopback SSH endpoint of a running guest. */

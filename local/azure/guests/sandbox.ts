@@ -83,9 +83,18 @@ async function removeLinkTo(link: string, target: string): Promise<void> {
   if (to !== undefined && path.resolve(path.dirname(link), to) === target) await fs.rm(link, { force: true });
 }
 
-/** What a power cycle wipes: mounts, volatile directories, and running units (shim state). */
-export async function shutDownRoot(root: string): Promise<void> {
-  await fs.rm(path.join(root, "mnt/claw-data"), { force: true, recursive: false }).catch(() => undefined);
+/**
+ * What a power cycle wipes: mounts, volatile directories, and running units (shim state). A
+ * graceful shutdown unmounts the data disk cleanly (its file system marked clean, as the guest
+ * shims' umount does); a VM deleted or killed leaves it marked mounted, so its next mount recovers.
+ */
+export async function shutDownRoot(root: string, graceful = true): Promise<void> {
+  const mount = path.join(root, "mnt/claw-data");
+  const disk = await fs.readlink(mount).catch(() => undefined);
+  if (graceful && disk !== undefined && (await fs.stat(path.join(disk, ".fs-ext4")).catch(() => undefined))) {
+    await fs.writeFile(path.join(disk, ".fs-state"), "clean\n");
+  }
+  await fs.rm(mount, { force: true, recursive: false }).catch(() => undefined);
   for (const d of ["tmp", "run"]) {
     await fs.rm(path.join(root, d), { recursive: true, force: true });
     await fs.mkdir(path.join(root, d), { recursive: true });

@@ -10,8 +10,12 @@ export const SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets";
 export const VNET_TYPE = "Microsoft.Network/virtualNetworks";
 export const NSG_TYPE = "Microsoft.Network/networkSecurityGroups";
 
-/** Every twin guest listens on loopback; the port tells them apart (see guests/). */
-export const TWIN_PUBLIC_IP = "127.0.0.1";
+/**
+ * Public IPs get addresses from this range (RFC 2544's benchmarking block: never a real host).
+ * Guests listen on loopback; the SSH endpoint map turns an address into the port of the VM whose
+ * NIC holds it (admin.ts).
+ */
+export const TWIN_PUBLIC_IP_PREFIX = "198.18.0.0/15";
 
 export function invalidReference(referenced: string, by: string): ArmError {
   return badRequest(
@@ -33,6 +37,10 @@ export function publicIpInUse(ipId: string, by: string): ArmError {
   );
 }
 
-export function publicIpAlreadyUsed(ipId: string, by: string): ArmError {
-  return badRequest("PublicIPAddressInUse", `Resource ${ipId} is already in use by ${by}.`);
+/** NRP's refusal to associate an IP that another ip configuration holds (wording from real answers). */
+export function publicIpAlreadyUsed(configId: string, ipId: string, by: string): ArmError {
+  return badRequest(
+    "PublicIPAddressInUse",
+    `Resource ${configId} is referencing public IP address ${ipId} that is already allocated to resource ${by}.`,
+  );
 }

@@ -26,13 +26,12 @@ import {
   PROVIDER,
   PUBLIC_IP_TYPE,
   SUBNET_TYPE,
-  TWIN_PUBLIC_IP,
   invalidReference,
   nicInUse,
   publicIpAlreadyUsed,
   publicIpInUse,
 } from "./constants";
-import { allocatePrivateIp } from "./addresses";
+import { allocatePrivateIp, allocatePublicIp } from "./addresses";
 
 export function networkRoutes(ctx: EmulatorContext): Route[] {
   ctx.ops.register("network.create", { complete: () => undefined });
@@ -96,7 +95,7 @@ export function networkRoutes(ctx: EmulatorContext): Route[] {
         if (!pip || pip.type !== PUBLIC_IP_TYPE) throw invalidReference(String(pipId), id);
         const user = asObject(pip.body.properties.ipConfiguration)?.id;
         if (user && !key(String(user)).startsWith(key(id) + "/"))
-          throw publicIpAlreadyUsed(pip.id, String(user));
+          throw publicIpAlreadyUsed(configId, pip.id, String(user));
       }
       const old = previous.find((p) => String(p.name).toLowerCase() === name.toLowerCase());
       const oldIp = asObject(old?.properties)?.privateIPAddress as string | undefined;
@@ -167,7 +166,7 @@ export function networkRoutes(ctx: EmulatorContext): Route[] {
           idleTimeoutInMinutes: 4,
           ...props,
           publicIPAllocationMethod: props.publicIPAllocationMethod ?? "Static",
-          ipAddress: TWIN_PUBLIC_IP,
+          ipAddress: existing?.body.properties.ipAddress ?? allocatePublicIp(ctx),
           ...(existing?.body.properties.ipConfiguration
             ? { ipConfiguration: existing.body.properties.ipConfiguration }
             : {}),

@@ -23,6 +23,14 @@ export interface Completer {
   fail?(op: OperationRecord, error: { code: string; message: string }): void | Promise<void>;
 }
 
+/** HTTP status of a failed operation's monitor answer, from its error code when no status is known. */
+function failureStatus(code: string): number {
+  if (code === "OperationPreempted" || code === "Conflict" || code === "OperationNotAllowed") return 409;
+  if (code === "InvalidParameter" || code === "BadRequest") return 400;
+  if (code === "NotFound") return 404;
+  return 500;
+}
+
 export interface BeginSpec {
   kind: string;
   resourceId: string;
@@ -151,7 +159,12 @@ export class Operations {
       if (op.status === "InProgress") {
         return { status: 202, headers: { ...wait, location: this.statusUrl(op, req.baseUrl, true) } };
       }
-      if (op.status !== "Succeeded") return { status: 200, body: { error: op.error } };
+      // A failed operation's monitor answers as the synchronous call would have: an error status.
+      if (op.status !== "Succeeded") {
+        const error = op.error ?? { code: "InternalExecutionError", message: "The operation failed." };
+        return { status: op.errorStatus ?? failureStatus(error.code), body: { error } };
+      }
+      if (op.output !== undefined) return { status: 200, body: op.output };
       const resource = op.monitorReturnsResource ? this.store.get(op.resourceId) : undefined;
       return { status: 200, body: resource?.body };
     }
@@ -163,8 +176,8 @@ export class Operations {
     if (op.endTime !== undefined) body.endTime = new Date(op.endTime).toISOString();
     if (op.error) body.error = op.error;
     if (op.status === "Succeeded" && op.embedOutput) {
-      const resource = this.store.get(op.resourceId);
-      if (resource) body.properties = { output: resource.body };
+      const output = op.output ?? this.store.get(op.resourceId)?.body;
+      if (output !== undefined) body.properties = { output };
     }
     return { status: 200, headers: op.status === "InProgress" ? wait : {}, body };
   }
@@ -189,6 +202,7 @@ export class Operations {
       op.endTime = this.clock.now();
       this.store.save();
     } catch (e) {
+      if (isArmError(e)) op.errorStatus = e.status;
       const error = isArmError(e)
         ? { code: e.code, message: e.message }
         : {

@@ -13,6 +13,7 @@ const ALL = [
   "fleet-park",
   "fleet-rollout",
   "telegram-webhook",
+  "console-fleet",
 ];
 
 const wanted = process.argv.slice(2);

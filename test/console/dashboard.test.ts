@@ -175,6 +175,8 @@ describe.skipIf(!hasChromium())("console in chromium", () => {
   }, 300_000);
 
   it("console: fleet, images and audit pages render the twin's data (screenshots, phone width too)", async () => {
+    // Earlier tests provoked refusals (a 400, a 409) on purpose: from here on, nothing may fail.
+    problems.length = 0;
     await page.goto(`${t.url}/api/console/#/`);
     await page.locator("tr[data-claw='web2']").waitFor();
     expect(await page.locator("tr[data-claw]").count()).toBe(2);
@@ -194,6 +196,6 @@ describe.skipIf(!hasChromium())("console in chromium", () => {
     await page.locator("tr[data-claw='web1']").waitFor();
     await page.screenshot({ path: screenshotPath("fleet-phone"), fullPage: true });
     // Nothing the page loaded broke the CSP or threw.
-    expect(problems.filter((p) => !/401|Unauthorized|status of 40[19]/.test(p))).toEqual([]);
+    expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -14,6 +14,7 @@ const ALL = [
   "fleet-rollout",
   "telegram-webhook",
   "cold-load",
+  "console-fleet",
 ];
 
 const wanted = process.argv.slice(2);

@@ -56,16 +56,15 @@ export function buildProgram(): Command {
   program
     .command("login")
     .description(
-      "store the control plane's URL and API key in the config file (mode 0600); the key is asked for, never an argument",
+      "store the control plane's URL (--url, required) and API key in the config file (mode 0600); the key is asked for, never an argument",
     )
-    .requiredOption("--url <origin>", "the control plane's origin")
-    .action(async (o: { url: string }) => {
+    .action(async () => {
+      const url = globals().url;
+      if (!url)
+        throw new UsageError("login needs --url, the control plane's origin (e.g. http://127.0.0.1:7071)");
       const key = await readSecret("API key: ");
       const file = configPath(process.env, globals().config);
-      const cfg = resolveConfig(
-        { url: o.url },
-        { OPENCLAWPS_URL: o.url, OPENCLAWPS_KEY: key, OPENCLAWPS_CONFIG: "/nonexistent" },
-      );
+      const cfg = resolveConfig({ url }, { OPENCLAWPS_KEY: key, OPENCLAWPS_CONFIG: "/nonexistent" });
       await createClient(cfg).call("GET", "/health");
       writeConfig(file, cfg);
       out.write(`saved ${cfg.url} to ${file}\n`);

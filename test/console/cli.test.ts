@@ -3,7 +3,7 @@
  * codes, --json, the --wait view in both forms (plain lines when piped; redrawn in place through a
  * pseudo terminal from util-linux `script`), the logs route through it. Needs `npm run build`.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,7 +24,7 @@ describe("openclawps CLI on the twin", () => {
   beforeAll(async () => {
     t = await startTwinHarness();
     home = fs.mkdtempSync(path.join(os.tmpdir(), "openclawps-cli-"));
-  }, 120_000);
+  }, 200_000);
   afterAll(async () => {
     await t?.close();
     if (home) fs.rmSync(home, { recursive: true, force: true });
@@ -124,25 +124,32 @@ describe("openclawps CLI on the twin", () => {
     const table = await cli(["claws"]);
     expect(table.stdout).toMatch(/^NAME\s+POWER\s+IMAGE/);
     expect(table.stdout).toMatch(/alice\s+running\s+1\.0\.0\s+healthy/);
-  }, 120_000);
+  }, 200_000);
 
-  it("verify --wait on a terminal: the view is redrawn in place with a spinner and step times", () => {
-    const r = spawnSync("script", ["-qefc", `${process.execPath} ${CLI} verify alice --wait`, "/dev/null"], {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: home,
-        OPENCLAWPS_URL: t.url,
-        OPENCLAWPS_KEY: t.apiKey,
-        TERM: "xterm",
-      },
-      encoding: "utf8",
-      timeout: 60_000,
+  it("verify --wait on a terminal: the view is redrawn in place with a spinner and step times", async () => {
+    // util-linux `script` gives the CLI a pseudo terminal; its output is what the terminal got.
+    const r = await new Promise<Run>((resolve) => {
+      const p = spawn("script", ["-qefc", `${process.execPath} ${CLI} verify alice --wait`, "/dev/null"], {
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: home,
+          OPENCLAWPS_URL: t.url,
+          OPENCLAWPS_KEY: t.apiKey,
+          TERM: "xterm",
+        },
+        stdio: ["pipe", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      p.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+      p.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+      p.on("close", (code) => resolve({ code, stdout, stderr }));
     });
-    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(r.code, r.stderr + r.stdout.slice(-2000)).toBe(0);
     expect(r.stdout).toContain("\x1b[2K");
     expect(r.stdout).toMatch(/verify alice\s+succeeded/);
     expect(r.stdout).toMatch(/✓ \S+\s+\d+\.\d s/);
-  }, 70_000);
+  }, 180_000);
 
   it("logs: the claw's boot log, secrets redacted; --json; a parked claw says to wake it (exit 1)", async () => {
     const r = await cli(["logs", "alice", "--source", "boot", "--lines", "5"]);
@@ -162,13 +169,13 @@ describe("openclawps CLI on the twin", () => {
     const refused = await cli(["logs", "alice"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/deallocated.*wake it first.*CONFLICT/);
-  }, 120_000);
+  }, 200_000);
 
   it("upgrade --wait to a version that does not exist: exit 1 and why", async () => {
     const r = await cli(["upgrade", "alice", "--to", "9.9.9", "--wait"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/upgrade alice failed: .*9\.9\.9/);
-  }, 60_000);
+  }, 120_000);
 
   it("ops and op: the operations as a table and as JSON", async () => {
     const list = await cli(["--json", "ops", "--claw", "alice"]);
@@ -201,10 +208,10 @@ describe("openclawps CLI on the twin", () => {
       stdin: "sk-cli-test-value-123456\n",
     });
     const probe = await t.api("GET", "/v1/claws/alice/secrets");
-    if (probe.status === 404) {
+    if (probe.status === 404 || probe.status === 405) {
       // The secrets routes are not in this build: the CLI says what the API said and exits 1.
       expect(set.code).toBe(1);
-      expect(set.stderr).toMatch(/No function route matches PUT/);
+      expect(set.stderr).toMatch(/No function route matches PUT .*secrets\/OPENAI_API_KEY/);
       return;
     }
     expect(set.code, set.stderr).toBe(0);

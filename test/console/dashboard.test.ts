@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { startTwinHarness, type TwinHarness } from "../../local/twin-harness";
 import { CONSOLE_CSP } from "../../functions/http/console";
 import { createStateStore } from "../../core/state";
-import { hasChromium, launchChromium, screenshotPath, type Browser } from "./browser";
+import { hasChromium, launchChromium, screenshotPath, type Browser } from "../../local/chromium";
 
 describe.skipIf(!hasChromium())("console in chromium", () => {
   let t: TwinHarness;
@@ -175,11 +175,13 @@ describe.skipIf(!hasChromium())("console in chromium", () => {
   }, 300_000);
 
   it("console: fleet, images and audit pages render the twin's data (screenshots, phone width too)", async () => {
+    // Earlier tests provoked refusals (a 400, a 409) on purpose: from here on, nothing may fail.
+    problems.length = 0;
     await page.goto(`${t.url}/api/console/#/`);
     await page.locator("tr[data-claw='web2']").waitFor();
     expect(await page.locator("tr[data-claw]").count()).toBe(2);
     await page.getByLabel("Filter").fill("web2");
-    await page.waitForFunction("document.querySelectorAll('tr[data-claw]').length === 1");
+    await page.locator("tr[data-claw]").nth(1).waitFor({ state: "detached" });
     await page.getByLabel("Filter").fill("");
     await page.locator("figure.chart svg").waitFor();
     await page.screenshot({ path: screenshotPath("fleet"), fullPage: true });
@@ -194,6 +196,6 @@ describe.skipIf(!hasChromium())("console in chromium", () => {
     await page.locator("tr[data-claw='web1']").waitFor();
     await page.screenshot({ path: screenshotPath("fleet-phone"), fullPage: true });
     // Nothing the page loaded broke the CSP or threw.
-    expect(problems.filter((p) => !/401|Unauthorized|status of 40[019]/.test(p))).toEqual([]);
+    expect(problems).toEqual([]);
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 /**
  * Debian's chromium driven by playwright-core (which downloads no browser of its own): headless,
  * no network beyond the page's own origin, a fresh profile per launch. Screenshots go to the
- * gitignored test-artifacts/ folder.
+ * gitignored test-artifacts/ folder. Used by the console's browser tests and its benchmark.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -9,7 +9,15 @@ import path from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const ARTIFACTS = path.resolve(__dirname, "../../test-artifacts/console");
+/** Screenshots of the console (gitignored), at the project root from source or dist/. */
+export const ARTIFACTS = path.join(projectRoot(), "test-artifacts", "console");
+
+function projectRoot(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "host.json"))) return dir;
+  }
+  return process.cwd();
+}
 
 export const hasChromium = () => fs.existsSync(CHROMIUM);
 

@@ -306,6 +306,11 @@ export const SETTINGS: readonly SettingSpec[] = [
     azure: "twin",
   },
   {
+    name: "TELEMETRY_METRICS_INTERVAL_MS",
+    description: "How often jsonl/console write the metrics (default 60000)",
+    azure: "optional",
+  },
+  {
     name: "HEALTH_READY_TIMEOUT_MS",
     description:
       "Time each /health/ready dependency check may take before it counts as failing (default 2000)",

@@ -5,7 +5,7 @@
  * Attributes carry the resource path (ids, never tokens or bodies).
  */
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { activeSpan, inSpan, SpanKind, startTelemetry } from "../telemetry";
+import { activeSpan, inSpan, record, SpanKind, startTelemetry } from "../telemetry";
 
 /** `virtualMachines`, `disks`, `operations`... : the last resource type in an ARM path. */
 function resourceType(path: string): string {
@@ -25,8 +25,9 @@ export function armTracingPolicy(): PipelinePolicy {
     async sendRequest(request, next) {
       if (startTelemetry() === "none") return next(request);
       const url = new URL(request.url);
+      const type = resourceType(url.pathname);
       return inSpan(
-        `ARM ${request.method} ${resourceType(url.pathname)}`,
+        `ARM ${request.method} ${type}`,
         {
           kind: SpanKind.CLIENT,
           attributes: {
@@ -58,6 +59,7 @@ export function armAttemptTracingPolicy(): PipelinePolicy {
       attempts.set(request, n);
       span.setAttribute("openclawps.arm.attempts", n);
       const res = await next(request);
+      record.armRequest(request.method, resourceType(new URL(request.url).pathname), res.status);
       if (res.status === 429) {
         span.addEvent("throttled", {
           "http.response.status_code": 429,

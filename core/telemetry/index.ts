@@ -8,11 +8,13 @@
 import { DefaultAzureCredential } from "@azure/identity";
 import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
 import { traceLinksFromEnv, type TraceLinks } from "./links";
+import { record } from "./metrics";
 import { startTelemetry } from "./setup";
 import { inSpan, traceparentOf } from "./spans";
 
 export { activeSpan, inSpan, SpanKind, traceparentOf } from "./spans";
 export { exporterFromEnv, spanToJson, startTelemetry } from "./setup";
+export { record } from "./metrics";
 
 let links: TraceLinks | undefined | null;
 
@@ -56,6 +58,7 @@ export function traceSagaStart<T>(
     `saga ${sagaName}`,
     { kind: SpanKind.PRODUCER, attributes: { "openclawps.saga": sagaName, ...attributes } },
     async (span) => {
+      record.sagaStarted(sagaName);
       const tp = traceparentOf(span);
       if (tp && operationId) {
         span.setAttribute("openclawps.operation_id", operationId);
@@ -90,11 +93,25 @@ export async function traceActivity<T>(name: string, input: unknown, fn: () => P
       },
     },
     async (span) => {
-      for (const [k, v] of Object.entries(outcomeOfInput(input))) span.setAttribute(k, v);
-      const r = await fn();
-      for (const [k, v] of Object.entries(outcomeOfResult(r))) span.setAttribute(k, v);
-      span.setStatus({ code: SpanStatusCode.OK });
-      return r;
+      const started = performance.now();
+      const inputOutcome = outcomeOfInput(input);
+      for (const [k, v] of Object.entries(inputOutcome)) span.setAttribute(k, v);
+      let ok = false;
+      try {
+        const r = await fn();
+        ok = true;
+        const resultOutcome = outcomeOfResult(r);
+        for (const [k, v] of Object.entries(resultOutcome)) span.setAttribute(k, v);
+        span.setStatus({ code: SpanStatusCode.OK });
+        if (name === "finishOperation" && typeof inputOutcome["openclawps.outcome"] === "string") {
+          record.operationEnded(inputOutcome["openclawps.outcome"]);
+        }
+        const failing = resultOutcome["openclawps.verify_failing"];
+        if (typeof failing === "string" && failing) record.verifyFailures(failing.split(","));
+        return r;
+      } finally {
+        record.step(name, performance.now() - started, ok);
+      }
     },
   );
 }

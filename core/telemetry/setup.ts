@@ -11,7 +11,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { context, trace, type Tracer } from "@opentelemetry/api";
+import { context, metrics, trace, type Tracer } from "@opentelemetry/api";
+import type { PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 type Env = Record<string, string | undefined>;
@@ -83,6 +84,48 @@ function startLocal(exporter: "jsonl" | "console", env: Env): void {
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
+
+  const { MeterProvider, PeriodicExportingMetricReader } =
+    require("@opentelemetry/sdk-metrics") as typeof import("@opentelemetry/sdk-metrics");
+  const interval = Number(env.TELEMETRY_METRICS_INTERVAL_MS);
+  const reader = new PeriodicExportingMetricReader({
+    exporter: metricLinesExporter(write),
+    exportIntervalMillis: Number.isFinite(interval) && interval >= 100 ? interval : 60_000,
+  });
+  metrics.setGlobalMeterProvider(
+    new MeterProvider({ resource: resourceFromAttributes({ "service.name": SERVICE }), readers: [reader] }),
+  );
+}
+
+/** Metrics as JSON lines beside the spans: one line per data point, `{"metric": ...}`. */
+function metricLinesExporter(write: (line: string) => void): PushMetricExporter {
+  return {
+    export(rm: ResourceMetrics, done: (r: { code: number }) => void) {
+      const lines: string[] = [];
+      for (const sm of rm.scopeMetrics) {
+        for (const m of sm.metrics) {
+          for (const p of m.dataPoints as { attributes: unknown; value: unknown }[]) {
+            lines.push(
+              JSON.stringify({
+                metric: m.descriptor.name,
+                unit: m.descriptor.unit,
+                attributes: p.attributes,
+                value: p.value,
+              }),
+            );
+          }
+        }
+      }
+      try {
+        if (lines.length) write(lines.join("\n") + "\n");
+        done({ code: 0 });
+      } catch {
+        done({ code: 1 });
+      }
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
 }
 
 function startAzureMonitor(env: Env): void {

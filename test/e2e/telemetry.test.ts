@@ -25,19 +25,28 @@ describe("telemetry on the twin", () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "telemetry-e2e-"));
     file = path.join(dir, "spans.jsonl");
-    t = await startTwinHarness({ env: { TELEMETRY_EXPORTER: "jsonl", TELEMETRY_FILE: file } });
+    t = await startTwinHarness({
+      env: { TELEMETRY_EXPORTER: "jsonl", TELEMETRY_FILE: file, TELEMETRY_METRICS_INTERVAL_MS: "500" },
+    });
   }, 120_000);
   afterAll(async () => {
     await t?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const spans = (): SpanLine[] =>
+  const lines = () =>
     fs
       .readFileSync(file, "utf8")
       .split("\n")
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as SpanLine);
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const spans = () => lines().filter((l) => "spanId" in l) as unknown as SpanLine[];
+  const metricPoints = () =>
+    lines().filter((l) => "metric" in l) as {
+      metric: string;
+      attributes: Record<string, unknown>;
+      value: unknown;
+    }[];
 
   async function run(action: string, body?: unknown): Promise<string> {
     const r = await t.api<{ operationId: string }>("POST", `/v1/claws/tele/${action}`, body);
@@ -90,6 +99,23 @@ describe("telemetry on the twin", () => {
     expect(arm.attributes["http.response.status_code"]).toBeTypeOf("number");
     expect(arm.attributes["openclawps.arm.attempts"]).toBeGreaterThanOrEqual(1);
   }, 240_000);
+
+  it("metrics: step durations, sagas, outcomes and ARM requests by bucket are exported", async () => {
+    let points = metricPoints();
+    for (let i = 0; i < 40 && !points.some((p) => p.metric === "openclawps.operation.ended"); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      points = metricPoints();
+    }
+    const has = (metric: string, attrs: Record<string, unknown>) =>
+      points.some(
+        (p) => p.metric === metric && Object.entries(attrs).every(([k, v]) => p.attributes[k] === v),
+      );
+    expect(has("openclawps.saga.started", { saga: "upgradeClaw" })).toBe(true);
+    expect(has("openclawps.operation.ended", { outcome: "succeeded" })).toBe(true);
+    expect(has("openclawps.step.duration", { activity: "finishOperation", ok: true })).toBe(true);
+    expect(has("openclawps.arm.requests", { bucket: "write" })).toBe(true);
+    expect(has("openclawps.arm.requests", { bucket: "read" })).toBe(true);
+  });
 
   it("telemetry: no span, attribute or event carries a secret", () => {
     const text = fs.readFileSync(file, "utf8");

@@ -7,7 +7,6 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { TableClient, TableServiceClient } from "@azure/data-tables";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGuestClient, endpointMapResolver } from "../../core/guest";
 import { updateLocalSecretsFile } from "../../core/secrets/local-file";
 import {
   SECRET_VALUES,
@@ -43,24 +42,13 @@ describe("claw access and secrets on the twin", () => {
   }, 120_000);
   afterAll(async () => t?.close());
 
-  const guest = (claw: string) => {
-    const secrets = JSON.parse(fs.readFileSync(t.env.LOCAL_SECRETS_FILE, "utf8")) as {
-      sshPrivateKey: string;
-    };
-    return createGuestClient({
-      address: claw,
-      resolveEndpoint: endpointMapResolver({
-        url: t.env.SSH_ENDPOINT_MAP_URL,
-        ca: fs.readFileSync(t.env.SSH_ENDPOINT_MAP_CA_FILE),
-      }),
-      username: "clawadmin",
-      privateKey: secrets.sshPrivateKey,
-      retry: { attempts: 2, delayMs: 200 },
-      connectTimeoutMs: 3_000,
-    });
+  /** SSH to whichever VM holds the claw's public IP (an upgrade hands the claw to a new VM). */
+  const guest = async (claw: string) => {
+    const c = (await t.api<{ observed: Record<string, string> }>("GET", `/v1/claws/${claw}`)).body;
+    return t.guest(c.observed.publicIp, c.observed.hostKeySha256);
   };
   const onGuest = async (claw: string, command: string) => {
-    const r = await guest(claw).exec(`bash -c '${command.replace(/'/g, `'\\''`)}'`);
+    const r = await (await guest(claw)).exec(`bash -c '${command.replace(/'/g, `'\\''`)}'`);
     expect(r.code, `${command}: ${r.stderr}`).toBe(0);
     return r.stdout.trim();
   };

@@ -117,7 +117,8 @@ export async function startTwinHarness(
     url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`dev host did not start:\n${logs.slice(-30).join("\n")}`)),
-        30_000,
+        // A restart inside a busy suite (two e2e files at once) can take well over 30 s.
+        90_000,
       );
       const onLine = (chunk: Buffer) => {
         for (const line of chunk.toString().split("\n")) {

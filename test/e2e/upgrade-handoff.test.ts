@@ -161,7 +161,7 @@ describe("upgrade by handoff on the twin", () => {
     const op = await start("kai", "upgrade", { toVersion: "1.1.0" });
     const steps = [/^create-standby/, /^await-standby/, /^release-disk/, /^detach-disk/, /^attach-disk/, /^boot /, /^verify/, /^retire /]; // prettier-ignore
     for (const step of steps) {
-      await waitForStep(op, step, 120_000);
+      await waitForStep(op, step, 240_000);
       await t.killHost();
       await t.startHost();
     }
@@ -172,7 +172,7 @@ describe("upgrade by handoff on the twin", () => {
     expect(c.observed.hostKeySha256).toBe(before.key);
     expect((await t.guest(before.ip, before.key).exec(`cat ${NOTE}`)).stdout.trim()).toBe("remember kai");
     expect(vmsOf("kai")).toEqual([{ name: c.observed.vmName, holdsDisk: true }]);
-  }, 300_000);
+  }, 900_000);
 
   it("deploy/upgrade: an image older than what ran on the disk needs allowDowngrade", async () => {
     const refused = await t.waitForOperation(await start("hana", "upgrade", { toVersion: "1.0.0" }), 60_000);

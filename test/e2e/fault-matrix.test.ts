@@ -20,7 +20,9 @@ const CALLS: Array<{ op: string; path: (claw: string) => string; what: string }>
   { op: "VirtualMachines_RunCommand", path: (c) => `/virtualMachines/${c}-v`, what: "standby readiness" },
   { op: "VirtualMachines_AttachDetachDataDisks", path: (c) => `/virtualMachines/${c}/`, what: "detach from the old VM" },
   { op: "VirtualMachines_AttachDetachDataDisks", path: (c) => `/virtualMachines/${c}-v`, what: "attach to the standby" },
-  { op: "VirtualMachines_Delete", path: (c) => `/virtualMachines/${c}`, what: "delete the old VM" },
+  // The old NIC's name (`<claw>-nic`) is no prefix of the standby's (`<claw>-v…-nic`), so this fault
+  // never hits a compensation's clean-up of the standby (a fault on the old VM's path would).
+  { op: "NetworkInterfaces_Delete", path: (c) => `/networkInterfaces/${c}-nic`, what: "delete the old NIC" },
 ]; // prettier-ignore
 
 // ARM_RETRY_ATTEMPTS (3) in-call × 3 activity attempts (ARM_RETRY in saga-kit).
@@ -231,9 +233,9 @@ describe("upgradeClaw fault matrix on the twin", () => {
       expect(outcomes.get(c.claw)?.status, `${c.call} ${c.fault}`).toBe("succeeded");
     }
     // A persistent 500 ends compensated (or failed before any change, for the first steps) —
-    // except on deleting the old VM, after verify: the claw is upgraded and the leftover recorded.
+    // except on deleting the old NIC, after verify: the claw is upgraded and the leftover recorded.
     for (const c of cases.filter((x) => x.fault === "e500")) {
-      const expected = callOf(c).what === "delete the old VM" ? ["succeeded"] : ["compensated", "failed"];
+      const expected = callOf(c).what === "delete the old NIC" ? ["succeeded"] : ["compensated", "failed"];
       expect(expected, `${c.call} e500`).toContain(outcomes.get(c.claw)?.status);
     }
   });

@@ -2,6 +2,7 @@
  * The saga activities: each one idempotent (safe to run twice), each one a recorded step. Built by
  * a factory over their dependencies so tests and the twin can pass their own.
  */
+import { lastSegment } from "../../core/azure/ids";
 import type { ClawSpec } from "../../core/domain/spec";
 import { clawResourceNames, shortSuffix } from "../../core/domain/naming";
 import { ClawError } from "../../core/errors";
@@ -72,8 +73,6 @@ export function compareVersions(a: string, b: string): number {
 export function vmNameOf(c: { name: string; observed: { vmName?: string } }): string {
   return c.observed.vmName ?? c.name;
 }
-
-const lastSegment = (id: string) => id.split("/").pop() ?? id;
 
 export function parseKv(text: string): Record<string, string> {
   const out: Record<string, string> = {};

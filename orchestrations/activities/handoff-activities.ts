@@ -4,14 +4,13 @@
  * disk released on one VM, detached, attached to the other, booted there, and the claw's row
  * pointed at the VM that now holds it. Each is idempotent.
  */
+import { lastSegment } from "../../core/azure/ids";
 import { clawResourceNames, shortSuffix } from "../../core/domain/naming";
 import { ClawError } from "../../core/errors";
 import { HOST_KEY_CHANGED, hostKeyFingerprint } from "../../core/guest/connection";
 import { vmNameOf, parseKv } from "./claw-activities";
 import type { ActivityDeps } from "./ports";
 import { asStep, type StepInput } from "./step";
-
-const lastSegment = (id: string) => id.split("/").pop() ?? id;
 
 /** A VM of the handoff, as the saga carries it. */
 export interface HandoffVm {

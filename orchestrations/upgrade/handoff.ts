@@ -7,6 +7,7 @@
  * Only then is the old VM deleted. The agent runs on one VM at a time and the disk is attached to
  * one VM at a time; every step is undone, newest first, if a later one fails.
  */
+import { lastSegment } from "../../core/azure/ids";
 import type * as df from "durable-functions";
 import { clawResourceNames, shortSuffix } from "../../core/domain/naming";
 import type { HandoffVm } from "../activities/handoff-activities";
@@ -23,8 +24,6 @@ import {
   type Upgrade,
   type UpgradeActivities,
 } from "./context";
-
-const lastSegment = (id: string) => id.split("/").pop() ?? id;
 
 export function* handoff(u: Upgrade): Generator<df.Task, StrategyResult, unknown> {
   const { act, base, claw: c, ctx } = u;

@@ -56,10 +56,15 @@ export type ActivityCalls<A> = {
 const SCALE =
   Number(process.env.SAGA_RETRY_SCALE ?? "1") > 0 ? Number(process.env.SAGA_RETRY_SCALE ?? "1") : 1;
 
+/** A retry wait as the current SAGA_RETRY_SCALE makes it (at least 1 ms). */
+export function scaledMs(ms: number): number {
+  return Math.max(1, Math.round(ms * SCALE));
+}
+
 /** Waits of a retry profile: attempt n (1-based) waits firstMs × backoff^(n−1), capped, scaled. */
 export function retryDelayMs(p: RetryProfile, attempt: number): number {
   const d = p.firstMs * Math.pow(p.backoff ?? 2, attempt - 1);
-  return Math.max(1, Math.round(Math.min(d, p.maxMs ?? 60_000) * SCALE));
+  return scaledMs(Math.min(d, p.maxMs ?? 60_000));
 }
 
 /** Calls activity `name` with `input`, retried by `retry` except on a definitive failure. */

@@ -7,19 +7,13 @@ import type { OrchestrationContext } from "durable-functions";
 import type { SagaInput, SagaProgress } from "./contracts";
 import { reportedInFleetDigest } from "../core/notify/port";
 import { failureOf } from "./failure";
-
-/**
- * Tests on the twin shrink retry intervals with SAGA_RETRY_SCALE (e.g. 0.01). Only intervals scale,
- * never attempt counts, so a replay under another scale schedules exactly the same actions.
- */
-const SCALE =
-  Number(process.env.SAGA_RETRY_SCALE ?? "1") > 0 ? Number(process.env.SAGA_RETRY_SCALE ?? "1") : 1;
+import { scaledMs } from "./activity-calls";
 
 /** Retry options whose intervals scale with SAGA_RETRY_SCALE. */
 export function retry(firstMs: number, attempts: number, backoff = 2, maxMs = 60_000): df.RetryOptions {
-  const r = new df.RetryOptions(Math.max(1, Math.round(firstMs * SCALE)), attempts);
+  const r = new df.RetryOptions(scaledMs(firstMs), attempts);
   r.backoffCoefficient = backoff;
-  r.maxRetryIntervalInMilliseconds = Math.max(1, Math.round(maxMs * SCALE));
+  r.maxRetryIntervalInMilliseconds = scaledMs(maxMs);
   return r;
 }
 

@@ -60,6 +60,16 @@ describe("upgrade by handoff on the twin", () => {
     }));
   }
 
+  /**
+   * The standby of a running handoff, by name: by the time a poll sees a step, the disk may already
+   * have left the old VM, so "the VM without the disk" could be either of them.
+   */
+  function standbyOf(name: string, current: string | undefined): string {
+    const standby = vmsOf(name).find((v) => v.name.startsWith(`${name}-v`) && v.name !== current);
+    if (!standby) throw new Error(`no standby VM of ${name} yet`);
+    return standby.name;
+  }
+
   async function waitForStep(op: string, step: RegExp, timeoutMs = 60_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     for (;;) {
@@ -81,7 +91,7 @@ describe("upgrade by handoff on the twin", () => {
     t.twin.emulator.faults.add({
       operationId: "NetworkInterfaces_CreateOrUpdate",
       pathIncludes: `/networkInterfaces/${name}-v`,
-      effect: { type: "delay", ms: 4_000 },
+      effect: { type: "delay", ms: 6_000 },
       times: 2,
     });
   }
@@ -113,7 +123,7 @@ describe("upgrade by handoff on the twin", () => {
     const op = await start("ivo", "upgrade", { toVersion: "1.1.0" });
     await waitForStep(op, /^detach-disk/);
     // Make the agent's unit fail to start on the standby (as a broken new app layer would).
-    const standby = vmsOf("ivo").find((v) => !v.holdsDisk)!.name;
+    const standby = standbyOf("ivo", (await claw("ivo")).observed.vmName);
     await t
       .gateway()
       .runCommand(standby, [
@@ -201,7 +211,7 @@ describe("upgrade by handoff on the twin", () => {
     holdIpMove("jun");
     const op = await start("jun", "refresh");
     await waitForStep(op, /^detach-disk/);
-    const standby = vmsOf("jun").find((v) => !v.holdsDisk)!.name;
+    const standby = standbyOf("jun", before.observed.vmName);
     await t
       .gateway()
       .runCommand(standby, [

@@ -146,7 +146,8 @@ export function buildProgram(): Command {
         print(
           globals().json,
           c,
-          () => `created ${c.name as string}; deploy it with: openclawps deploy ${c.name as string}\n`,
+          () =>
+            `created ${c.name as string}; give it its own Telegram bot (openclawps secrets set ${c.name as string} TELEGRAM_BOT_TOKEN), then deploy it: openclawps deploy ${c.name as string}\n`,
         );
       },
     );

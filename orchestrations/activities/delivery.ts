@@ -50,8 +50,8 @@ export function createDeliveryActivities(deps: ActivityDeps) {
   const claws = deps.state.claws;
 
   /**
-   * Before a deploy touches Azure: the claw must have a model provider's key (the original's rule)
-   * and a Telegram token no other claw holds. Names what is missing; never a value.
+   * Before a deploy touches Azure: the claw must have a model provider's key and a Telegram bot
+   * token of its own that no other claw holds (both the original's rules). Names what is missing; never a value.
    */
   async function checkSecrets(input: StepInput) {
     return asStep(deps, input, "check-secrets", async () => {
@@ -61,6 +61,14 @@ export function createDeliveryActivities(deps: ActivityDeps) {
         throw new ClawError(
           "BAD_REQUEST",
           `claw ${input.claw} has no model provider key: set at least one of ${PROVIDER_KEYS.join(", ")} (PUT /api/v1/claws/${input.claw}/secrets/<KEY>) before deploying`,
+        );
+      }
+      // verify.sh requires the claw's Telegram channel: without a bot the deploy could only fail at
+      // its last step, after every resource was made.
+      if (!secrets.TELEGRAM_BOT_TOKEN) {
+        throw new ClawError(
+          "BAD_REQUEST",
+          `claw ${input.claw} has no Telegram bot token: create a bot with @BotFather and set it (PUT /api/v1/claws/${input.claw}/secrets/TELEGRAM_BOT_TOKEN) before deploying; each claw needs its own bot`,
         );
       }
       for (const spec of KNOWN_SECRET_KEYS.filter((k) => k.uniquePerClaw)) {

@@ -8,7 +8,12 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SECRET_VALUES, startTwinHarness, type TwinHarness } from "../../local/twin-harness";
+import {
+  SECRET_VALUES,
+  startTwinHarness,
+  telegramTokenFor,
+  type TwinHarness,
+} from "../../local/twin-harness";
 
 const CLI = path.resolve(__dirname, "../../dist/cli/main.js");
 
@@ -113,6 +118,12 @@ describe("openclawps CLI on the twin", () => {
     ]);
     expect(created.code, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ name: "alice" });
+    // Its own bot, piped on stdin (never an argument): a deploy without one is refused.
+    const token = await cli(["secrets", "set", "alice", "TELEGRAM_BOT_TOKEN"], {
+      stdin: `${telegramTokenFor("alice")}\n`,
+    });
+    expect(token.code, token.stderr).toBe(0);
+    expect(token.stdout + token.stderr).not.toContain(telegramTokenFor("alice"));
     const r = await cli(["deploy", "alice", "--wait"]);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).not.toContain("\x1b[");

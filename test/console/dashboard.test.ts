@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { startTwinHarness, type TwinHarness } from "../../local/twin-harness";
+import { startTwinHarness, telegramTokenFor, type TwinHarness } from "../../local/twin-harness";
 import { CONSOLE_CSP } from "../../functions/http/console";
 import { createStateStore } from "../../core/state";
 import { hasChromium, launchChromium, screenshotPath, type Browser } from "../../local/chromium";
@@ -87,6 +87,8 @@ describe.skipIf(!hasChromium())("console in chromium", () => {
   it("console: a bad claw name shows the API's message", async () => {
     await page.getByRole("button", { name: "New claw…" }).click();
     await page.getByLabel("Name").fill("Bad_Name");
+    // The token is required to deploy: without it the browser would not even send the form.
+    await page.getByLabel("Telegram bot token").fill(telegramTokenFor("bad"));
     await page.getByRole("button", { name: "Create and deploy" }).click();
     const alert = page.locator("form .notice.error");
     await alert.waitFor();
@@ -103,6 +105,7 @@ describe.skipIf(!hasChromium())("console in chromium", () => {
 
   it("console: deploy from the dashboard shows the saga's steps live, then park", async () => {
     await page.getByLabel("Name").fill("web1");
+    await page.getByLabel("Telegram bot token").fill(telegramTokenFor("web1"));
     await page.getByRole("button", { name: "Create and deploy" }).click();
     await page.getByRole("heading", { name: /^web1/ }).waitFor();
     // The saga's card appears while it runs, and its step list grows without a reload.

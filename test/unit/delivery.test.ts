@@ -125,6 +125,12 @@ describe("checkSecrets", () => {
     expect(e.message).toMatch(/no model provider key: set at least one of XAI_API_KEY, OPENAI_API_KEY/);
   });
 
+  it("refuses a claw without a Telegram bot token, saying how to set one", async () => {
+    const e = await clawError(world({ secrets: { ANTHROPIC_API_KEY: "sk-ant-x" } }).a.checkSecrets(input));
+    expect(e.code).toBe("BAD_REQUEST");
+    expect(e.message).toMatch(/no Telegram bot token: .*secrets\/TELEGRAM_BOT_TOKEN/);
+  });
+
   it("refuses a bot token another claw holds, naming that claw and not the token", async () => {
     const e = await clawError(world({ holder: "bob" }).a.checkSecrets(input));
     expect(e.code).toBe("CONFLICT");

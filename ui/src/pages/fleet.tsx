@@ -239,6 +239,8 @@ function CreateClaw({ onCreated }: { onCreated: () => void }) {
     imageVersion: "1.0.0",
   });
   const [deploy, setDeploy] = useState(true);
+  // Kept apart from the spec: it goes to the write-only secrets route, never into the claw's row.
+  const [botToken, setBotToken] = useState("");
   const act = useAction();
   const set = (k: keyof typeof spec) => (e: { currentTarget: HTMLInputElement }) =>
     setSpec({ ...spec, [k]: e.currentTarget.value });
@@ -247,6 +249,12 @@ function CreateClaw({ onCreated }: { onCreated: () => void }) {
     void act.run(async () => {
       const claw = await api<Claw>("POST", "/claws", spec);
       onCreated();
+      if (botToken) {
+        await api("PUT", `/claws/${encodeURIComponent(claw.name)}/secrets/TELEGRAM_BOT_TOKEN`, {
+          value: botToken.trim(),
+        });
+        setBotToken("");
+      }
       if (!deploy) return `created ${claw.name}`;
       const op = await api<Accepted>("POST", `/claws/${encodeURIComponent(claw.name)}/deploy`);
       location.hash = href("claws", claw.name);
@@ -276,6 +284,16 @@ function CreateClaw({ onCreated }: { onCreated: () => void }) {
         </Field>
         <Field label="Image version">
           <input name="imageVersion" value={spec.imageVersion} onInput={set("imageVersion")} />
+        </Field>
+        <Field label="Telegram bot token" hint="the claw's own bot, from @BotFather (needed to deploy)">
+          <input
+            name="botToken"
+            type="password"
+            required={deploy}
+            value={botToken}
+            onInput={(e) => setBotToken(e.currentTarget.value)}
+            autoComplete="off"
+          />
         </Field>
       </div>
       <label class="check">

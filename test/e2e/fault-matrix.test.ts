@@ -53,32 +53,40 @@ const FAULTS: Record<
 
 interface Case {
   claw: string;
-  call: string;
+  /** The calls this claw's upgrade meets faults on (a transient fault on all of them, or one e500). */
+  calls: Array<(typeof CALLS)[number]>;
   fault: string;
+  /** The gallery read (one path for every claw) is faulted too. */
+  gallery?: boolean;
 }
 
-const cases: Case[] = [];
-CALLS.forEach((call, i) =>
-  Object.keys(FAULTS).forEach((fault) =>
-    cases.push({
-      claw: `fm${i}${fault.replace(/\W/g, "")}`.toLowerCase(),
-      call: `${call.op} (${call.what})`,
-      fault,
-    }),
-  ),
-);
-const callOf = (c: Case) => CALLS.find((x) => `${x.op} (${x.what})` === c.call)!;
+const label = (call: (typeof CALLS)[number]) => `${call.op} (${call.what})`;
 
-const galleryCases: Case[] = Object.keys(FAULTS).map((fault) => ({
-  claw: `fmg${fault}`,
-  call: "GalleryImageVersions_Get",
-  fault,
-}));
+// A persistent 500 decides how a run ends, so each call gets its own claw. A transient fault is
+// absorbed by retries and changes nothing else, so one claw meets it on every call of its upgrade
+// (the gallery read included): the fault kinds stay crossed with every call in a third of the claws.
+const cases: Case[] = [
+  ...CALLS.map((call, i) => ({ claw: `fm${i}e500`, calls: [call], fault: "e500" })),
+  ...Object.keys(FAULTS)
+    .filter((f) => f !== "e500")
+    .map((fault) => ({ claw: `fmall${fault.replace(/\W/g, "")}`, calls: CALLS, fault, gallery: true })),
+];
+// The gallery read failing for good is refused in preflight; its rule would hit any claw's
+// preflight, so that claw's upgrade runs alone, before the others.
+const galleryE500: Case = { claw: "fmge500", calls: [], fault: "e500", gallery: true };
 
 describe("upgradeClaw fault matrix on the twin", () => {
   let t: TwinHarness;
   const outcomes = new Map<string, Record<string, unknown>>();
   let unfired: string[] = [];
+
+  async function upgrade(c: Case): Promise<Record<string, unknown>> {
+    const r = await t.api<{ operationId: string }>("POST", `/v1/claws/${c.claw}/upgrade`, {
+      toVersion: "1.1.0",
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(202);
+    return t.waitForOperation(r.body.operationId, 300_000);
+  }
 
   beforeAll(async () => {
     t = await startTwinHarness({
@@ -91,9 +99,10 @@ describe("upgradeClaw fault matrix on the twin", () => {
       },
     });
     // Deploy every claw first (no faults yet), a few at a time.
-    for (let i = 0; i < cases.length; i += 8) {
+    const all = [galleryE500, ...cases];
+    for (let i = 0; i < all.length; i += 6) {
       await Promise.all(
-        cases.slice(i, i + 8).map(async (c) => {
+        all.slice(i, i + 6).map(async (c) => {
           const r = await t.api("POST", "/v1/claws", {
             name: c.claw,
             region: "westus",
@@ -107,59 +116,57 @@ describe("upgradeClaw fault matrix on the twin", () => {
         }),
       );
     }
-    for (const c of cases) {
-      const call = callOf(c);
-      t.twin.emulator.faults.add({
-        operationId: call.op,
-        pathIncludes: call.path(c.claw),
-        ...FAULTS[c.fault](call),
-      });
-    }
-    const started = await Promise.all(
-      cases.map(async (c) => {
-        const r = await t.api<{ operationId: string }>("POST", `/v1/claws/${c.claw}/upgrade`, {
-          toVersion: "1.1.0",
-        });
-        expect(r.status, JSON.stringify(r.body)).toBe(202);
-        return [c.claw, r.body.operationId] as const;
-      }),
-    );
-    await Promise.all(
-      started.map(async ([claw, id]) => outcomes.set(claw, await t.waitForOperation(id, 300_000))),
-    );
-    // Every rule fired at least once (a rule that never matched would test nothing).
+    const galleryRule = (fault: string) => ({
+      operationId: "GalleryImageVersions_Get",
+      pathIncludes: "/versions/1.1.0",
+      ...FAULTS[fault](CALLS[0]),
+    });
+    t.twin.emulator.faults.add(galleryRule("e500"));
+    outcomes.set(galleryE500.claw, await upgrade(galleryE500));
     unfired = t.twin.emulator.faults
       .list()
       .filter((f) => f.fired === 0)
-      .map((f) => `${f.operationId} ${f.pathIncludes}`);
+      .map((f) => `${f.operationId} ${f.pathIncludes} e500`);
     t.twin.emulator.faults.clear();
-    // The gallery version is read by every claw's preflight: its faults run one claw at a time.
-    for (const c of galleryCases) {
-      const r = await t.api("POST", "/v1/claws", {
-        name: c.claw,
-        region: "westus",
-        vmSize: "Standard_D2s_v5",
-        imageVersion: "1.0.0",
-      });
-      expect(r.status).toBe(201);
-      const d = await t.api<{ operationId: string }>("POST", `/v1/claws/${c.claw}/deploy`);
-      expect((await t.waitForOperation(d.body.operationId, 180_000)).status).toBe("succeeded");
-      t.twin.emulator.faults.add({
-        operationId: c.call,
-        pathIncludes: "/versions/1.1.0",
-        ...FAULTS[c.fault](CALLS[0]),
-      });
-      const u = await t.api<{ operationId: string }>("POST", `/v1/claws/${c.claw}/upgrade`, {
-        toVersion: "1.1.0",
-      });
-      outcomes.set(c.claw, await t.waitForOperation(u.body.operationId, 300_000));
-      t.twin.emulator.faults.clear();
+    for (const c of cases) {
+      for (const call of c.calls) {
+        t.twin.emulator.faults.add({
+          id: `${c.claw}: ${label(call)}`,
+          operationId: call.op,
+          pathIncludes: call.path(c.claw),
+          ...FAULTS[c.fault](call),
+        });
+      }
+      // Shared by every claw's preflight: whichever claw reads first meets it (all are transient).
+      if (c.gallery) t.twin.emulator.faults.add({ id: `gallery ${c.fault}`, ...galleryRule(c.fault) });
     }
+    await Promise.all(cases.map(async (c) => outcomes.set(c.claw, await upgrade(c))));
+    // Every rule fired at least once (a rule that never matched would test nothing).
+    unfired.push(
+      ...t.twin.emulator.faults
+        .list()
+        .filter((f) => f.fired === 0)
+        .map((f) => String(f.id)),
+    );
+    if (unfired.length > 0) {
+      // What the emulator saw of those calls, to tell a rule that never matched from a call never made.
+      const seen = t.twin.emulator.requests
+        .list()
+        .filter((r) => /NetworkInterfaces_Delete|AttachDetach|RunCommand/.test(r.operationId ?? ""))
+        .map((r) => `${r.operationId} ${r.path.split("/providers/")[1]} ${r.status}`);
+      console.log(`unfired: ${unfired.join("; ")}\nseen:\n${seen.join("\n")}`);
+    }
+    t.twin.emulator.faults.clear();
   }, 900_000);
   afterAll(async () => t?.close());
 
-  it.each([...cases, ...galleryCases])(
-    "$call with $fault: ends upgraded, compensated or untouched; one VM holds the disk and answers",
+  it.each(
+    [galleryE500, ...cases].map((c) => ({
+      ...c,
+      what: c.calls.length === 1 ? label(c.calls[0]) : c.calls.length ? "every call" : "the gallery read",
+    })),
+  )(
+    "$what with $fault: ends upgraded, compensated or untouched; one VM holds the disk and answers",
     async (c) => {
       const op = outcomes.get(c.claw)! as {
         status: string;
@@ -217,26 +224,28 @@ describe("upgradeClaw fault matrix on the twin", () => {
   it("matrix: every fault fired, and no fault left a claw failed after it had changed anything", () => {
     const counts: Record<string, number> = {};
     for (const o of outcomes.values()) counts[String(o.status)] = (counts[String(o.status)] ?? 0) + 1;
-    for (const c of [...cases, ...galleryCases]) {
+    for (const c of [galleryE500, ...cases]) {
       const o = outcomes.get(c.claw) as {
         status: string;
         error?: { code: string; step?: string; message?: string };
       };
       console.log(
-        `  ${c.call} ${c.fault}: ${o.status}${o.error ? ` at ${o.error.step} (${o.error.code}: ${o.error.message?.slice(0, 120)})` : ""}`,
+        `  ${c.claw} (${c.calls.map(label).join(", ") || "gallery read"}) ${c.fault}: ${o.status}${o.error ? ` at ${o.error.step} (${o.error.code}: ${o.error.message?.slice(0, 120)})` : ""}`,
       );
     }
     console.log(`fault matrix outcomes: ${JSON.stringify(counts)}`);
     expect(unfired).toEqual([]);
     // Transient faults (a 429 burst, one 409, one hang) are absorbed by retries: those runs upgrade.
     for (const c of cases.filter((x) => x.fault !== "e500")) {
-      expect(outcomes.get(c.claw)?.status, `${c.call} ${c.fault}`).toBe("succeeded");
+      expect(outcomes.get(c.claw)?.status, `${c.claw} ${c.fault}`).toBe("succeeded");
     }
+    // The gallery read failing for good is refused before anything changed.
+    expect(outcomes.get(galleryE500.claw)?.status).toBe("failed");
     // A persistent 500 ends compensated (or failed before any change, for the first steps) —
     // except on deleting the old NIC, after verify: the claw is upgraded and the leftover recorded.
     for (const c of cases.filter((x) => x.fault === "e500")) {
-      const expected = callOf(c).what === "delete the old NIC" ? ["succeeded"] : ["compensated", "failed"];
-      expect(expected, `${c.call} e500`).toContain(outcomes.get(c.claw)?.status);
+      const expected = c.calls[0].what === "delete the old NIC" ? ["succeeded"] : ["compensated", "failed"];
+      expect(expected, `${label(c.calls[0])} e500`).toContain(outcomes.get(c.claw)?.status);
     }
   });
 });

@@ -1,12 +1,12 @@
 /**
- * Fault matrix for upgradeClaw (handoff) on the twin: for every ARM call the handoff makes, inject a
- * persistent 500 (every attempt of that step), a 429 burst with Retry-After, a hang past the
- * gateway's deadline, and a 409. Each claw runs its own upgrade with its own fault (faults target
- * the claw's resources by path), all at once; the gallery read (one path for every claw) gets its
- * four faults one claw after another. Afterwards, for every claw: the run ended upgraded,
- * compensated back to its previous version, or failed before anything changed; exactly one VM of the
- * claw is left, it holds the data disk (attached to no other VM), it answers at the claw's address
- * with the claw's host key, and runs the version the Claws row and the operation record say.
+ * Fault matrix for upgradeClaw (handoff) on the twin: for every ARM call the handoff makes, a
+ * persistent 500 (every attempt of that step, one claw per call), and a 429 burst with
+ * Retry-After, a hang past the gateway's deadline and a 409 (one claw per kind, meeting it on every
+ * call and on the gallery read). Faults target a claw's resources by path; the upgrades run at
+ * once, after the gallery read's persistent 500 ran alone. Afterwards, for every claw: the run ended
+ * upgraded, compensated back to its previous version, or failed before anything changed; exactly
+ * one VM of the claw is left, it holds the data disk (attached to no other VM), it answers at the
+ * claw's address with the claw's host key, and runs the version the Claws row and the record say.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FaultRule } from "../../local/azure";

@@ -16,8 +16,10 @@ all_ok=true
 
 # check NAME required|optional OK(true|false) DETAIL: records one check.
 check() {
-  local entry
-  entry="{\"name\":$(json_str "$1"),\"ok\":$3,\"detail\":$(json_str "$4")"
+  local entry name detail
+  json_quote name "$1"
+  json_quote detail "$4"
+  entry="{\"name\":$name,\"ok\":$3,\"detail\":$detail"
   if [ "$2" = optional ]; then
     entry+=",\"optional\":true"
   elif [ "$3" != true ]; then

@@ -10,12 +10,24 @@ import type { TokenCredential } from "@azure/core-auth";
 
 type Env = Record<string, string | undefined>;
 
-export interface TraceLinks {
-  save(operationId: string, traceparent: string): Promise<void>;
-  load(operationId: string): Promise<string | undefined>;
+/**
+ * Sagas with an operation are linked by its id; the fleet's timer sagas (health sweep, drift,
+ * housekeeping, schedule tick), whose activities name no operation, by their instance id — unique
+ * per run, and on Azure and the dev host an activity's trigger metadata carries it.
+ */
+export type LinkScope = "op" | "instance";
+
+/** What a saga's activities learn from its link: the span to join, and the claw (when one). */
+export interface TraceLink {
+  traceparent: string;
+  claw?: string;
 }
 
-const PK = "op";
+export interface TraceLinks {
+  save(id: string, link: TraceLink, scope?: LinkScope): Promise<void>;
+  load(id: string, scope?: LinkScope): Promise<TraceLink | undefined>;
+}
+
 const CACHE_MAX = 2_000;
 
 /** The links table in the app's storage account (AzureWebJobsStorage), or undefined if unset. */
@@ -37,7 +49,7 @@ export function traceLinksFromEnv(env: Env, credential?: () => TokenCredential):
 }
 
 export function createTraceLinks(client: TableClient): TraceLinks {
-  const cache = new Map<string, string>();
+  const cache = new Map<string, TraceLink>();
   let ready: Promise<void> | undefined;
   const ensure = () => {
     ready ??= client.createTable().catch((e: unknown) => {
@@ -46,23 +58,26 @@ export function createTraceLinks(client: TableClient): TraceLinks {
     });
     return ready;
   };
-  const remember = (op: string, tp: string) => {
+  const remember = (key: string, link: TraceLink) => {
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-    cache.set(op, tp);
+    cache.set(key, link);
   };
   return {
-    async save(op, traceparent) {
+    async save(id, link, scope = "op") {
       await ensure();
-      await client.upsertEntity({ partitionKey: PK, rowKey: op, traceparent }, "Replace");
-      remember(op, traceparent);
+      const row = { partitionKey: scope, rowKey: id, traceparent: link.traceparent };
+      await client.upsertEntity(link.claw ? { ...row, claw: link.claw } : row, "Replace");
+      remember(`${scope}/${id}`, link);
     },
-    async load(op) {
-      const hit = cache.get(op);
+    async load(id, scope = "op") {
+      const hit = cache.get(`${scope}/${id}`);
       if (hit) return hit;
       try {
-        const e = await client.getEntity<{ traceparent?: string }>(PK, op);
-        if (e.traceparent) remember(op, e.traceparent);
-        return e.traceparent;
+        const e = await client.getEntity<{ traceparent?: string; claw?: string }>(scope, id);
+        if (!e.traceparent) return undefined;
+        const link: TraceLink = { traceparent: e.traceparent, ...(e.claw ? { claw: e.claw } : {}) };
+        remember(`${scope}/${id}`, link);
+        return link;
       } catch (e) {
         if ((e as { statusCode?: number }).statusCode === 404) return undefined;
         throw e;

@@ -29,6 +29,8 @@ export interface TraceLinks {
 }
 
 const CACHE_MAX = 2_000;
+/** A saga links before it starts, so an id without a link now is unlikely to get one soon. */
+const MISS_TTL_MS = 60_000;
 
 /** The links table in the app's storage account (AzureWebJobsStorage), or undefined if unset. */
 export function traceLinksFromEnv(env: Env, credential?: () => TokenCredential): TraceLinks | undefined {
@@ -58,6 +60,8 @@ export function createTraceLinks(client: TableClient): TraceLinks {
     });
     return ready;
   };
+  /** Ids found without a link, and when: a claw saga's instance id has none, and is asked often. */
+  const misses = new Map<string, number>();
   const remember = (key: string, link: TraceLink) => {
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
     cache.set(key, link);
@@ -68,10 +72,14 @@ export function createTraceLinks(client: TableClient): TraceLinks {
       const row = { partitionKey: scope, rowKey: id, traceparent: link.traceparent };
       await client.upsertEntity(link.claw ? { ...row, claw: link.claw } : row, "Replace");
       remember(`${scope}/${id}`, link);
+      misses.delete(`${scope}/${id}`);
     },
     async load(id, scope = "op") {
-      const hit = cache.get(`${scope}/${id}`);
+      const key = `${scope}/${id}`;
+      const hit = cache.get(key);
       if (hit) return hit;
+      const missed = misses.get(key);
+      if (missed !== undefined && Date.now() - missed < MISS_TTL_MS) return undefined;
       try {
         const e = await client.getEntity<{ traceparent?: string; claw?: string }>(scope, id);
         if (!e.traceparent) return undefined;
@@ -79,7 +87,11 @@ export function createTraceLinks(client: TableClient): TraceLinks {
         remember(`${scope}/${id}`, link);
         return link;
       } catch (e) {
-        if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+        if ((e as { statusCode?: number }).statusCode === 404) {
+          if (misses.size >= CACHE_MAX) misses.delete(misses.keys().next().value!);
+          misses.set(key, Date.now());
+          return undefined;
+        }
         throw e;
       }
     },

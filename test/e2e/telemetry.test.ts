@@ -238,7 +238,7 @@ describe("telemetry on the twin", () => {
     expect(has("openclawps.arm.requests", { bucket: "read" })).toBe(true);
   });
 
-  it("telemetry: no span, attribute or event carries a secret", () => {
+  it("telemetry: no span, attribute, event or log line carries a secret", () => {
     const text = fs.readFileSync(file, "utf8");
     const secrets = JSON.parse(fs.readFileSync(t.env.LOCAL_SECRETS_FILE, "utf8")) as {
       sshPrivateKey?: string;
@@ -247,5 +247,9 @@ describe("telemetry on the twin", () => {
     if (secrets.sshPrivateKey) values.push(secrets.sshPrivateKey.split("\n")[1]);
     expect(text.length).toBeGreaterThan(1000);
     for (const v of values) expect(text.includes(v), `a secret (${v.slice(0, 6)}…) in the spans`).toBe(false);
+    // The plain log too (the dev host's output: every trigger's and activity's lines).
+    const plain = t.logs.join("\n");
+    expect(plain).toMatch(/ op=\S+ claw=tele/);
+    for (const v of values) expect(plain.includes(v), `a secret (${v.slice(0, 6)}…) in the log`).toBe(false);
   });
 });

@@ -160,10 +160,25 @@ export function outcomeOfInput(input: unknown): Record<string, string | boolean>
   return out;
 }
 
-/** ...and from its result: a failed verify (`ok: false`, with the failing checks' names) or drift found. */
+/**
+ * ...and from its result: a failed verify (`ok: false`, with the failing checks' names, or the
+ * health sweep's `status: "failing"` with `failed`) or drift found.
+ */
 export function outcomeOfResult(result: unknown): Record<string, string | number | boolean> {
-  const r = (result ?? {}) as { ok?: unknown; checks?: unknown; findings?: unknown };
+  const r = (result ?? {}) as {
+    ok?: unknown;
+    checks?: unknown;
+    findings?: unknown;
+    status?: unknown;
+    failed?: unknown;
+  };
   const out: Record<string, string | number | boolean> = {};
+  // The health sweep's answer for one running claw (checkClawHealth): failing, with the checks.
+  if (r.status === "failing" && Array.isArray(r.failed)) {
+    out["openclawps.verify_ok"] = false;
+    const failing = (r.failed as unknown[]).filter((c): c is string => typeof c === "string");
+    out["openclawps.verify_failing"] = failing.join(",").slice(0, 300);
+  } else if (r.status === "healthy" && Array.isArray(r.failed)) out["openclawps.verify_ok"] = true;
   if (r.ok === false) {
     out["openclawps.verify_ok"] = false;
     if (Array.isArray(r.checks)) {

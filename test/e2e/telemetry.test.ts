@@ -165,6 +165,17 @@ describe("telemetry on the twin", () => {
   }, 240_000);
 
   it("timer: a run of the health sweep (started as the admin API runs a timer) is one connected trace", async () => {
+    // The claw's Telegram channel is down for this sweep: a failing verify, named by its check.
+    const c = await t.api<{ observed: { publicIp: string; hostKeySha256?: string } }>(
+      "GET",
+      "/v1/claws/tele",
+    );
+    const onGuest = async (command: string) => {
+      const r = await t.guest(c.body.observed.publicIp, c.body.observed.hostKeySha256).exec(command);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    const flag = '"${CLAW_STATE}/shim/openclaw/telegram-down"';
+    await onGuest(`mkdir -p "\${CLAW_STATE}/shim/openclaw" && touch ${flag}`);
     const res = await fetch(`${t.url}/admin/functions/healthSweepTimer`, {
       method: "POST",
       headers: { "x-functions-key": t.apiKey, "content-type": "application/json" },
@@ -186,7 +197,11 @@ describe("telemetry on the twin", () => {
     expect(names).toContain("activity planHealthSweep");
     const check = trace.find((s) => s.name === "activity checkClawHealth");
     expect(check?.attributes["openclawps.claw"]).toBe("tele");
+    // What the "verify failing on a running claw" alert reads.
+    expect(check?.attributes["openclawps.verify_ok"]).toBe(false);
+    expect(check?.attributes["openclawps.verify_failing"]).toBe("telegram-connected");
     expect(names.some((n) => n.startsWith("SSH verify.sh"))).toBe(true);
+    await onGuest(`rm -f ${flag}`);
   }, 240_000);
 
   it("logs: lines carry the operation id and claw name, as attributes and in the text", async () => {
@@ -236,6 +251,7 @@ describe("telemetry on the twin", () => {
     expect(has("openclawps.step.duration", { activity: "finishOperation", ok: true })).toBe(true);
     expect(has("openclawps.arm.requests", { bucket: "write" })).toBe(true);
     expect(has("openclawps.arm.requests", { bucket: "read" })).toBe(true);
+    expect(has("openclawps.verify.failures", { check: "telegram-connected" })).toBe(true);
   });
 
   it("telemetry: no span, attribute, event or log line carries a secret", () => {

@@ -22,6 +22,7 @@ beforeAll(async () => {
   process.env.TELEMETRY_FILE = file;
   process.env.AzureWebJobsStorage = azurite.connectionString;
   process.env.TABLE_PREFIX = `t${Date.now().toString(36)}`;
+  process.env.TELEMETRY_METRICS_INTERVAL_MS = "100";
 });
 afterAll(async () => {
   await azurite?.close();
@@ -113,5 +114,31 @@ describe("telemetry: links across the durable boundary", () => {
     expect(logs.find((l) => l.log === "[activities] claimed")?.attributes["openclawps.operation_id"]).toBe(
       "op-child",
     );
+  });
+
+  it("claws gauge: exported by power state; the table is read at most once per interval", async () => {
+    const t = await import("../../core/telemetry");
+    let reads = 0;
+    t.observeClawPowerStates({
+      read: async () => {
+        reads++;
+        return ["running", "running", "deallocated", undefined];
+      },
+      minIntervalMs: 60_000,
+    });
+    const gauge = () =>
+      lines().filter(
+        (l) => (l as unknown as { metric?: string }).metric === "openclawps.claws",
+      ) as unknown as {
+        attributes: Record<string, string>;
+        value: number;
+      }[];
+    for (let i = 0; i < 50 && gauge().length < 9; i++) await new Promise((r) => setTimeout(r, 100));
+    const points = gauge();
+    // Three exports at least (three states each), one table read.
+    expect(points.length).toBeGreaterThanOrEqual(9);
+    expect(reads).toBe(1);
+    const latest = Object.fromEntries(points.slice(-3).map((p) => [p.attributes.power_state, p.value]));
+    expect(latest).toEqual({ running: 2, deallocated: 1, unknown: 1 });
   });
 });

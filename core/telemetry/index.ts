@@ -2,7 +2,9 @@
  * The control plane's tracing, for the few central places that use it: a trigger runs in a span
  * (`traceTrigger`), a saga start stores its span for the operation (`traceSagaStart`), each activity
  * of that operation runs in a child span (`traceActivity`), and the ARM pipeline and the guest
- * client add theirs beneath (core/azure/clients.ts, core/guest/client.ts). With no exporter
+ * client add theirs beneath (core/azure/clients.ts, core/guest/client.ts). Sagas without an
+ * operation (timer runs, rollouts) are linked by instance id instead (links.ts). The trigger and
+ * activity wrappers also open the log scope (log-context.ts) that log.ts reads. With no exporter
  * configured every call costs next to nothing and nothing is stored.
  */
 import { DefaultAzureCredential } from "@azure/identity";
@@ -69,7 +71,8 @@ export function traceSagaStart<T>(
   start: () => Promise<T>,
   instanceId?: string,
 ): Promise<T> {
-  if (operationId) addLogFields({ operationId });
+  // The trigger's later lines belong to this operation (and claw) too.
+  if (operationId) addLogFields({ operationId, claw: attributes["openclawps.claw"] });
   if (!enabled()) return start();
   return inSpan(
     `saga ${sagaName}`,

@@ -302,12 +302,19 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     name: "TELEMETRY_FILE",
-    description: "Where jsonl writes one span per line (default .data/telemetry/spans.jsonl)",
+    description:
+      "Where jsonl writes one span, metric point or log line per line (default .data/telemetry/spans.jsonl)",
     azure: "twin",
   },
   {
     name: "TELEMETRY_METRICS_INTERVAL_MS",
     description: "How often jsonl/console write the metrics (default 60000)",
+    azure: "optional",
+  },
+  {
+    name: "TELEMETRY_FLEET_GAUGE_MS",
+    description:
+      "Least time between two reads of the Claws table for the claws-by-power-state gauge (default 300000)",
     azure: "optional",
   },
   {

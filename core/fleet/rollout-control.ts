@@ -8,6 +8,7 @@ import { ClawError, isClawError } from "../errors";
 import { ACTIVE_ROLLOUT_STATUSES, type RolloutRecord } from "../state/rollouts";
 import type { FleetDeps } from "./deps";
 import { createRollout } from "./rollouts";
+import { traceSagaStart } from "../telemetry";
 
 export const ROLLOUT_ACTIONS = ["approve", "reject", "pause", "resume", "cancel"] as const;
 export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number];
@@ -69,10 +70,18 @@ export async function startRollout(
     throw e;
   }
   try {
-    await client.startNew("rolloutFleet", {
-      instanceId: rolloutInstanceIdOf(r.id),
-      input: { rolloutId: r.id, channel: who.channel, principal: who.principal },
-    });
+    const instanceId = rolloutInstanceIdOf(r.id);
+    await traceSagaStart(
+      "rolloutFleet",
+      undefined,
+      { "openclawps.rollout_id": r.id },
+      () =>
+        client.startNew("rolloutFleet", {
+          instanceId,
+          input: { rolloutId: r.id, channel: who.channel, principal: who.principal },
+        }),
+      instanceId,
+    );
   } catch (e) {
     await deps.rollouts.update(r.id, (c) => ({
       ...c,

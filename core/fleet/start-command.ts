@@ -10,6 +10,7 @@ import type { SagaCommand } from "../domain/commands";
 import { isClawError } from "../errors";
 import type { SagaInput } from "../../orchestrations/contracts";
 import type { FleetDeps } from "./deps";
+import { traceSagaStart } from "../telemetry";
 
 export type StartClawCommandInput = Pick<SagaCommand, "requestId" | "channel" | "principal"> &
   (
@@ -28,10 +29,13 @@ export async function startClawCommand(
 ): Promise<StartClawCommandResult> {
   let captured: { name: string; instanceId: string; input: SagaInput } | undefined;
   const capture: SagaClient = {
-    async startNew(name, options) {
-      captured = { name, instanceId: options.instanceId, input: options.input };
-      return options.instanceId;
-    },
+    // The span of the claw saga the fleet saga is about to run, under this activity's: the claw
+    // saga's activities (by its operation id) join the fleet run's trace.
+    startNew: (name, options) =>
+      traceSagaStart(name, options.input.operationId, { "openclawps.claw": options.input.claw }, async () => {
+        captured = { name, instanceId: options.instanceId, input: options.input };
+        return options.instanceId;
+      }),
     // The fleet saga starts the claw saga itself and retries while a previous one is finishing.
     getStatus: async () => undefined,
   };

@@ -9,6 +9,7 @@ import { silentNotifier, type NotificationPort } from "../notify/port";
 import { hasFleetDepsProvider, setFleetDepsProvider, type FleetAzurePort, type FleetDeps } from "./deps";
 import { createFleetState } from "./fleet-state";
 import { fleetSettingsFrom } from "./settings";
+import { logLine } from "../telemetry";
 
 let notifier: NotificationPort = silentNotifier;
 
@@ -47,8 +48,7 @@ export async function fleetDepsFromEnv(
     notify: { notify: (e) => notifier.notify(e) },
     settings: fleetSettingsFrom(env),
     now: () => new Date(),
-    log: (level, message) =>
-      (level === "error" ? console.error : level === "warn" ? console.warn : console.info)(message),
+    log: (level, message) => logLine(level, message),
   };
 }
 

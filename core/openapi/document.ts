@@ -151,8 +151,72 @@ function secretPaths() {
   };
 }
 
+/** Liveness and readiness (functions/http/health.ts); the function key as on every route. */
+function healthPaths() {
+  const check = {
+    type: "object",
+    required: ["name", "ok", "durationMs"],
+    properties: {
+      name: { type: "string", description: "The dependency, e.g. storage.tables, arm.fleetResourceGroup" },
+      ok: { type: "boolean" },
+      durationMs: { type: "number" },
+      detail: { type: "string", description: "What the check found, or what failed and how to fix it" },
+    },
+  };
+  const readiness = json({
+    type: "object",
+    required: ["status", "checks"],
+    properties: {
+      status: { enum: ["ready", "not ready"] },
+      failing: { type: "array", items: { type: "string" }, description: "The failing dependencies' names" },
+      checks: { type: "array", items: check },
+    },
+  });
+  return {
+    "/health": {
+      get: {
+        operationId: "getHealth",
+        summary: "Liveness: answers at once, touching no dependency",
+        responses: {
+          "200": {
+            description: "Alive",
+            content: json({
+              type: "object",
+              properties: {
+                status: { const: "ok" },
+                service: { type: "string" },
+                version: { type: "string" },
+                startedAt: { type: "string", format: "date-time" },
+              },
+            }),
+          },
+          "401": ERRORS["401"],
+        },
+      },
+    },
+    "/health/ready": {
+      get: {
+        operationId: "getReadiness",
+        summary:
+          "Readiness: Table and Queue storage, ARM (token and fleet resource group), Key Vault or the secrets file, " +
+          "the durable task hub's backlog; each asked in parallel within HEALTH_READY_TIMEOUT_MS",
+        responses: {
+          "200": { description: "Every dependency answered", content: readiness },
+          "503": {
+            description: "Not ready: `failing` names each dependency that did not answer (Retry-After: 10)",
+            headers: { "Retry-After": { schema: { type: "string" } } },
+            content: readiness,
+          },
+          "401": ERRORS["401"],
+        },
+      },
+    },
+  };
+}
+
 function paths() {
   return {
+    ...healthPaths(),
     "/claws": {
       get: {
         operationId: "listClaws",

@@ -6,6 +6,7 @@ import { ClawError } from "../errors";
 import { clip, defined, fitJson, invertedTime, readJson, str, writeJson } from "./columns";
 import { updateWithRetry, type UpdateRetryOptions } from "./retry";
 import { getEntity, queryEntities, statusOf, storageError, type Table } from "./tables";
+import { record } from "../telemetry/metrics";
 
 export type OperationStatus = "running" | "succeeded" | "failed" | "compensated";
 
@@ -243,13 +244,23 @@ export function createOperationsRepository(table: Table, now: () => Date): Opera
         return { ...c, steps };
       });
     },
-    finish(id, outcome) {
-      return update(id, (c) => ({
-        ...c,
-        ...defined(outcome),
-        details: outcome.details ? { ...c.details, ...outcome.details } : c.details,
-        endedAt: now().toISOString(),
-      }));
+    async finish(id, outcome) {
+      let wasRunning = false;
+      const done = await update(id, (c) => {
+        wasRunning = c.status === "running";
+        return {
+          ...c,
+          ...defined(outcome),
+          details: outcome.details ? { ...c.details, ...outcome.details } : c.details,
+          endedAt: now().toISOString(),
+        };
+      });
+      // Every operation ends here, whichever saga or command ran it: counted once, when it ends.
+      if (wasRunning) {
+        const ms = Date.parse(done.endedAt ?? "") - Date.parse(done.startedAt);
+        record.operationEnded(done.kind, done.status, Number.isFinite(ms) ? Math.max(0, ms) : undefined);
+      }
+      return done;
     },
   };
 }

@@ -10,13 +10,27 @@ import type { TokenCredential } from "@azure/core-auth";
 
 type Env = Record<string, string | undefined>;
 
-export interface TraceLinks {
-  save(operationId: string, traceparent: string): Promise<void>;
-  load(operationId: string): Promise<string | undefined>;
+/**
+ * Sagas with an operation are linked by its id; the fleet's timer sagas (health sweep, drift,
+ * housekeeping, schedule tick), whose activities name no operation, by their instance id — unique
+ * per run, and on Azure and the dev host an activity's trigger metadata carries it.
+ */
+export type LinkScope = "op" | "instance";
+
+/** What a saga's activities learn from its link: the span to join, and the claw (when one). */
+export interface TraceLink {
+  traceparent: string;
+  claw?: string;
 }
 
-const PK = "op";
+export interface TraceLinks {
+  save(id: string, link: TraceLink, scope?: LinkScope): Promise<void>;
+  load(id: string, scope?: LinkScope): Promise<TraceLink | undefined>;
+}
+
 const CACHE_MAX = 2_000;
+/** A saga links before it starts, so an id without a link now is unlikely to get one soon. */
+const MISS_TTL_MS = 60_000;
 
 /** The links table in the app's storage account (AzureWebJobsStorage), or undefined if unset. */
 export function traceLinksFromEnv(env: Env, credential?: () => TokenCredential): TraceLinks | undefined {
@@ -37,7 +51,7 @@ export function traceLinksFromEnv(env: Env, credential?: () => TokenCredential):
 }
 
 export function createTraceLinks(client: TableClient): TraceLinks {
-  const cache = new Map<string, string>();
+  const cache = new Map<string, TraceLink>();
   let ready: Promise<void> | undefined;
   const ensure = () => {
     ready ??= client.createTable().catch((e: unknown) => {
@@ -46,25 +60,38 @@ export function createTraceLinks(client: TableClient): TraceLinks {
     });
     return ready;
   };
-  const remember = (op: string, tp: string) => {
+  /** Ids found without a link, and when: a claw saga's instance id has none, and is asked often. */
+  const misses = new Map<string, number>();
+  const remember = (key: string, link: TraceLink) => {
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-    cache.set(op, tp);
+    cache.set(key, link);
   };
   return {
-    async save(op, traceparent) {
+    async save(id, link, scope = "op") {
       await ensure();
-      await client.upsertEntity({ partitionKey: PK, rowKey: op, traceparent }, "Replace");
-      remember(op, traceparent);
+      const row = { partitionKey: scope, rowKey: id, traceparent: link.traceparent };
+      await client.upsertEntity(link.claw ? { ...row, claw: link.claw } : row, "Replace");
+      remember(`${scope}/${id}`, link);
+      misses.delete(`${scope}/${id}`);
     },
-    async load(op) {
-      const hit = cache.get(op);
+    async load(id, scope = "op") {
+      const key = `${scope}/${id}`;
+      const hit = cache.get(key);
       if (hit) return hit;
+      const missed = misses.get(key);
+      if (missed !== undefined && Date.now() - missed < MISS_TTL_MS) return undefined;
       try {
-        const e = await client.getEntity<{ traceparent?: string }>(PK, op);
-        if (e.traceparent) remember(op, e.traceparent);
-        return e.traceparent;
+        const e = await client.getEntity<{ traceparent?: string; claw?: string }>(scope, id);
+        if (!e.traceparent) return undefined;
+        const link: TraceLink = { traceparent: e.traceparent, ...(e.claw ? { claw: e.claw } : {}) };
+        remember(`${scope}/${id}`, link);
+        return link;
       } catch (e) {
-        if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+        if ((e as { statusCode?: number }).statusCode === 404) {
+          if (misses.size >= CACHE_MAX) misses.delete(misses.keys().next().value!);
+          misses.set(key, Date.now());
+          return undefined;
+        }
         throw e;
       }
     },

@@ -1,14 +1,18 @@
 /**
  * The control plane's metrics (OpenTelemetry), recorded where the spans are: activity (step)
- * durations, sagas started and operations ended by outcome, ARM requests and 429s by read/write
- * bucket and resource type, verify failures by check. Exported with the traces (setup.ts).
+ * durations, sagas started, operations ended and their duration by kind and outcome (recorded
+ * where every operation ends, core/state/operations.ts), ARM requests and 429s by read/write
+ * bucket and resource type, verify failures by check, and claws by power state (a gauge read from
+ * the Claws table at export time, fleet-gauge.ts). Exported with the traces (setup.ts).
  */
 import { metrics, type Counter, type Histogram } from "@opentelemetry/api";
+import { startTelemetry } from "./setup";
 
 interface Instruments {
   stepMs: Histogram;
   sagasStarted: Counter;
   operationsEnded: Counter;
+  operationMs: Histogram;
   armRequests: Counter;
   armThrottled: Counter;
   verifyFailures: Counter;
@@ -18,6 +22,8 @@ let made: Instruments | undefined;
 
 function instruments(): Instruments {
   if (made) return made;
+  // The metrics API has no proxy provider: instruments made before the exporter starts stay no-ops.
+  startTelemetry();
   const m = metrics.getMeter("openclawps");
   made = {
     stepMs: m.createHistogram("openclawps.step.duration", {
@@ -26,7 +32,11 @@ function instruments(): Instruments {
     }),
     sagasStarted: m.createCounter("openclawps.saga.started", { description: "Sagas started, by saga" }),
     operationsEnded: m.createCounter("openclawps.operation.ended", {
-      description: "Operations ended, by outcome",
+      description: "Operations ended, by kind and outcome",
+    }),
+    operationMs: m.createHistogram("openclawps.operation.duration", {
+      unit: "ms",
+      description: "Operation (saga) durations from start to end, by kind and outcome",
     }),
     armRequests: m.createCounter("openclawps.arm.requests", { description: "ARM requests (every attempt)" }),
     armThrottled: m.createCounter("openclawps.arm.throttled", { description: "ARM answers 429" }),
@@ -45,8 +55,9 @@ export const record = {
   sagaStarted(saga: string): void {
     instruments().sagasStarted.add(1, { saga });
   },
-  operationEnded(outcome: string): void {
-    instruments().operationsEnded.add(1, { outcome });
+  operationEnded(kind: string, outcome: string, ms?: number): void {
+    instruments().operationsEnded.add(1, { kind, outcome });
+    if (ms !== undefined) instruments().operationMs.record(ms, { kind, outcome });
   },
   armRequest(method: string, resourceType: string, status: number): void {
     instruments().armRequests.add(1, { bucket: bucketOf(method), resource_type: resourceType, status });

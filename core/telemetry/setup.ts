@@ -16,6 +16,37 @@ import type { PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-met
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 
 type Env = Record<string, string | undefined>;
+
+/** One structured log line (log.ts), handed to the exporter in use. */
+export interface LogRecordInput {
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+  fields: { operationId?: string; claw?: string; activity?: string; trigger?: string };
+  traceId?: string;
+  spanId?: string;
+}
+let logSink: ((r: LogRecordInput) => void) | undefined;
+
+/** Sends a log record to the exporter; nothing when telemetry is off. */
+export function emitLogRecord(r: LogRecordInput): void {
+  if (!logSink) return;
+  try {
+    logSink(r);
+  } catch {
+    // A log line never fails the work it describes.
+  }
+}
+
+/** The record's fields as attributes (the names the spans use). */
+function logAttributes(r: LogRecordInput): Record<string, string> {
+  const a: Record<string, string> = {};
+  if (r.fields.operationId) a["openclawps.operation_id"] = r.fields.operationId;
+  if (r.fields.claw) a["openclawps.claw"] = r.fields.claw;
+  if (r.fields.activity) a["openclawps.activity"] = r.fields.activity;
+  if (r.fields.trigger) a["openclawps.trigger"] = r.fields.trigger;
+  return a;
+}
+
 export type TelemetryExporter = "azure-monitor" | "jsonl" | "console" | "none";
 
 const SERVICE = "openclawps-control-plane";
@@ -84,6 +115,16 @@ function startLocal(exporter: "jsonl" | "console", env: Env): void {
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
+  logSink = (r) =>
+    write(
+      `${JSON.stringify({
+        log: r.message,
+        level: r.level,
+        time: new Date().toISOString(),
+        attributes: logAttributes(r),
+        ...(r.traceId ? { traceId: r.traceId, spanId: r.spanId } : {}),
+      })}\n`,
+    );
 
   const { MeterProvider, PeriodicExportingMetricReader } =
     require("@opentelemetry/sdk-metrics") as typeof import("@opentelemetry/sdk-metrics");
@@ -148,6 +189,24 @@ function startAzureMonitor(env: Env): void {
     // The Functions host already records each invocation as a request; ours are its children.
     instrumentationOptions: { http: { enabled: false } },
   });
+  // Log records through the distro's logger provider: Application Insights `traces` with the
+  // operation id and claw as customDimensions, joined to the active span.
+  const { logs, SeverityNumber } =
+    require("@opentelemetry/api-logs") as typeof import("@opentelemetry/api-logs");
+  const severity = {
+    debug: SeverityNumber.DEBUG,
+    info: SeverityNumber.INFO,
+    warn: SeverityNumber.WARN,
+    error: SeverityNumber.ERROR,
+  } as const;
+  const logger = logs.getLogger("openclawps");
+  logSink = (r) =>
+    logger.emit({
+      severityNumber: severity[r.level],
+      severityText: r.level.toUpperCase(),
+      body: r.message,
+      attributes: logAttributes(r),
+    });
 }
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -9,7 +9,9 @@ import { receiveBakeWebhook } from "../../core/fleet/bake-webhook";
 import { getFleetDeps } from "../../core/fleet/deps";
 import { useDefaultFleetDeps } from "../../core/fleet/wiring";
 import { imageBakedInstanceId } from "../../orchestrations/image-baked";
+import { traceSagaStart } from "../../core/telemetry";
 import { isJsonType } from "../http/request";
+import { traced } from "../traced";
 
 useDefaultFleetDeps();
 
@@ -36,10 +38,16 @@ export async function imageBakedHook(
         now: deps.now,
         log: deps.log,
         secret: process.env.BAKE_WEBHOOK_SECRET,
-        start: (input) =>
-          df
-            .getClient(context)
-            .startNew("imageBaked", { instanceId: imageBakedInstanceId(input.deliveryId), input }),
+        start: (input) => {
+          const instanceId = imageBakedInstanceId(input.deliveryId);
+          return traceSagaStart(
+            "imageBaked",
+            undefined,
+            {},
+            () => df.getClient(context).startNew("imageBaked", { instanceId, input }),
+            instanceId,
+          );
+        },
       },
       { header: (n) => req.headers.get(n), rawBody: raw },
     );
@@ -58,5 +66,5 @@ app.http("imageBakedHook", {
   methods: ["POST"],
   authLevel: "anonymous",
   extraInputs: [df.input.durableClient()],
-  handler: imageBakedHook,
+  handler: traced("http", "POST imageBakedHook", imageBakedHook),
 });

@@ -12,7 +12,8 @@ import {
   type CommandLog,
   type SagaClient,
 } from "../../core/commands";
-import { activeSpan, traceTrigger } from "../../core/telemetry";
+import { activeSpan, SpanKind, traceTrigger } from "../../core/telemetry";
+import { clawNamed, logWithFields } from "../traced";
 import { errorResponse } from "./respond";
 
 export type DepsProvider = (context: InvocationContext) => CommandDeps;
@@ -49,8 +50,9 @@ export type RouteHandler = (req: HttpRequest, context: InvocationContext) => Pro
 
 /** Wraps a route so every thrown error goes through the edge mapper. */
 export function route(name: string, fn: RouteHandler): RouteHandler {
-  const handler = (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> =>
-    traceTrigger(
+  const handler = (req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    logWithFields(context);
+    return traceTrigger(
       `HTTP ${req.method} ${name}`,
       { "http.request.method": req.method, "faas.trigger": "http" },
       async () => {
@@ -60,15 +62,16 @@ export function route(name: string, fn: RouteHandler): RouteHandler {
         } catch (e) {
           res = errorResponse(e, context);
         }
-        const claw = req.params?.name;
         const span = activeSpan();
         // The path only: the query may hold the function key (?code=).
         span?.setAttribute("url.path", new URL(req.url).pathname);
         span?.setAttribute("http.response.status_code", res.status ?? 200);
-        if (claw) span?.setAttribute("openclawps.claw", claw);
         return res;
       },
+      SpanKind.SERVER,
+      clawNamed(req.params?.name),
     );
+  };
   Object.defineProperty(handler, "name", { value: name });
   return handler;
 }

@@ -12,6 +12,7 @@ import { auditRefusal, commandRuntime, handleCommand, type CommandDeps } from ".
 import { claimedKind, claimedString } from "../../core/commands/parse";
 import { ClawError, isClawError } from "../../core/errors";
 import { productionDeps } from "../http/deps";
+import { clawOfMessage, traced } from "../traced";
 
 export const CLAW_COMMANDS_QUEUE = "claw-commands";
 export const POISON_SUFFIX = "-poison";
@@ -147,7 +148,19 @@ app.storageQueue("clawCommands", {
   queueName: CLAW_COMMANDS_QUEUE,
   connection: "AzureWebJobsStorage",
   extraInputs: [df.input.durableClient()],
-  handler: async (message, context) => {
-    await handler(message, context);
-  },
+  handler: traced(
+    "queue",
+    "clawCommands",
+    async (message: unknown, context) => {
+      await handler(message, context);
+    },
+    {
+      attributes: (_m, context) => ({
+        "messaging.destination.name": CLAW_COMMANDS_QUEUE,
+        "messaging.message.id": messageId(context),
+        "openclawps.dequeue_count": Number(context.triggerMetadata?.dequeueCount ?? 1),
+      }),
+      claw: clawOfMessage,
+    },
+  ),
 });

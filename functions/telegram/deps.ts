@@ -18,6 +18,7 @@ import {
   type TelegramSettings,
 } from "../../core/telegram";
 import { contextLog } from "../http/deps";
+import { logLine } from "../../core/telemetry";
 
 let fleetDeps: BotFleetDeps | undefined;
 
@@ -35,8 +36,7 @@ function botFleetDeps(): BotFleetDeps {
       fleet: createFleetState(target),
       settings: fleetSettingsFrom(),
       now: () => new Date(),
-      log: (level, message) =>
-        (level === "error" ? console.error : level === "warn" ? console.warn : console.info)(message),
+      log: (level, message) => logLine(level, message),
     };
   }
   return fleetDeps;

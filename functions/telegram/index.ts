@@ -8,6 +8,7 @@ import { telegramSettingsFrom, useTelegramFleetNotifier } from "../../core/teleg
 import "../../orchestrations/activities/notify-activities";
 import { productionBotDeps } from "./deps";
 import { createTelegramWebhook } from "./webhook";
+import { traced } from "../traced";
 
 useTelegramFleetNotifier();
 
@@ -16,5 +17,9 @@ app.http("telegramWebhook", {
   methods: ["POST"],
   authLevel: "anonymous",
   extraInputs: [df.input.durableClient()],
-  handler: createTelegramWebhook({ settings: () => telegramSettingsFrom(), deps: productionBotDeps }),
+  handler: traced(
+    "http",
+    "POST telegramWebhook",
+    createTelegramWebhook({ settings: () => telegramSettingsFrom(), deps: productionBotDeps }),
+  ),
 });

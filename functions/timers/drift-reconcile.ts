@@ -4,6 +4,8 @@
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
+import { traceSagaStart } from "../../core/telemetry";
+import { timerAttributes, traced } from "../traced";
 import { driftInstanceId } from "../../orchestrations/reconcile-drift";
 
 export const DRIFT_CRON = "0 17 * * * *";
@@ -14,11 +16,17 @@ export async function driftReconcileTimer(_timer: Timer, context: InvocationCont
   const client = df.getClient(context);
   const existing = await client.getStatus(instanceId).catch(() => undefined);
   if (existing?.runtimeStatus) return;
-  await client.startNew("reconcileDrift", { instanceId, input: { checkedAt: new Date().toISOString() } });
+  await traceSagaStart(
+    "reconcileDrift",
+    undefined,
+    {},
+    () => client.startNew("reconcileDrift", { instanceId, input: { checkedAt: new Date().toISOString() } }),
+    instanceId,
+  );
 }
 
 app.timer("driftReconcileTimer", {
   schedule: DRIFT_CRON,
   extraInputs: [df.input.durableClient()],
-  handler: driftReconcileTimer,
+  handler: traced("timer", "driftReconcileTimer", driftReconcileTimer, { attributes: timerAttributes }),
 });

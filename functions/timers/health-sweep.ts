@@ -5,6 +5,8 @@
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
+import { traceSagaStart } from "../../core/telemetry";
+import { timerAttributes, traced } from "../traced";
 import { healthSweepInstanceId } from "../../orchestrations/health-sweep";
 
 export const HEALTH_SWEEP_CRON = "0 7,22,37,52 * * * *";
@@ -15,11 +17,17 @@ export async function healthSweepTimer(_timer: Timer, context: InvocationContext
   const client = df.getClient(context);
   const existing = await client.getStatus(instanceId).catch(() => undefined);
   if (existing?.runtimeStatus) return;
-  await client.startNew("healthSweep", { instanceId, input: { sweptAt: new Date().toISOString() } });
+  await traceSagaStart(
+    "healthSweep",
+    undefined,
+    {},
+    () => client.startNew("healthSweep", { instanceId, input: { sweptAt: new Date().toISOString() } }),
+    instanceId,
+  );
 }
 
 app.timer("healthSweepTimer", {
   schedule: HEALTH_SWEEP_CRON,
   extraInputs: [df.input.durableClient()],
-  handler: healthSweepTimer,
+  handler: traced("timer", "healthSweepTimer", healthSweepTimer, { attributes: timerAttributes }),
 });

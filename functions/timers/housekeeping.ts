@@ -5,6 +5,8 @@
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
+import { traceSagaStart } from "../../core/telemetry";
+import { timerAttributes, traced } from "../traced";
 import { housekeepingInstanceId } from "../../orchestrations/housekeeping";
 
 export const HOUSEKEEPING_CRON = "0 41 3 * * *";
@@ -15,11 +17,17 @@ export async function housekeepingTimer(_timer: Timer, context: InvocationContex
   const client = df.getClient(context);
   const existing = await client.getStatus(instanceId).catch(() => undefined);
   if (existing?.runtimeStatus) return;
-  await client.startNew("housekeeping", { instanceId, input: { at } });
+  await traceSagaStart(
+    "housekeeping",
+    undefined,
+    {},
+    () => client.startNew("housekeeping", { instanceId, input: { at } }),
+    instanceId,
+  );
 }
 
 app.timer("housekeepingTimer", {
   schedule: HOUSEKEEPING_CRON,
   extraInputs: [df.input.durableClient()],
-  handler: housekeepingTimer,
+  handler: traced("timer", "housekeepingTimer", housekeepingTimer, { attributes: timerAttributes }),
 });

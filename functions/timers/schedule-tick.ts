@@ -7,6 +7,8 @@
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
+import { traceSagaStart } from "../../core/telemetry";
+import { timerAttributes, traced } from "../traced";
 import { freeAbandonedClaims } from "../../core/commands";
 import { fleetSettingsFrom } from "../../core/fleet/settings";
 import { productionDeps } from "../http/deps";
@@ -35,10 +37,17 @@ export async function scheduleTickTimer(timer: Timer, context: InvocationContext
     context.info(`schedule tick ${tickAt} already ran (${existing.runtimeStatus})`);
     return;
   }
-  await client.startNew("scheduleTick", {
+  await traceSagaStart(
+    "scheduleTick",
+    undefined,
+    {},
+    () =>
+      client.startNew("scheduleTick", {
+        instanceId,
+        input: { tickAt, isPastDue: timer.isPastDue === true, maxParallel: fleetSettingsFrom().maxParallel },
+      }),
     instanceId,
-    input: { tickAt, isPastDue: timer.isPastDue === true, maxParallel: fleetSettingsFrom().maxParallel },
-  });
+  );
   context.info(`schedule tick ${tickAt} started${timer.isPastDue ? " (past due: catching up)" : ""}`);
 }
 
@@ -46,5 +55,5 @@ app.timer("scheduleTickTimer", {
   schedule: SCHEDULE_TICK_CRON,
   runOnStartup: false,
   extraInputs: [df.input.durableClient()],
-  handler: scheduleTickTimer,
+  handler: traced("timer", "scheduleTickTimer", scheduleTickTimer, { attributes: timerAttributes }),
 });

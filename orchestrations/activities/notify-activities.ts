@@ -11,6 +11,9 @@ import * as df from "durable-functions";
 import { commandRuntime } from "../../core/commands";
 import type { OperationRecord } from "../../core/state";
 import { notifierFromEnv, type TelegramNotifier } from "../../core/telegram";
+import type { InvocationContext } from "@azure/functions";
+import { logLine, traceActivity } from "../../core/telemetry";
+import { instanceIdOf } from "./registration";
 
 export interface NotifyOperatorsInput {
   /** The operation id (SagaInput.operationId). */
@@ -49,7 +52,7 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
 let provider: () => NotifyActivityDeps = () => ({
   operations: commandRuntime().state.operations,
   notifier: notifierFromEnv(),
-  log: (level, message) => (level === "warn" ? console.warn : console.info)(`[notify] ${message}`),
+  log: (level, message) => logLine(level, `[notify] ${message}`),
 });
 
 /** Tests: where the activity gets its dependencies. */
@@ -58,16 +61,22 @@ export function setNotifyActivityDeps(p: () => NotifyActivityDeps): void {
 }
 
 df.app.activity("notifyOperators", {
-  handler: async (input: NotifyOperatorsInput): Promise<NotifyOperatorsResult> => {
-    let deps: NotifyActivityDeps;
-    try {
-      deps = provider();
-    } catch (e) {
-      // Malformed bot settings or no storage: the saga still ends as recorded.
-      const reason = e instanceof Error ? e.message.split("\n")[0].slice(0, 300) : "unknown error";
-      console.warn(`[notify] cannot notify the operators: ${reason}`);
-      return { delivered: false, reason };
-    }
-    return createNotifyActivities(deps).notifyOperators(input);
-  },
+  handler: (input: NotifyOperatorsInput, context: InvocationContext): Promise<NotifyOperatorsResult> =>
+    traceActivity(
+      "notifyOperators",
+      input,
+      async () => {
+        let deps: NotifyActivityDeps;
+        try {
+          deps = provider();
+        } catch (e) {
+          // Malformed bot settings or no storage: the saga still ends as recorded.
+          const reason = e instanceof Error ? e.message.split("\n")[0].slice(0, 300) : "unknown error";
+          logLine("warn", `[notify] cannot notify the operators: ${reason}`);
+          return { delivered: false, reason };
+        }
+        return createNotifyActivities(deps).notifyOperators(input);
+      },
+      instanceIdOf(context),
+    ),
 });

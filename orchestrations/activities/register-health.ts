@@ -9,6 +9,7 @@ import {
 } from "../../core/health/sweep";
 import { getActivityDeps } from "./deps";
 import { registerActivities } from "./registration";
+import { logLine } from "../../core/telemetry";
 
 let cached: HealthDeps | undefined;
 
@@ -20,7 +21,7 @@ async function healthDeps(): Promise<HealthDeps> {
       guest: a.guest,
       notify: f.notify,
       parallel: healthParallelFrom(process.env),
-      log: (level, m) => (level === "warn" ? console.warn : console.info)(`[health] ${m}`),
+      log: (level, m) => logLine(level, `[health] ${m}`),
     };
   }
   return cached;

@@ -4,6 +4,7 @@ import { retentionPolicyFrom } from "../../core/housekeeping/policy";
 import { runHousekeeping, type HousekeepingDeps } from "../../core/housekeeping/run";
 import { getActivityDeps } from "./deps";
 import { registerActivities } from "./registration";
+import { logLine } from "../../core/telemetry";
 
 let cached: HousekeepingDeps | undefined;
 
@@ -19,7 +20,7 @@ async function housekeepingDeps(): Promise<HousekeepingDeps> {
       state,
       azure: createAzureGatewayFromConfig(process.env),
       policy: retentionPolicyFrom(process.env),
-      log: (level, m) => (level === "warn" ? console.warn : console.info)(`[housekeeping] ${m}`),
+      log: (level, m) => logLine(level, `[housekeeping] ${m}`),
     };
   }
   return cached;

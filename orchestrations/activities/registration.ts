@@ -5,7 +5,14 @@
  */
 import * as df from "durable-functions";
 import { ClawError } from "../../core/errors";
+import type { InvocationContext } from "@azure/functions";
 import { traceActivity } from "../../core/telemetry";
+
+/** The calling orchestration's instance id: the Durable extension's activity trigger metadata. */
+export function instanceIdOf(context: InvocationContext | undefined): string | undefined {
+  const id = context?.triggerMetadata?.instanceId;
+  return typeof id === "string" ? id : undefined;
+}
 
 export function registerActivities<Deps extends object, A extends Record<string, unknown>>(
   names: readonly (keyof A & string)[],
@@ -24,17 +31,22 @@ export function registerActivities<Deps extends object, A extends Record<string,
   }
   for (const name of names) {
     df.app.activity(name, {
-      handler: (input: unknown) =>
-        traceActivity(name, input, async () => {
-          const a = await activities();
-          try {
-            return await (a[name] as (i: unknown) => Promise<unknown>)(input);
-          } catch (e) {
-            if (e instanceof ClawError)
-              throw new Error(`[${e.code}${e.retryable ? ",retryable" : ""}] ${e.message}`);
-            throw e;
-          }
-        }),
+      handler: (input: unknown, context: InvocationContext) =>
+        traceActivity(
+          name,
+          input,
+          async () => {
+            const a = await activities();
+            try {
+              return await (a[name] as (i: unknown) => Promise<unknown>)(input);
+            } catch (e) {
+              if (e instanceof ClawError)
+                throw new Error(`[${e.code}${e.retryable ? ",retryable" : ""}] ${e.message}`);
+              throw e;
+            }
+          },
+          instanceIdOf(context),
+        ),
     });
   }
 }

@@ -13,6 +13,7 @@ import { createGuestClientFactory } from "../../core/guest/from-config";
 import { renderCloudInit } from "../../core/cloud-init";
 import type { ActivityDeps, GuestPort } from "./ports";
 import { setActivityDepsProvider } from "./deps";
+import { logLine } from "../../core/telemetry";
 
 /** Builds the activities' dependencies from settings (process.env by default). */
 export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ActivityDeps> {
@@ -25,7 +26,7 @@ export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): P
     localSecretsFile: env.LOCAL_SECRETS_FILE || undefined,
     generateSshKey: config.mode === "twin",
   });
-  const log = (m: string) => console.log(`[activities] ${m}`);
+  const log = (m: string) => logLine("info", `[activities] ${m}`);
   const guestFor = createGuestClientFactory(config, secrets, { log });
   // SSH to the claw's public IP: on the twin the emulator maps it to the loopback port of whichever
   // VM's NIC holds it, so an upgrade that moves the IP to a standby reaches the standby.

@@ -100,6 +100,22 @@ async function atLeastRuns(n: number): Promise<Run[]> {
 }
 
 describe("dev host timer triggers", () => {
+  it("admin API: POST /admin/functions/{name} runs a timer now (admin key), not past due", async () => {
+    const h = await start(NEVER, `h${++hostCount}`, main, { DEVHOST_ADMIN_KEY: "admin-k" });
+    const post = (name: string, key?: string) =>
+      fetch(`${h.url}/admin/functions/${name}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(key ? { "x-functions-key": key } : {}) },
+        body: "{}",
+      });
+    expect((await post("hourly")).status).toBe(401);
+    expect((await post("hourly", "k")).status, "the function key is not enough").toBe(401);
+    expect((await post("nosuch", "admin-k")).status).toBe(404);
+    expect((await post("hourly", "admin-k")).status).toBe(202);
+    const seen = await atLeastRuns(1);
+    expect(seen.map((r) => [r.fn, r.timer.isPastDue])).toEqual([["hourly", false]]);
+  });
+
   it("timer: a run missed while the host was down fires once at startup with isPastDue", async () => {
     const hostId = `h${++hostCount}`;
     const now = Date.now();

@@ -3,6 +3,9 @@
  * token checked), `registerWebhook` (npm run telegram:webhook) points the fake Bot API at it, and
  * the fake delivers updates the way Telegram does. Sagas are stubs that end with notifyOperators.
  */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AzuriteHandle } from "../../local/host/azurite";
 import { createLogger } from "../../local/host/log";
@@ -23,6 +26,8 @@ let host: DevHost;
 let main: string;
 let state: StateStore;
 const lines: string[] = [];
+const telemetryDir = fs.mkdtempSync(path.join(os.tmpdir(), "telegram-e2e-telemetry-"));
+const spansFile = path.join(telemetryDir, "spans.jsonl");
 
 beforeAll(async () => {
   [azurite, fake] = await Promise.all([startTestAzurite(), startFakeBotApi({ token: TOKEN })]);
@@ -39,6 +44,8 @@ beforeAll(async () => {
       TELEGRAM_OPERATOR_IDS: `${OPERATOR.id}`,
       TELEGRAM_OPERATOR_CHAT_ID: String(OPERATORS_CHAT),
       TELEGRAM_API_ROOT: fake.apiRoot,
+      TELEMETRY_EXPORTER: "jsonl",
+      TELEMETRY_FILE: spansFile,
     },
     disableTimers: true,
     disableQueues: true,
@@ -53,6 +60,7 @@ afterAll(async () => {
   await fake?.close();
   await azurite?.close();
   if (main) removeTsApp(main);
+  fs.rmSync(telemetryDir, { recursive: true, force: true });
 });
 
 describe("telegram on the twin", () => {
@@ -111,5 +119,49 @@ describe("telegram on the twin", () => {
     expect(lines.join("\n")).not.toContain(SECRET);
     expect(lines.join("\n")).not.toContain(TOKEN);
     expect(lines.filter((l) => /\b(WARN|ERROR)\b/.test(l))).toEqual([]);
+  });
+
+  it("telemetry: the Telegram update that starts a saga is the root of one connected trace", async () => {
+    interface SpanLine {
+      traceId: string;
+      spanId: string;
+      parentSpanId?: string;
+      name: string;
+      attributes: Record<string, unknown>;
+    }
+    const spans = () =>
+      fs
+        .readFileSync(spansFile, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as SpanLine)
+        .filter((l) => l.spanId && l.name);
+    const saga = await eventually(
+      async () => spans().find((s) => s.name === "saga upgradeClaw"),
+      10_000,
+      "the saga span",
+    );
+    const op = saga.attributes["openclawps.operation_id"];
+    await eventually(
+      async () =>
+        spans().find(
+          (s) => s.name === "activity notifyOperators" && s.attributes["openclawps.operation_id"] === op,
+        ),
+      10_000,
+      "the notifyOperators span",
+    );
+    const all = spans();
+    const root = all.find((s) => s.spanId === saga.parentSpanId);
+    expect(root?.name).toBe("HTTP POST telegramWebhook");
+    const trace = all.filter((s) => s.traceId === saga.traceId);
+    const ids = new Set(trace.map((s) => s.spanId));
+    expect(trace.filter((s) => !s.parentSpanId || !ids.has(s.parentSpanId)).map((s) => s.name)).toEqual([
+      "HTTP POST telegramWebhook",
+    ]);
+    const notify = trace.find((s) => s.name === "activity notifyOperators");
+    expect(notify?.attributes["openclawps.claw"]).toBe("alice");
+    const text = fs.readFileSync(spansFile, "utf8");
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(TOKEN);
   });
 });

@@ -36,6 +36,15 @@ describe("telemetry: what alerts read from activity spans", () => {
       "openclawps.drift_findings": 2,
     });
     expect(outcomeOfResult(undefined)).toEqual({});
+    // The health sweep's verdict on a running claw counts as a verify too.
+    expect(outcomeOfResult({ claw: "a", status: "failing", failed: ["gateway", "telegram"] })).toEqual({
+      "openclawps.verify_ok": false,
+      "openclawps.verify_failing": "gateway,telegram",
+    });
+    expect(outcomeOfResult({ claw: "a", status: "healthy", failed: [] })).toEqual({
+      "openclawps.verify_ok": true,
+    });
+    expect(outcomeOfResult({ claw: "a", status: "skipped", failed: [], detail: "parked" })).toEqual({});
   });
 
   it("alerts: every rule queries attributes and span names the app exports", () => {

@@ -532,6 +532,8 @@ export class DurableEngine {
         functionName: retry.name,
         invocationId: randomUUID(),
         options: { trigger: { type: "activityTrigger", name: "input" } },
+        // As the extension's ActivityTrigger binding data: the calling orchestration's instance id.
+        triggerMetadata: { instanceId: l.rec.instanceId },
         logHandler: (level, ...args) =>
           this.log(
             level === "error" ? "error" : level === "warning" ? "warn" : "info",

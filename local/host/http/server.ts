@@ -26,6 +26,9 @@ export interface HttpServerOptions {
 
 class BodyTooLarge extends Error {}
 
+/** The host's admin API for running a non-HTTP function (see runByAdmin). */
+export const ADMIN_FUNCTIONS_PATH = "/admin/functions/";
+
 /** Compiles the HTTP-triggered functions of the registry into sorted routes. */
 export function buildRoutes(functions: Iterable<RegisteredFunction>): CompiledRoute<RegisteredFunction>[] {
   const routes: CompiledRoute<RegisteredFunction>[] = [];
@@ -62,6 +65,7 @@ export function createHttpServer(opts: HttpServerOptions): http.Server {
     if (path === rpcPrefix || path.startsWith(rpcPrefix + "/")) {
       return durable(req, res, url, path.slice(rpcPrefix.length));
     }
+    if (path.startsWith(ADMIN_FUNCTIONS_PATH)) return runByAdmin(req, res, url, path);
     if (prefix && path !== prefix && !path.startsWith(prefix + "/")) {
       return sendJsonError(res, 404, "NOT_FOUND", `No function route matches ${req.method} ${path}.`);
     }
@@ -102,6 +106,59 @@ export function createHttpServer(opts: HttpServerOptions): http.Server {
         ? result.rpc.returnValue
         : result.outputData.find((o) => o.name === httpOut.bindingName)?.data;
     send(res, fromRpcHttpResponse(data));
+  }
+
+  /**
+   * POST /admin/functions/{name} with the admin key runs a timer- or queue-triggered function now,
+   * as the Functions host's admin API does (body `{"input": "..."}`: the queue message; a timer
+   * gets a TimerInfo that is not past due). Answers 202 at once; the run's outcome is in the log.
+   */
+  async function runByAdmin(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    path: string,
+  ): Promise<void> {
+    if (!isAuthorized("admin", presentedKey(req.headers, url.searchParams), opts.keys)) {
+      return sendJsonError(res, 401, "UNAUTHORIZED", "The admin key is required (x-functions-key header).");
+    }
+    if (req.method !== "POST") {
+      return sendJsonError(res, 405, "METHOD_NOT_ALLOWED", `${req.method} is not allowed here.`, {
+        allow: "POST",
+      });
+    }
+    const name = decodeURIComponent(path.slice(ADMIN_FUNCTIONS_PATH.length));
+    const fn = [...opts.env.registry.functions.values()].find(
+      (f) => f.name.toLowerCase() === name.toLowerCase(),
+    );
+    const type = fn?.trigger.type.toLowerCase();
+    if (!fn || (type !== "timertrigger" && type !== "queuetrigger")) {
+      return sendJsonError(res, 404, "NOT_FOUND", `No timer- or queue-triggered function named "${name}".`);
+    }
+    let input = "";
+    const body = (await readBody(req, maxBody)).toString("utf8");
+    if (body) {
+      try {
+        const parsed = JSON.parse(body) as { input?: unknown };
+        input = typeof parsed.input === "string" ? parsed.input : "";
+      } catch {
+        return sendJsonError(res, 400, "BAD_REQUEST", 'The body must be JSON like {"input": "..."}.');
+      }
+    }
+    const data =
+      type === "timertrigger"
+        ? {
+            json: JSON.stringify({
+              Schedule: { AdjustForDST: true },
+              ScheduleStatus: null,
+              IsPastDue: false,
+            }),
+          }
+        : { string: input };
+    void runFunction(fn, { data }, opts.env).catch((err: unknown) =>
+      log.error(`function ${fn.name} (run by the admin API) failed`, err),
+    );
+    send(res, { status: 202, headers: {}, body: Buffer.alloc(0) });
   }
 
   async function durable(req: IncomingMessage, res: ServerResponse, url: URL, rest: string): Promise<void> {

@@ -15,20 +15,20 @@
  * Mean-based bound: the batch policy run by an engine with no overhead. Canary, then each batch in
  * turn, a soak before every batch that follows upgraded claws; inside a phase at most maxParallel
  * upgrades at once. One handoff upgrade waits, in order, for: the data-disk snapshot, the standby's
- * NIC, its VM create, its first-boot provisioning (the Run Command that waits for it ends no sooner),
- * the detach from the old VM (the public IP moves at the same time), the attach to the standby,
- * boot.sh through Run Command, and the old VM's and NIC's deletes — the profile's mean durations of
- * each, the shortest draws where a kind recurs. Every upgrade also needs write tokens: ARM's
- * subscription writes (200, +10/s; 9 each: snapshot, NIC, VM, two Run Commands, detach, attach, two
- * NIC updates moving the IP) and deletes (200, +10/s; 2), Compute's UpdateVM (1500, +500/min; 4),
+ * NIC, its VM create, its first-boot provisioning (the Run Command that waits for it ends no
+ * sooner), the detach from the old VM (the public IP moves at the same time), the attach to the
+ * standby, and the old VM's and NIC's deletes — the profile's mean durations of each, the shortest
+ * draws where a kind recurs. Every upgrade also needs write tokens: ARM's subscription writes
+ * (200, +10/s; 8 each: snapshot, NIC, VM, the readiness Run Command, detach, attach, two NIC
+ * updates moving the IP) and deletes (200, +10/s; 2), Compute's UpdateVM (1500, +500/min; 3),
  * PutVM and DeleteVM (1500, +500/min; 1 each) and CreateUpdateDisks (1500, +500/min; 1) per
  * subscription; a bucket of capacity C and refill r charged k tokens per upgrade is modelled as C/k,
  * r/k charged one token at the upgrade's start (tokenWindowBound from fleet-park.ts, each phase
  * starting with full buckets: optimistic, so still a lower bound). Per-VM buckets (12, +4/min)
- * never bind: the standby takes 3 UpdateVM tokens, the old VM 1. Bound = Σ phases + soaks, and
+ * never bind: the standby takes 2 UpdateVM tokens, the old VM 1. Bound = Σ phases + soaks, and
  * never less than the whole rollout's token floor plus one upgrade. Not in the bound (not modelled
- * by the profile): real time on the guests (release.sh, secrets and verify.sh over SSH), LRO polling
- * slack, the durable engine.
+ * by the profile): real time on the guests (release.sh, boot.sh, secrets and verify.sh over SSH),
+ * LRO polling slack, the durable engine.
  *
  * Also printed: the makespan an engine with no overhead could expect when each phase waits for its
  * slowest claw (durations drawn from the same ranges), per-phase and per-step timings, reads per
@@ -74,16 +74,15 @@ const UPGRADE_PATH: [step: string, kind: string][] = [
   ["await-standby", "guest.provision"],
   ["detach-disk", "vm.attachDetach"],
   ["attach-disk", "vm.attachDetach"],
-  ["boot", "vm.runCommand"],
   ["retire", "vm.delete"],
   ["retire", "network.delete"],
 ];
 
 /** Tokens one upgrade takes from each subscription bucket it draws on. */
 const UPGRADE_TOKENS: [BucketSpec, number][] = [
-  [ARM_BUCKETS.writes, 9],
+  [ARM_BUCKETS.writes, 8],
   [ARM_BUCKETS.deletes, 2],
-  [COMPUTE_POLICIES.UpdateVM.subscription, 4],
+  [COMPUTE_POLICIES.UpdateVM.subscription, 3],
   [COMPUTE_POLICIES.PutVM.subscription, 1],
   [COMPUTE_POLICIES.DeleteVM.subscription, 1],
   [COMPUTE_POLICIES.CreateUpdateDisks.subscription, 1],

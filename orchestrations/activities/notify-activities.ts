@@ -8,9 +8,9 @@
  * worth failing a saga for: the activity answers `{ delivered: false, reason }` instead of throwing.
  */
 import * as df from "durable-functions";
-import { commandRuntime } from "../../core/commands";
+import { appRoot } from "../../core/app";
 import type { OperationRecord } from "../../core/state";
-import { notifierFromEnv, type TelegramNotifier } from "../../core/telegram";
+import type { TelegramNotifier } from "../../core/telegram";
 
 export interface NotifyOperatorsInput {
   /** The operation id (SagaInput.operationId). */
@@ -47,8 +47,8 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
 }
 
 let provider: () => NotifyActivityDeps = () => ({
-  operations: commandRuntime().state.operations,
-  notifier: notifierFromEnv(),
+  operations: appRoot().storage.state.operations,
+  notifier: appRoot().notifier(),
   log: (level, message) => (level === "warn" ? console.warn : console.info)(`[notify] ${message}`),
 });
 

@@ -1,8 +1,7 @@
 /** Registers runHousekeeping (orchestrations/housekeeping.ts) over the state store and the gateway. */
-import { createAzureGatewayFromConfig } from "../../core/azure";
+import { appRoot } from "../../core/app";
 import { retentionPolicyFrom } from "../../core/housekeeping/policy";
 import { runHousekeeping, type HousekeepingDeps } from "../../core/housekeeping/run";
-import { getActivityDeps } from "./deps";
 import { registerActivities } from "./registration";
 
 let cached: HousekeepingDeps | undefined;
@@ -14,11 +13,11 @@ export function setHousekeepingDeps(deps: HousekeepingDeps | undefined): void {
 
 async function housekeepingDeps(): Promise<HousekeepingDeps> {
   if (!cached) {
-    const { state } = await getActivityDeps();
+    const root = appRoot();
     cached = {
-      state,
-      azure: createAzureGatewayFromConfig(process.env),
-      policy: retentionPolicyFrom(process.env),
+      state: root.storage.state,
+      azure: root.gateway(),
+      policy: retentionPolicyFrom(root.env),
       log: (level, m) => (level === "warn" ? console.warn : console.info)(`[housekeeping] ${m}`),
     };
   }

@@ -5,16 +5,8 @@
  */
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { StartClawCommandInput, StartClawCommandResult } from "../core/fleet/start-command";
+import { CONTROL_ACTIONS, CONTROL_EVENT, type ControlAction, type ControlEvent } from "../core/sagas";
 import { failureOf, RECORD_RETRY, retry } from "./saga-kit";
-
-/** The external event every fleet saga listens to. */
-export const CONTROL_EVENT = "control";
-export const CONTROL_ACTIONS = ["approve", "reject", "pause", "resume", "cancel"] as const;
-export type ControlAction = (typeof CONTROL_ACTIONS)[number];
-export interface ControlEvent {
-  action: ControlAction;
-  by?: string;
-}
 
 /**
  * Starting a claw saga can meet the previous saga of that claw still returning after it freed

@@ -8,11 +8,6 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { ClawHealth } from "../core/health/sweep";
 import { RECORD_RETRY } from "./saga-kit";
 
-/** One instance per sweep time: the timer firing twice runs once. */
-export function healthSweepInstanceId(at: string): string {
-  return `health-sweep-${at.replace(/[:.]/g, "-")}`;
-}
-
 export function* healthSweep(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
   const input = ctx.df.getInput<{ sweptAt?: string }>() ?? {};
   const sweptAt = input.sweptAt ?? ctx.df.currentUtcDateTime.toISOString();

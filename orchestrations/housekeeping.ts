@@ -7,11 +7,6 @@ import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import { ARM_RETRY } from "./saga-kit";
 
-/** One instance per day: the timer firing twice runs once. */
-export function housekeepingInstanceId(day: string): string {
-  return `housekeeping-${day}`;
-}
-
 export function* housekeeping(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
   const input = ctx.df.getInput<{ at?: string }>() ?? {};
   const at = input.at ?? ctx.df.currentUtcDateTime.toISOString();

@@ -9,20 +9,10 @@ import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { RolloutPolicy } from "../core/fleet/deps";
 import { RECORD_RETRY, failureOf, retry } from "./saga-kit";
-import { rolloutInstanceId } from "./rollout-fleet";
-
-export interface ImageBakedInput {
-  version: string;
-  deliveryId: string;
-  bake: Record<string, string>;
-}
+import { FLEET_SAGA_NAMES, rolloutInstanceId, type ImageBakedInput } from "../core/sagas";
 
 /** Gallery replication can take many minutes after the bake reports success. */
 const GALLERY_RETRY = retry(60_000, 20, 1.5, 600_000);
-
-export function imageBakedInstanceId(deliveryId: string): string {
-  return `image-baked-${deliveryId}`;
-}
 
 export function* imageBaked(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
   const input = ctx.df.getInput<ImageBakedInput>();
@@ -57,7 +47,7 @@ export function* imageBaked(ctx: OrchestrationContext): Generator<Task, unknown,
   });
   if (!r.rolloutId) return { status: "registered", policy, refused: r.refused };
   const out: unknown = yield ctx.df.callSubOrchestrator(
-    "rolloutFleet",
+    FLEET_SAGA_NAMES.rollout,
     { rolloutId: r.rolloutId, channel: "webhook", principal: "webhook:bake" },
     rolloutInstanceId(r.rolloutId),
   );

@@ -6,10 +6,6 @@ import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import { RECORD_RETRY } from "./saga-kit";
 
-export function driftInstanceId(at: string): string {
-  return `drift-${at.replace(/[:.]/g, "-")}`;
-}
-
 export function* reconcileDrift(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
   const input = ctx.df.getInput<{ checkedAt: string }>();
   return yield ctx.df.callActivityWithRetry("detectDrift", RECORD_RETRY, input);

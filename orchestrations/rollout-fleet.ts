@@ -15,24 +15,9 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { FleetDigest } from "../core/notify/port";
 import type { RolloutClawRecord, RolloutStatus } from "../core/state/rollouts";
 import type { StartClawCommandInput } from "../core/fleet/start-command";
-import type { Channel } from "../core/domain/commands";
 import { RECORD_RETRY, failureOf } from "./saga-kit";
-import {
-  CONTROL_EVENT,
-  fanOut,
-  holdWhilePaused,
-  newControlState,
-  soak,
-  waitUntil,
-  type ClawOutcome,
-  type ControlEvent,
-} from "./fleet-kit";
-
-export interface RolloutInput {
-  rolloutId: string;
-  channel: Channel;
-  principal: string;
-}
+import type { RolloutInput } from "../core/sagas";
+import { fanOut, holdWhilePaused, newControlState, soak, waitUntil, type ClawOutcome } from "./fleet-kit";
 
 /** What planRolloutRun answers: the plan and the request's knobs. */
 export interface RolloutRun {
@@ -47,11 +32,6 @@ export interface RolloutRun {
   approval: boolean;
   approvalTimeoutMinutes: number;
   maxParallel?: number;
-}
-
-/** The rollout instance id for a rollout id (HTTP control events go there). */
-export function rolloutInstanceId(rolloutId: string): string {
-  return `rollout-${rolloutId}`;
 }
 
 export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
@@ -211,9 +191,5 @@ export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknow
     `${digest.done.length} upgraded, ${digest.skipped.length} skipped, ${digest.failed.length} failed`,
   );
 }
-
-/** Sends a control event's payload shape check to callers (HTTP, chat) without importing the saga. */
-export type RolloutControl = ControlEvent;
-export { CONTROL_EVENT };
 
 df.app.orchestration("rolloutFleet", rolloutFleet);

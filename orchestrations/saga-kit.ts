@@ -4,7 +4,7 @@
  */
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import type { SagaInput, SagaProgress } from "./contracts";
+import type { SagaInput, SagaProgress } from "../core/sagas";
 import { reportedInFleetDigest } from "../core/notify/port";
 import { failureOf } from "./failure";
 import { scaledMs } from "./activity-calls";

@@ -7,18 +7,10 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { FleetDigest } from "../core/notify/port";
-import type { TickDecision, TickItem, TickRequest } from "../core/fleet/schedule-tick";
+import type { TickDecision, TickItem } from "../core/fleet/schedule-tick";
+import type { ScheduleTickInput } from "../core/sagas";
 import { RECORD_RETRY } from "./saga-kit";
 import { fanOut } from "./fleet-kit";
-
-export interface ScheduleTickInput extends TickRequest {
-  maxParallel: number;
-}
-
-/** One instance per scheduled tick time: the same tick fired twice runs once. */
-export function scheduleTickInstanceId(tickAt: string): string {
-  return `schedule-tick-${tickAt.replace(/[:.]/g, "-")}`;
-}
 
 export function* scheduleTick(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
   const input = ctx.df.getInput<ScheduleTickInput>();

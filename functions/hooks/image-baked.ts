@@ -7,7 +7,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from "durable-functions";
 import { appRoot } from "../../core/app";
 import { receiveBakeWebhook } from "../../core/fleet/bake-webhook";
-import { imageBakedInstanceId } from "../../orchestrations/image-baked";
+import { imageBakedInstanceId } from "../../core/sagas";
 import { isJsonType } from "../http/request";
 
 /** Largest delivery accepted (the workflow sends a few hundred bytes). */

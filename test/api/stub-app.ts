@@ -9,7 +9,7 @@ import type { OrchestrationContext } from "durable-functions";
 import "../../functions/http";
 import "../../functions/queue";
 import { appRoot } from "../../core/app";
-import { SAGA_NAMES, type SagaInput } from "../../orchestrations/contracts";
+import { SAGA_NAMES, type SagaInput } from "../../core/sagas";
 
 export const HOLDING_VERSION = "9.9.9";
 

@@ -7,7 +7,7 @@ import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import "../../functions/telegram";
 import { appRoot } from "../../core/app";
-import { SAGA_NAMES, type SagaInput } from "../../orchestrations/contracts";
+import { SAGA_NAMES, type SagaInput } from "../../core/sagas";
 
 function* stubSaga(context: OrchestrationContext) {
   const input = context.df.getInput<SagaInput>();

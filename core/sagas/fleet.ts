@@ -4,7 +4,6 @@
  * operators' control event.
  */
 import type { Channel } from "../domain/commands";
-import type { TickRequest } from "../fleet/schedule-tick";
 
 export const FLEET_SAGA_NAMES = {
   rollout: "rolloutFleet",
@@ -28,6 +27,14 @@ export interface RolloutInput {
   rolloutId: string;
   channel: Channel;
   principal: string;
+}
+
+/** What the planning of a schedule tick is asked. */
+export interface TickRequest {
+  /** The tick's scheduled time (UTC ISO). */
+  tickAt: string;
+  /** The host missed at least one occurrence (downtime): catch up since the last tick, once. */
+  isPastDue: boolean;
 }
 
 export interface ScheduleTickInput extends TickRequest {

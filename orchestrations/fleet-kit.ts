@@ -7,6 +7,8 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { StartClawCommandInput, StartClawCommandResult } from "../core/fleet/start-command";
 import { CONTROL_ACTIONS, CONTROL_EVENT, type ControlAction, type ControlEvent } from "../core/sagas";
 import { failureOf, RECORD_RETRY, retry } from "./saga-kit";
+import { activityTask } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 
 /**
  * Starting a claw saga can meet the previous saga of that claw still returning after it freed
@@ -251,7 +253,9 @@ export function* fanOut(
     if (starting && queue.length > 0 && running.length < o.maxParallel) {
       const batch = queue.splice(0, o.maxParallel - running.length);
       const claims = (yield ctx.df.Task.all(
-        batch.map((item) => ctx.df.callActivityWithRetry("startClawCommand", RECORD_RETRY, item)),
+        batch.map((item) =>
+          activityTask<SagaActivities, "startClawCommand">(ctx, "startClawCommand", item, RECORD_RETRY),
+        ),
       )) as StartClawCommandResult[];
       const bookkeeping: Task[] = [];
       const skips: Task[] = [];
@@ -328,12 +332,17 @@ function settle(ctx: OrchestrationContext, o: FanOutOptions, task: Task, run: Ru
     return t ? [t] : [];
   }
   const f = failureOf(task.result);
-  const finish = ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
-    op: run.operationId,
-    claw: run.item.claw,
-    status: "failed",
-    error: { code: f.code, message: f.message, step: "start" },
-  });
+  const finish = activityTask<SagaActivities, "finishOperation">(
+    ctx,
+    "finishOperation",
+    {
+      op: run.operationId,
+      claw: run.item.claw,
+      status: "failed",
+      error: { code: f.code, message: f.message, step: "start" },
+    },
+    RECORD_RETRY,
+  );
   const t = o.onOutcome(run.item, {
     claw: run.item.claw,
     status: "failed",

@@ -46,6 +46,8 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
   return { notifyOperators };
 }
 
+export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
+
 let provider: () => NotifyActivityDeps = () => ({
   operations: appRoot().storage.state.operations,
   notifier: appRoot().notifier(),

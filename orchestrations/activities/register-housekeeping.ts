@@ -24,9 +24,14 @@ async function housekeepingDeps(): Promise<HousekeepingDeps> {
   return cached;
 }
 
-registerActivities<
-  HousekeepingDeps,
-  { runHousekeeping: (i: { at: string }) => ReturnType<typeof runHousekeeping> }
->(["runHousekeeping"], housekeepingDeps, (deps) => ({
-  runHousekeeping: (i: { at: string }) => runHousekeeping(deps, i),
-}));
+export type HousekeepingActivities = {
+  runHousekeeping(i: { at: string }): ReturnType<typeof runHousekeeping>;
+};
+
+registerActivities<HousekeepingDeps, HousekeepingActivities>(
+  ["runHousekeeping"],
+  housekeepingDeps,
+  (deps) => ({
+    runHousekeeping: (i: { at: string }) => runHousekeeping(deps, i),
+  }),
+);

@@ -9,7 +9,7 @@ import {
   STOP_AGENT_COMMAND,
   bootStateOf,
 } from "../../core/guest/protocol";
-import type { VerifySummary } from "../../core/state";
+import type { ClawRecord, VerifySummary } from "../../core/state";
 import type { ActivityDeps } from "./ports";
 import { asStep, type StepInput } from "./step";
 
@@ -20,6 +20,13 @@ export interface VerifyOutcome {
   updateVersion?: string;
   runtimeVersion?: string;
 }
+
+/** Where the claw answers: its public IP and pinned host key ("" before it has an IP). */
+const targetOf = (c: ClawRecord) => ({
+  claw: c.name,
+  address: c.observed.publicIp ?? "",
+  hostKeySha256: c.observed.hostKeySha256,
+});
 
 export function createGuestActivities(deps: ActivityDeps) {
   const claws = deps.state.claws;
@@ -34,11 +41,7 @@ export function createGuestActivities(deps: ActivityDeps) {
       const c = await claws.require(input.claw);
       if (!c.observed.publicIp)
         throw new ClawError("SSH_ERROR", `Claw ${input.claw} has no public IP recorded.`);
-      const target = {
-        claw: input.claw,
-        address: c.observed.publicIp,
-        hostKeySha256: c.observed.hostKeySha256,
-      };
+      const target = targetOf(c);
       const r = await deps.guest.waitForSsh(target);
       if (!c.observed.hostKeySha256)
         await claws.updateObserved(input.claw, { hostKeySha256: r.hostKeySha256 });
@@ -89,9 +92,7 @@ export function createGuestActivities(deps: ActivityDeps) {
       const c = await claws.require(input.claw);
       if (!c.observed.publicIp) return { result: false, detail: "no address; nothing to stop" };
       const r = await deps.guest.exec({
-        claw: input.claw,
-        address: c.observed.publicIp,
-        hostKeySha256: c.observed.hostKeySha256,
+        ...targetOf(c),
         command: STOP_AGENT_COMMAND,
         timeoutMs: 60_000,
       });
@@ -108,9 +109,7 @@ export function createGuestActivities(deps: ActivityDeps) {
     return asStep(deps, input, "start-agent", async () => {
       const c = await claws.require(input.claw);
       const r = await deps.guest.exec({
-        claw: input.claw,
-        address: c.observed.publicIp ?? "",
-        hostKeySha256: c.observed.hostKeySha256,
+        ...targetOf(c),
         command: START_AGENT_COMMAND,
         timeoutMs: 60_000,
       });
@@ -122,11 +121,7 @@ export function createGuestActivities(deps: ActivityDeps) {
   async function verify(input: StepInput & { expectVersion?: string }): Promise<VerifyOutcome> {
     return asStep(deps, input, "verify", async () => {
       const c = await claws.require(input.claw);
-      const r = await deps.guest.verify({
-        claw: input.claw,
-        address: c.observed.publicIp ?? "",
-        hostKeySha256: c.observed.hostKeySha256,
-      });
+      const r = await deps.guest.verify(targetOf(c));
       const failed = r.checks.filter((k) => !k.ok).map((k) => (k.optional ? `optional:${k.name}` : k.name));
       let ok = r.ok;
       if (input.expectVersion && r.imageVersion && r.imageVersion !== input.expectVersion) {

@@ -2,8 +2,7 @@
  * The guest protocol (core/guest/protocol.ts) and the guest activities alone (level 1): real state
  * on Azurite, the claw's SSH replaced by a fake that answers boot.sh's status file in turn.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ClawError } from "../../core/errors";
+import { describe, expect, it } from "vitest";
 import {
   BOOT_CLOCK_SKEW_MS,
   BOOT_STATUS_COMMAND,
@@ -11,10 +10,10 @@ import {
   parseHashes,
   STOP_AGENT_COMMAND,
 } from "../../core/guest/protocol";
-import { createStateStore, type StateStore } from "../../core/state";
 import { createGuestActivities } from "../../orchestrations/activities/guest-activities";
 import type { ActivityDeps, GuestPort } from "../../orchestrations/activities/ports";
-import { startAzurite, type Azurite } from "../helpers/azurite";
+import { clawInOperation, useActivityState } from "../helpers/activity-state";
+import { clawError } from "../helpers/errors";
 
 const SINCE = "2026-03-01T12:00:00.000Z";
 const at = (offsetMs: number) => new Date(Date.parse(SINCE) + offsetMs).toISOString();
@@ -51,15 +50,7 @@ describe("bootStateOf", () => {
   });
 });
 
-let azurite: Azurite;
-let state: StateStore;
-beforeAll(async () => {
-  azurite = await startAzurite({ table: true, queue: false });
-  state = createStateStore(azurite.connectionString, {
-    prefix: `G${Math.random().toString(36).slice(2, 8)}`,
-  });
-});
-afterAll(async () => azurite?.close());
+const state = useActivityState();
 
 /** A guest whose boot-status answers come from `answers` in turn (the last one repeats). */
 function fakeGuest(answers: string[]) {
@@ -79,7 +70,7 @@ function fakeGuest(answers: string[]) {
 
 function deps(guest: GuestPort): ActivityDeps {
   return {
-    state,
+    state: state(),
     guest,
     bootTimeoutMs: 1_000,
     bootPollMs: 5,
@@ -88,28 +79,7 @@ function deps(guest: GuestPort): ActivityDeps {
 }
 
 let count = 0;
-async function claw() {
-  const name = `g${++count}${Math.random().toString(36).slice(2, 6)}`;
-  await state.claws.create({
-    name,
-    region: "westus",
-    vmSize: "Standard_D2s_v5",
-    imageVersion: "1.0.0",
-    tags: {},
-  });
-  await state.claws.updateObserved(name, { publicIp: "10.0.0.4", hostKeySha256: "SHA256:claw" });
-  const op = await state.operations.start({ kind: "wake", claw: name, channel: "http", principal: "test" });
-  return { op: op.id, claw: name };
-}
-
-async function failure(p: Promise<unknown>): Promise<ClawError> {
-  const e = await p.then(
-    () => undefined,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(ClawError);
-  return e as ClawError;
-}
+const claw = () => clawInOperation(state(), `g${++count}${Math.random().toString(36).slice(2, 6)}`, "wake");
 
 describe("guest activities", () => {
   it("waitForSsh: waits past a boot from before `since` (beyond the skew) until this boot reports ok", async () => {
@@ -131,13 +101,13 @@ describe("guest activities", () => {
 
   it("waitForSsh: boot.sh's failure is VERIFY_FAILED with its step; an old boot never ends the wait", async () => {
     const failed = fakeGuest([`status=failed\nat=${at(1000)}\nstep=mount-disk\nexit=32`]);
-    const e = await failure(
+    const e = await clawError(
       createGuestActivities(deps(failed.guest)).waitForSsh({ ...(await claw()), since: SINCE }),
     );
     expect(e.code).toBe("VERIFY_FAILED");
     expect(e.message).toBe("boot.sh failed at step mount-disk (exit 32)");
     const stale = fakeGuest([`status=ok\nat=${at(-60_000)}`]);
-    const t = await failure(
+    const t = await clawError(
       createGuestActivities(deps(stale.guest)).waitForSsh({ ...(await claw()), since: SINCE }),
     );
     expect(t.code).toBe("SSH_ERROR");
@@ -149,7 +119,7 @@ describe("guest activities", () => {
     expect(await createGuestActivities(deps(guest)).stopAgent(await claw())).toBe(true);
     expect(commands).toEqual([STOP_AGENT_COMMAND]);
     const broken = { ...guest, exec: async () => ({ code: 5, stdout: "", stderr: "unit not found" }) };
-    const e = await failure(createGuestActivities(deps(broken as GuestPort)).stopAgent(await claw()));
+    const e = await clawError(createGuestActivities(deps(broken as GuestPort)).stopAgent(await claw()));
     expect(e.message).toMatch(/exit 5.*unit not found/);
   });
 });

@@ -17,7 +17,8 @@ import type { RolloutClawRecord, RolloutStatus } from "../core/state/rollouts";
 import type { StartClawCommandInput } from "../core/fleet/start-command";
 import { RECORD_RETRY, failureOf } from "./saga-kit";
 import type { RolloutInput } from "../core/sagas";
-import { fanOut, holdWhilePaused, newControlState, soak, waitUntil, type ClawOutcome } from "./fleet-kit";
+import { fanOut, type ClawOutcome } from "./fan-out";
+import { holdWhilePaused, newControlState, soak, waitUntil } from "./fleet-control";
 import { activityCalls, activityTask } from "./activity-calls";
 import type { SagaActivities } from "./activities/types";
 

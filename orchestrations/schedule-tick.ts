@@ -10,7 +10,7 @@ import type { FleetDigest } from "../core/notify/port";
 import type { TickDecision, TickItem } from "../core/fleet/schedule-tick";
 import type { ScheduleTickInput } from "../core/sagas";
 import { RECORD_RETRY } from "./saga-kit";
-import { fanOut } from "./fleet-kit";
+import { fanOut } from "./fan-out";
 import { activityCalls, activityTask } from "./activity-calls";
 import type { SagaActivities } from "./activities/types";
 

@@ -1,6 +1,50 @@
 // ESLint flat config: typescript-eslint with type information so floating promises are caught.
 import tseslint from "typescript-eslint";
 
+/** An import pattern for the top-level folders a layer may not reach (any depth of ../). */
+const above = (dirs, why) => ({ regex: `^(\\.\\./)+(${dirs.join("|")})(/|$)`, message: why });
+const NO_FUNCTIONS_OR_LOCAL = above(
+  ["functions", "local"],
+  "Sagas and activities sit below the triggers and know nothing of the twin: move what both need into core/.",
+);
+
+/** Layers: core/ <- orchestrations/ <- functions/; local/ (the twin) is reached by none of them. */
+export const layers = [
+  {
+    files: ["core/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            above(
+              ["orchestrations", "functions", "local"],
+              "core/ is the bottom layer: put what sagas and triggers share in core/ (saga contracts: core/sagas).",
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["orchestrations/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [NO_FUNCTIONS_OR_LOCAL] }] },
+  },
+  {
+    files: ["functions/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            above(["local"], "The function app runs on Azure too: it may not load the twin (local/)."),
+          ],
+        },
+      ],
+    },
+  },
+];
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "**/*.js", "**/*.mjs", ".data/**", "vitest.config.mts"] },
   ...tseslint.configs.recommended,
@@ -14,6 +58,7 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },
+  ...layers,
   {
     // Orchestrators must be deterministic: no clock, no randomness, no Node I/O in saga files.
     files: ["orchestrations/**/*.ts"],
@@ -38,6 +83,8 @@ export default tseslint.config(
               ],
               message: "Orchestrators do no I/O: use an activity.",
             },
+            // This block's rule replaces the layer block's for saga files: keep its pattern.
+            NO_FUNCTIONS_OR_LOCAL,
           ],
         },
       ],

@@ -16,7 +16,7 @@
  * Run: npm run build && node dist/bench/fleet-park.js  (FLEET_PARK_CLAWS, FLEET_PARK_PARALLEL,
  * FLEET_PARK_SPEED override the defaults 300, 50, 20.)
  */
-import { commandRuntime } from "../core/commands";
+import { createStateStore } from "../core/state";
 import { AZURE_DURATIONS_MS, createLatencyModel } from "../local/azure/arm/latency";
 import { ARM_BUCKETS, COMPUTE_POLICIES, type BucketSpec } from "../local/azure/arm/throttle";
 import { startTwinHarness } from "../local/twin-harness";
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     };
     const makespanMs = Date.now() - t0;
 
-    const state = commandRuntime({ AzureWebJobsStorage: t.env.AzureWebJobsStorage }).state;
+    const state = createStateStore(t.env.AzureWebJobsStorage);
     const ops = (await state.operations.list({ limit: 5 * N })).filter((o) => o.kind === "park");
     const failed = ops.filter((o) => o.status === "failed");
     const throttledFailures = failed.filter((o) => o.error?.code === "AZURE_THROTTLED").length;

@@ -41,7 +41,7 @@
  * batch, 0.05, 5, 20; FLEET_ROLLOUT_THROTTLING=off runs the rollout without ARM throttling.)
  */
 import os from "node:os";
-import { commandRuntime } from "../core/commands";
+import { createStateStore } from "../core/state";
 import type { OperationRecord } from "../core/state";
 import { AZURE_DURATIONS_MS, type LatencyDraw } from "../local/azure/arm/latency";
 import { ARM_BUCKETS, COMPUTE_POLICIES, type BucketSpec } from "../local/azure/arm/throttle";
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
     console.log(
       `  deployed ${N} claws on ${FROM} (deployClaw sagas, 25 at once) in ${(seedMs / 1000).toFixed(1)} s`,
     );
-    const state = commandRuntime({ AzureWebJobsStorage: t.env.AzureWebJobsStorage }).state;
+    const state = createStateStore(t.env.AzureWebJobsStorage);
     await state.images.upsert({ version: TO, state: "Succeeded", regions: [t.twin.seed.location] });
 
     throttling.enabled = process.env.FLEET_ROLLOUT_THROTTLING !== "off";

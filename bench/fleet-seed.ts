@@ -8,7 +8,7 @@
  */
 import { utils } from "ssh2";
 import { createAzureGatewayFromConfig } from "../core/azure";
-import { commandRuntime } from "../core/commands";
+import { createStateStore } from "../core/state";
 import { mapLimit } from "../core/fleet/drift";
 import { clawSpecSchema, type Schedule } from "../core/domain";
 import type { TwinHarness } from "../local/twin-harness";
@@ -48,7 +48,7 @@ export async function seedClaws(t: TwinHarness, count: number, opts: SeedOptions
     },
   });
   const gateway = createAzureGatewayFromConfig({ ...t.env, FLEET_SUBNET_ID: subnetId });
-  const state = commandRuntime({ AzureWebJobsStorage: t.env.AzureWebJobsStorage }).state;
+  const state = createStateStore(t.env.AzureWebJobsStorage);
   const location = t.twin.seed.location;
   const sshPublicKey = utils.generateKeyPairSync("ed25519").public;
   await mapLimit(names, opts.parallel ?? 100, async (claw) => {

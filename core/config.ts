@@ -20,9 +20,14 @@ export type StorageConfig =
   | { kind: "connectionString"; connectionString: string }
   | { kind: "identity"; accountName?: string; tableUrl: string; queueUrl: string; clientId?: string };
 
-export interface Config {
-  mode: "azure" | "twin";
+/** Where the control plane's tables and queues live, and the prefix of every table name. */
+export interface StorageSettings {
   storage: StorageConfig;
+  tablePrefix: string;
+}
+
+export interface Config extends StorageSettings {
+  mode: "azure" | "twin";
   hubName: string;
   azure: {
     subscriptionId: string;
@@ -106,6 +111,10 @@ const formats = z.object({
     .string()
     .regex(/^-?\d+$/, "must be a Telegram chat id")
     .optional(),
+  TABLE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{0,50}$/, "must be letters and digits, starting with a letter")
+    .optional(),
   ROLLOUT_POLICY: z.enum(["record", "canary-approval", "automatic"]).optional(),
   CLAW_ADMIN_USERNAME: z
     .string()
@@ -158,10 +167,33 @@ function scheduleFrom(text: string | undefined, problems: string[]): Schedule | 
   return undefined;
 }
 
+// Empty strings count as unset: app settings are often declared empty.
+const unsetEmpty = (env: Env): Env =>
+  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === "" ? undefined : v]));
+
+function tablePrefixFrom(e: Env, problems: string[]): string {
+  const prefix = e.TABLE_PREFIX ?? "";
+  const checked = formats.shape.TABLE_PREFIX.safeParse(e.TABLE_PREFIX);
+  if (!checked.success) problems.push(`TABLE_PREFIX: ${checked.error.issues[0]?.message ?? "invalid"}`);
+  return prefix;
+}
+
+/**
+ * The storage part of the configuration alone: what the triggers need to read and write tables,
+ * so they keep working while an Azure setting is missing or wrong.
+ */
+export function loadStorageSettings(env: Env = process.env): StorageSettings {
+  const e = unsetEmpty(env);
+  const problems: string[] = [];
+  const storage = storageFrom(e, problems);
+  const tablePrefix = tablePrefixFrom(e, problems);
+  if (problems.length) fail(problems);
+  return { storage, tablePrefix };
+}
+
 /** Reads and checks the configuration; throws one ClawError listing every problem by setting name. */
 export function loadConfig(env: Env = process.env): Config {
-  // Empty strings count as unset: app settings are often declared empty.
-  const e: Env = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === "" ? undefined : v]));
+  const e = unsetEmpty(env);
   const mode = e.ARM_ENDPOINT ? "twin" : "azure";
   const problems: string[] = [];
   const required = mode === "azure" ? [...FLEET, ...AZURE_ONLY] : FLEET;
@@ -177,6 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
   const storage = storageFrom(e, problems);
+  const tablePrefix = e.TABLE_PREFIX ?? "";
   const fleetDefaultSchedule = scheduleFrom(e.FLEET_DEFAULT_SCHEDULE, problems);
   const localSecretsFile = e.LOCAL_SECRETS_FILE ?? (mode === "twin" ? "local.secrets.json" : undefined);
   if (mode === "twin" && !e.KEY_VAULT_URI && !localSecretsFile)
@@ -187,6 +220,7 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     mode,
     storage,
+    tablePrefix,
     hubName: e.DURABLE_HUB_NAME ?? "OpenClawpsDev",
     azure: {
       subscriptionId: s("AZURE_SUBSCRIPTION_ID"),

@@ -7,10 +7,6 @@ import "./http/health";
 import "./http";
 import "./queue";
 import "../orchestrations";
-import { useDepsFromEnv } from "../orchestrations/activities/wiring";
-
-// Activities build their Azure, SSH, secrets and table clients from settings on first use.
-useDepsFromEnv();
 import "./http/rollouts";
 import "./http/pins";
 import "./hooks/image-baked";

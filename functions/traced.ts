@@ -6,7 +6,7 @@
  */
 import type { InvocationContext } from "@azure/functions";
 import { clawNameProblem } from "../core/domain/names";
-import { commandRuntime } from "../core/commands";
+import { appRoot } from "../core/app";
 import { logLine, observeClawPowerStates, SpanKind, traceTrigger, type LogLevel } from "../core/telemetry";
 
 type Attributes = Record<string, string | number | boolean>;
@@ -50,7 +50,7 @@ export function logWithFields(context: InvocationContext): void {
 function startFleetGauge(): void {
   const every = Number(process.env.TELEMETRY_FLEET_GAUGE_MS);
   observeClawPowerStates({
-    read: async () => (await commandRuntime().state.claws.list()).map((c) => c.observed.powerState),
+    read: async () => (await appRoot().storage.state.claws.list()).map((c) => c.observed.powerState),
     minIntervalMs: Number.isFinite(every) && every >= 1_000 ? every : undefined,
   });
 }

@@ -8,7 +8,7 @@ import fs from "fs";
 import path from "path";
 import { azuriteLocation, ensureStorage, type AzuriteHandle } from "./host/azurite";
 import { startAzuriteProcess } from "./host/azurite-process";
-import { startDevHost, type DevHost } from "./host/main";
+import { startDevHost, type DevHost } from "./host/dev-host";
 import { getSetting, loadSettings } from "./host/settings";
 import type { FleetSeed } from "./azure/seed";
 import { TWIN_IMAGE_VERSIONS } from "./twin";

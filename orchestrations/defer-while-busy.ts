@@ -10,6 +10,8 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { FleetNotification } from "../core/notify/port";
 import type { AgentBusyAnswer } from "./activities/busy-activities";
 import { RECORD_RETRY, type Mark } from "./saga-kit";
+import { activityCalls } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 
 export interface DeferResult {
   /** Seconds the saga waited for the agent (0 when it was idle or `force` was given). */
@@ -28,6 +30,7 @@ export function* deferWhileBusy(
   o: { action: "park" | "upgrade"; force?: boolean },
   mark: Mark = () => undefined,
 ): Generator<Task, DeferResult, unknown> {
+  const act = activityCalls<SagaActivities>(ctx);
   if (o.force) return { deferredBySeconds: 0, boundReached: false, asked: 0, detail: "force: not asked" };
   mark("defer-while-busy");
   const start = ctx.df.currentUtcDateTime.getTime();
@@ -38,7 +41,7 @@ export function* deferWhileBusy(
   for (;;) {
     // The activity answers known:false rather than fail for an agent it cannot ask; the retry is
     // for the table read in front of it.
-    last = (yield ctx.df.callActivityWithRetry("askAgentBusy", RECORD_RETRY, base)) as AgentBusyAnswer;
+    last = (yield* act.askAgentBusy(base, RECORD_RETRY)) as AgentBusyAnswer;
     asked++;
     if (!last.busy) break;
     const now = ctx.df.currentUtcDateTime.getTime();
@@ -58,7 +61,7 @@ export function* deferWhileBusy(
         detail: last.detail,
       };
       try {
-        yield ctx.df.callActivity("notifyFleet", event);
+        yield* act.notifyFleet(event);
       } catch {
         // a notification never changes the saga's course
       }
@@ -70,7 +73,7 @@ export function* deferWhileBusy(
     waited || boundReached ? Math.round((ctx.df.currentUtcDateTime.getTime() - start) / 1000) : 0;
   const result: DeferResult = { deferredBySeconds, boundReached, asked, detail: last.detail };
   if (waited || boundReached || !last.known) {
-    yield ctx.df.callActivityWithRetry("recordDeferral", RECORD_RETRY, { ...base, ...result });
+    yield* act.recordDeferral({ ...base, ...result }, RECORD_RETRY);
   }
   return result;
 }

@@ -5,26 +5,28 @@
  * and the operation record says which step failed.
  */
 import * as df from "durable-functions";
-import type { ClawActivities, ClawSnapshot } from "./activities/claw-activities";
+import type { ClawSnapshot } from "./activities/claw-activities";
 import { activityCalls } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 import { ARM } from "./upgrade/context";
 import { ARM_RETRY, RECORD_RETRY, bringUp, saga } from "./saga-kit";
 
 export const deployClaw = saga(function* (ctx, input, mark) {
+  const act = activityCalls<SagaActivities>(ctx);
   const base = { op: input.operationId, claw: input.claw };
   mark("load");
-  const claw: ClawSnapshot = yield ctx.df.callActivityWithRetry("loadClaw", RECORD_RETRY, base);
+  const claw: ClawSnapshot = yield* act.loadClaw(base, RECORD_RETRY);
   const version = input.params.imageVersion ?? claw.spec.imageVersion;
   const region = claw.spec.region;
 
   // Before any Azure call: a model key, and a bot token no other claw uses.
   mark("check-secrets");
-  yield ctx.df.callActivity("checkSecrets", base);
+  yield* act.checkSecrets(base);
 
   mark("preflight", version);
   // A disk that a newer image already migrated is not handed to an older one unless asked.
   // Typed call: a version that does not exist or a refused downgrade fails at once, not after retries.
-  yield* activityCalls<ClawActivities>(ctx).preflightImage(
+  yield* act.preflightImage(
     {
       ...base,
       version,
@@ -36,27 +38,36 @@ export const deployClaw = saga(function* (ctx, input, mark) {
   );
 
   mark("ensure-data-disk");
-  const disk: { id: string } = yield ctx.df.callActivityWithRetry("ensureDisk", ARM_RETRY, {
-    ...base,
-    region,
-    sizeGb: claw.spec.dataDiskSizeGb,
-    diskName: claw.diskName,
-  });
+  const disk: { id: string } = yield* act.ensureDisk(
+    {
+      ...base,
+      region,
+      sizeGb: claw.spec.dataDiskSizeGb,
+      diskName: claw.diskName,
+    },
+    ARM_RETRY,
+  );
 
   mark("ensure-network");
-  const net: { nicId: string } = yield ctx.df.callActivityWithRetry("ensureNetwork", ARM_RETRY, {
-    ...base,
-    region,
-  });
+  const net: { nicId: string } = yield* act.ensureNetwork(
+    {
+      ...base,
+      region,
+    },
+    ARM_RETRY,
+  );
 
   mark("create-vm", version);
   const since = ctx.df.currentUtcDateTime.toISOString();
-  yield ctx.df.callActivityWithRetry("createVm", ARM_RETRY, {
-    ...base,
-    version,
-    diskId: disk.id,
-    nicId: net.nicId,
-  });
+  yield* act.createVm(
+    {
+      ...base,
+      version,
+      diskId: disk.id,
+      nicId: net.nicId,
+    },
+    ARM_RETRY,
+  );
 
   yield* bringUp(ctx, base, { since, expectVersion: version }, mark);
   return { imageVersion: version };

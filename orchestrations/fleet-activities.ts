@@ -3,11 +3,12 @@
  * boundary).
  */
 import { createFleetActivities, FLEET_ACTIVITY_NAMES, type FleetActivities } from "../core/fleet/activities";
-import { getFleetDeps } from "../core/fleet/deps";
+import { appRoot } from "../core/app";
+import type { FleetDeps } from "../core/fleet/deps";
 import { registerActivities } from "./activities/registration";
 
-registerActivities<Awaited<ReturnType<typeof getFleetDeps>>, FleetActivities>(
+registerActivities<FleetDeps, FleetActivities>(
   FLEET_ACTIVITY_NAMES,
-  getFleetDeps,
+  () => appRoot().fleet(),
   createFleetActivities,
 );

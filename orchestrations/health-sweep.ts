@@ -7,16 +7,14 @@ import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { ClawHealth } from "../core/health/sweep";
 import { RECORD_RETRY } from "./saga-kit";
-
-/** One instance per sweep time: the timer firing twice runs once. */
-export function healthSweepInstanceId(at: string): string {
-  return `health-sweep-${at.replace(/[:.]/g, "-")}`;
-}
+import { activityCalls, activityTask } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 
 export function* healthSweep(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
+  const act = activityCalls<SagaActivities>(ctx);
   const input = ctx.df.getInput<{ sweptAt?: string }>() ?? {};
   const sweptAt = input.sweptAt ?? ctx.df.currentUtcDateTime.toISOString();
-  const plan = (yield ctx.df.callActivityWithRetry("planHealthSweep", RECORD_RETRY, { sweptAt })) as {
+  const plan = (yield* act.planHealthSweep({ sweptAt }, RECORD_RETRY)) as {
     claws: string[];
     parallel: number;
   };
@@ -28,10 +26,12 @@ export function* healthSweep(ctx: OrchestrationContext): Generator<Task, unknown
   for (let i = 0; i < plan.claws.length; i += size) {
     const batch = plan.claws
       .slice(i, i + size)
-      .map((claw) => ctx.df.callActivity("checkClawHealth", { claw, sweptAt }));
+      .map((claw) =>
+        activityTask<SagaActivities, "checkClawHealth">(ctx, "checkClawHealth", { claw, sweptAt }),
+      );
     results.push(...((yield ctx.df.Task.all(batch)) as ClawHealth[]));
   }
-  return yield ctx.df.callActivityWithRetry("finishHealthSweep", RECORD_RETRY, { sweptAt, results });
+  return yield* act.finishHealthSweep({ sweptAt, results }, RECORD_RETRY);
 }
 
 df.app.orchestration("healthSweep", healthSweep);

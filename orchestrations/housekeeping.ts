@@ -6,16 +6,14 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import { ARM_RETRY } from "./saga-kit";
-
-/** One instance per day: the timer firing twice runs once. */
-export function housekeepingInstanceId(day: string): string {
-  return `housekeeping-${day}`;
-}
+import { activityCalls } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 
 export function* housekeeping(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
+  const act = activityCalls<SagaActivities>(ctx);
   const input = ctx.df.getInput<{ at?: string }>() ?? {};
   const at = input.at ?? ctx.df.currentUtcDateTime.toISOString();
-  return yield ctx.df.callActivityWithRetry("runHousekeeping", ARM_RETRY, { at });
+  return yield* act.runHousekeeping({ at }, ARM_RETRY);
 }
 
 df.app.orchestration("housekeeping", housekeeping);

@@ -9,55 +9,60 @@ import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { RolloutPolicy } from "../core/fleet/deps";
 import { RECORD_RETRY, failureOf, retry } from "./saga-kit";
-import { rolloutInstanceId } from "./rollout-fleet";
-
-export interface ImageBakedInput {
-  version: string;
-  deliveryId: string;
-  bake: Record<string, string>;
-}
+import { FLEET_SAGA_NAMES, rolloutInstanceId, type ImageBakedInput } from "../core/sagas";
+import { activityCalls } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 
 /** Gallery replication can take many minutes after the bake reports success. */
 const GALLERY_RETRY = retry(60_000, 20, 1.5, 600_000);
 
-export function imageBakedInstanceId(deliveryId: string): string {
-  return `image-baked-${deliveryId}`;
-}
-
 export function* imageBaked(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
+  const act = activityCalls<SagaActivities>(ctx);
   const input = ctx.df.getInput<ImageBakedInput>();
   let policy: RolloutPolicy;
   try {
-    const reg = (yield ctx.df.callActivityWithRetry("registerBakedImage", GALLERY_RETRY, {
-      version: input.version,
-      bake: input.bake,
-    })) as { policy: RolloutPolicy };
+    const reg = (yield* act.registerBakedImage(
+      {
+        version: input.version,
+        bake: input.bake,
+      },
+      GALLERY_RETRY,
+    )) as { policy: RolloutPolicy };
     policy = reg.policy;
   } catch (e) {
     const f = failureOf(e);
     return { status: "failed", error: f };
   }
   if (policy === "record") {
-    yield ctx.df.callActivityWithRetry("notifyFleet", RECORD_RETRY, {
-      kind: "image-registered",
-      version: input.version,
-      policy,
-    });
+    yield* act.notifyFleet(
+      {
+        kind: "image-registered",
+        version: input.version,
+        policy,
+      },
+      RECORD_RETRY,
+    );
     return { status: "registered", policy };
   }
-  const r = (yield ctx.df.callActivityWithRetry("createRolloutForImage", RECORD_RETRY, {
-    version: input.version,
-    approval: policy === "canary-approval",
-  })) as { rolloutId?: string; refused?: string };
-  yield ctx.df.callActivityWithRetry("notifyFleet", RECORD_RETRY, {
-    kind: "image-registered",
-    version: input.version,
-    policy: r.refused ? `${policy} (no rollout: ${r.refused})` : policy,
-    ...(r.rolloutId ? { rolloutId: r.rolloutId } : {}),
-  });
+  const r = (yield* act.createRolloutForImage(
+    {
+      version: input.version,
+      approval: policy === "canary-approval",
+    },
+    RECORD_RETRY,
+  )) as { rolloutId?: string; refused?: string };
+  yield* act.notifyFleet(
+    {
+      kind: "image-registered",
+      version: input.version,
+      policy: r.refused ? `${policy} (no rollout: ${r.refused})` : policy,
+      ...(r.rolloutId ? { rolloutId: r.rolloutId } : {}),
+    },
+    RECORD_RETRY,
+  );
   if (!r.rolloutId) return { status: "registered", policy, refused: r.refused };
   const out: unknown = yield ctx.df.callSubOrchestrator(
-    "rolloutFleet",
+    FLEET_SAGA_NAMES.rollout,
     { rolloutId: r.rolloutId, channel: "webhook", principal: "webhook:bake" },
     rolloutInstanceId(r.rolloutId),
   );

@@ -5,14 +5,13 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import { RECORD_RETRY } from "./saga-kit";
-
-export function driftInstanceId(at: string): string {
-  return `drift-${at.replace(/[:.]/g, "-")}`;
-}
+import { activityCalls } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 
 export function* reconcileDrift(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
+  const act = activityCalls<SagaActivities>(ctx);
   const input = ctx.df.getInput<{ checkedAt: string }>();
-  return yield ctx.df.callActivityWithRetry("detectDrift", RECORD_RETRY, input);
+  return yield* act.detectDrift(input, RECORD_RETRY);
 }
 
 df.app.orchestration("reconcileDrift", reconcileDrift);

@@ -15,24 +15,12 @@ import type { OrchestrationContext, Task } from "durable-functions";
 import type { FleetDigest } from "../core/notify/port";
 import type { RolloutClawRecord, RolloutStatus } from "../core/state/rollouts";
 import type { StartClawCommandInput } from "../core/fleet/start-command";
-import type { Channel } from "../core/domain/commands";
 import { RECORD_RETRY, failureOf } from "./saga-kit";
-import {
-  CONTROL_EVENT,
-  fanOut,
-  holdWhilePaused,
-  newControlState,
-  soak,
-  waitUntil,
-  type ClawOutcome,
-  type ControlEvent,
-} from "./fleet-kit";
-
-export interface RolloutInput {
-  rolloutId: string;
-  channel: Channel;
-  principal: string;
-}
+import type { RolloutInput } from "../core/sagas";
+import { fanOut, type ClawOutcome } from "./fan-out";
+import { holdWhilePaused, newControlState, soak, waitUntil } from "./fleet-control";
+import { activityCalls, activityTask } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 
 /** What planRolloutRun answers: the plan and the request's knobs. */
 export interface RolloutRun {
@@ -49,12 +37,8 @@ export interface RolloutRun {
   maxParallel?: number;
 }
 
-/** The rollout instance id for a rollout id (HTTP control events go there). */
-export function rolloutInstanceId(rolloutId: string): string {
-  return `rollout-${rolloutId}`;
-}
-
 export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
+  const act = activityCalls<SagaActivities>(ctx);
   const input = ctx.df.getInput<RolloutInput>();
   const id = input.rolloutId;
   const digest: FleetDigest = { done: [], skipped: [], failed: [] };
@@ -70,28 +54,39 @@ export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknow
       ...(fields.status ? { status: fields.status } : {}),
       phase: fields.phase,
     });
-    return ctx.df.callActivityWithRetry("recordRollout", RECORD_RETRY, { rolloutId: id, ...fields });
+    return activityTask<SagaActivities, "recordRollout">(
+      ctx,
+      "recordRollout",
+      { rolloutId: id, ...fields },
+      RECORD_RETRY,
+    );
   };
   const record = function* (fields: RecordFields) {
     yield recordTask(fields);
   };
   const finish = function* (status: RolloutStatus, reason: string) {
     ctx.df.setCustomStatus({ rolloutId: id, status, phase: "ended" });
-    yield ctx.df.callActivityWithRetry("finishRollout", RECORD_RETRY, {
-      rolloutId: id,
-      status,
-      reason,
-      digest,
-      control: st.log,
-    });
+    yield* act.finishRollout(
+      {
+        rolloutId: id,
+        status,
+        reason,
+        digest,
+        control: st.log,
+      },
+      RECORD_RETRY,
+    );
     return { status, reason, digest };
   };
 
   let run: RolloutRun;
   try {
-    run = (yield ctx.df.callActivityWithRetry("planRolloutRun", RECORD_RETRY, {
-      rolloutId: id,
-    })) as RolloutRun;
+    run = (yield* act.planRolloutRun(
+      {
+        rolloutId: id,
+      },
+      RECORD_RETRY,
+    )) as RolloutRun;
   } catch (e) {
     const f = failureOf(e);
     return yield* finish("failed", `planning failed: ${f.code}: ${f.message}`);
@@ -169,13 +164,16 @@ export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknow
       status: "awaiting-approval",
       phase: `waiting for approval until ${deadline.toISOString()}`,
     });
-    yield ctx.df.callActivityWithRetry("notifyFleet", RECORD_RETRY, {
-      kind: "rollout-approval",
-      rolloutId: id,
-      version: run.version,
-      canary: run.canary,
-      timeoutAt: deadline.toISOString(),
-    });
+    yield* act.notifyFleet(
+      {
+        kind: "rollout-approval",
+        rolloutId: id,
+        version: run.version,
+        canary: run.canary,
+        timeoutAt: deadline.toISOString(),
+      },
+      RECORD_RETRY,
+    );
     st.decision = undefined;
     yield* waitUntil(ctx, deadline, st, (x) => x.decision !== undefined || x.cancelled);
     if (st.cancelled) return yield* stopped(rest(0));
@@ -211,9 +209,5 @@ export function* rolloutFleet(ctx: OrchestrationContext): Generator<Task, unknow
     `${digest.done.length} upgraded, ${digest.skipped.length} skipped, ${digest.failed.length} failed`,
   );
 }
-
-/** Sends a control event's payload shape check to callers (HTTP, chat) without importing the saga. */
-export type RolloutControl = ControlEvent;
-export { CONTROL_EVENT };
 
 df.app.orchestration("rolloutFleet", rolloutFleet);

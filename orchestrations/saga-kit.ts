@@ -4,10 +4,11 @@
  */
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import type { SagaInput, SagaProgress } from "./contracts";
+import type { SagaInput, SagaProgress } from "../core/sagas";
 import { reportedInFleetDigest } from "../core/notify/port";
 import { failureOf } from "./failure";
-import { scaledMs } from "./activity-calls";
+import { activityCalls, scaledMs } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 
 /** Retry options whose intervals scale with SAGA_RETRY_SCALE. */
 export function retry(firstMs: number, attempts: number, backoff = 2, maxMs = 60_000): df.RetryOptions {
@@ -48,9 +49,10 @@ export function* notifyOperators(
   input: Pick<SagaInput, "operationId" | "channel" | "requestId">,
   succeeded: boolean,
 ): Generator<df.Task, void, unknown> {
+  const act = activityCalls<SagaActivities>(ctx);
   if (succeeded && reportedInFleetDigest(input)) return;
   try {
-    yield ctx.df.callActivity("notifyOperators", { op: input.operationId });
+    yield* act.notifyOperators({ op: input.operationId });
   } catch {
     // recorded by the activity / host log; the operation record is already final
   }
@@ -71,6 +73,7 @@ type Body = (
  */
 export function saga(body: Body) {
   return function* run(ctx: OrchestrationContext): Generator<df.Task, unknown, never> {
+    const act = activityCalls<SagaActivities>(ctx);
     const input = ctx.df.getInput<SagaInput>();
     const base = { op: input.operationId, claw: input.claw };
     let step = "load";
@@ -81,21 +84,27 @@ export function saga(body: Body) {
     try {
       const details: Record<string, unknown> | undefined = yield* body(ctx, input, mark);
       progress(ctx, input.operationId, "done");
-      yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
-        ...base,
-        status: "succeeded",
-        details,
-      });
+      yield* act.finishOperation(
+        {
+          ...base,
+          status: "succeeded",
+          details,
+        },
+        RECORD_RETRY,
+      );
       yield* notifyOperators(ctx, input, true);
       return { status: "succeeded", ...details };
     } catch (e) {
       const f = failureOf(e);
       progress(ctx, input.operationId, "failed", `${step}: ${f.message}`);
-      yield ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
-        ...base,
-        status: "failed",
-        error: { code: f.code, message: f.message, step },
-      });
+      yield* act.finishOperation(
+        {
+          ...base,
+          status: "failed",
+          error: { code: f.code, message: f.message, step },
+        },
+        RECORD_RETRY,
+      );
       yield* notifyOperators(ctx, input, false);
       return { status: "failed", step, error: f };
     }
@@ -112,12 +121,13 @@ export function* bringUp(
   o: { since: string; expectVersion?: string },
   mark: Mark = () => undefined,
 ): Generator<df.Task, void, unknown> {
+  const act = activityCalls<SagaActivities>(ctx);
   mark("wait-for-boot");
-  yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, { ...base, since: o.since });
+  yield* act.waitForSsh({ ...base, since: o.since }, SSH_RETRY);
   mark("deliver-secrets");
-  yield ctx.df.callActivityWithRetry("deliverSecrets", SSH_RETRY, base);
+  yield* act.deliverSecrets(base, SSH_RETRY);
   mark("verify");
-  yield ctx.df.callActivity("verify", {
+  yield* act.verify({
     ...base,
     ...(o.expectVersion ? { expectVersion: o.expectVersion } : {}),
   });

@@ -7,37 +7,40 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { FleetDigest } from "../core/notify/port";
-import type { TickDecision, TickItem, TickRequest } from "../core/fleet/schedule-tick";
+import type { TickDecision, TickItem } from "../core/fleet/schedule-tick";
+import type { ScheduleTickInput } from "../core/sagas";
 import { RECORD_RETRY } from "./saga-kit";
-import { fanOut } from "./fleet-kit";
-
-export interface ScheduleTickInput extends TickRequest {
-  maxParallel: number;
-}
-
-/** One instance per scheduled tick time: the same tick fired twice runs once. */
-export function scheduleTickInstanceId(tickAt: string): string {
-  return `schedule-tick-${tickAt.replace(/[:.]/g, "-")}`;
-}
+import { fanOut } from "./fan-out";
+import { activityCalls, activityTask } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 
 export function* scheduleTick(ctx: OrchestrationContext): Generator<Task, unknown, unknown> {
+  const act = activityCalls<SagaActivities>(ctx);
   const input = ctx.df.getInput<ScheduleTickInput>();
-  const decision = (yield ctx.df.callActivityWithRetry("planScheduleTick", RECORD_RETRY, {
-    tickAt: input.tickAt,
-    isPastDue: input.isPastDue,
-  })) as TickDecision;
+  const decision = (yield* act.planScheduleTick(
+    {
+      tickAt: input.tickAt,
+      isPastDue: input.isPastDue,
+    },
+    RECORD_RETRY,
+  )) as TickDecision;
   const digest: FleetDigest = decision.digest;
   yield* fanOut(ctx, decision.items, {
     maxParallel: Math.max(1, input.maxParallel),
     stop: () => false,
     onStartTask: (item, operationId) => {
       const it = item as TickItem;
-      return ctx.df.callActivityWithRetry("recordScheduleSlot", RECORD_RETRY, {
-        key: it.key,
-        slot: it.slot,
-        outcome: "started",
-        operationId,
-      });
+      return activityTask<SagaActivities, "recordScheduleSlot">(
+        ctx,
+        "recordScheduleSlot",
+        {
+          key: it.key,
+          slot: it.slot,
+          outcome: "started",
+          operationId,
+        },
+        RECORD_RETRY,
+      );
     },
     onOutcome: (item, o) => {
       const it = item as TickItem;
@@ -49,21 +52,29 @@ export function* scheduleTick(ctx: OrchestrationContext): Generator<Task, unknow
       else {
         digest.skipped.push({ claw: o.claw, reason: `${what}: ${o.detail ?? ""}` });
         if (o.detail?.startsWith("DUPLICATE")) {
-          return ctx.df.callActivityWithRetry("recordScheduleSlot", RECORD_RETRY, {
-            key: it.key,
-            slot: it.slot,
-            outcome: "handled by an earlier run",
-          });
+          return activityTask<SagaActivities, "recordScheduleSlot">(
+            ctx,
+            "recordScheduleSlot",
+            {
+              key: it.key,
+              slot: it.slot,
+              outcome: "handled by an earlier run",
+            },
+            RECORD_RETRY,
+          );
         }
       }
       return undefined;
     },
   });
-  yield ctx.df.callActivityWithRetry("finishScheduleTick", RECORD_RETRY, {
-    operationId: decision.operationId,
-    tickAt: input.tickAt,
-    digest,
-  });
+  yield* act.finishScheduleTick(
+    {
+      operationId: decision.operationId,
+      tickAt: input.tickAt,
+      digest,
+    },
+    RECORD_RETRY,
+  );
   return digest;
 }
 

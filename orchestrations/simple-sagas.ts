@@ -9,12 +9,15 @@ import * as df from "durable-functions";
 import type { ClawSnapshot } from "./activities/claw-activities";
 import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, saga } from "./saga-kit";
 import { deferWhileBusy } from "./defer-while-busy";
+import { activityCalls } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
 
 export const parkClaw = saga(function* (ctx, input, mark) {
+  const act = activityCalls<SagaActivities>(ctx);
   const base = { op: input.operationId, claw: input.claw };
   const d = yield* deferWhileBusy(ctx, base, { action: "park", force: input.params.force }, mark);
   mark("deallocate");
-  yield ctx.df.callActivityWithRetry("deallocateVm", ARM_RETRY, base);
+  yield* act.deallocateVm(base, ARM_RETRY);
   return {
     powerState: "deallocated",
     deferredBySeconds: d.deferredBySeconds,
@@ -24,10 +27,11 @@ export const parkClaw = saga(function* (ctx, input, mark) {
 });
 
 export const wakeClaw = saga(function* (ctx, input, mark) {
+  const act = activityCalls<SagaActivities>(ctx);
   const base = { op: input.operationId, claw: input.claw };
   mark("start");
   const since = ctx.df.currentUtcDateTime.toISOString();
-  const start = (yield ctx.df.callActivityWithRetry("startVm", ARM_RETRY, base)) as {
+  const start = (yield* act.startVm(base, ARM_RETRY)) as {
     started?: boolean;
   } | null;
   // A claw that already ran boots no more: a boot newer than this saga would never come, so only
@@ -35,21 +39,24 @@ export const wakeClaw = saga(function* (ctx, input, mark) {
   // answered null: it waits as it did then).
   const started = start?.started !== false;
   mark("wait-for-boot");
-  yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, started ? { ...base, since } : base);
+  yield* act.waitForSsh(started ? { ...base, since } : base, SSH_RETRY);
   // Secrets, password or settings changed while the claw was parked reach it now.
   mark("deliver-secrets");
-  yield ctx.df.callActivityWithRetry("deliverSecrets", SSH_RETRY, base);
+  yield* act.deliverSecrets(base, SSH_RETRY);
   mark("verify");
-  yield ctx.df.callActivity("verify", base);
+  yield* act.verify(base);
   const hours = input.params.awakeHours;
   let pinnedUntil: string | undefined;
   if (hours) {
     mark("pin-awake");
-    const pin: { pinnedUntil: string } = yield ctx.df.callActivityWithRetry("pinAwake", RECORD_RETRY, {
-      claw: input.claw,
-      hours,
-      by: input.principal,
-    });
+    const pin: { pinnedUntil: string } = yield* act.pinAwake(
+      {
+        claw: input.claw,
+        hours,
+        by: input.principal,
+      },
+      RECORD_RETRY,
+    );
     pinnedUntil = pin.pinnedUntil;
   }
   return {
@@ -60,29 +67,34 @@ export const wakeClaw = saga(function* (ctx, input, mark) {
 });
 
 export const verifyClaw = saga(function* (ctx, input, mark) {
+  const act = activityCalls<SagaActivities>(ctx);
   const base = { op: input.operationId, claw: input.claw };
   mark("wait-for-boot");
-  yield ctx.df.callActivityWithRetry("waitForSsh", SSH_RETRY, base);
+  yield* act.waitForSsh(base, SSH_RETRY);
   // Verify checks the claw as the control plane wants it: its current secrets and settings.
   mark("deliver-secrets");
-  yield ctx.df.callActivityWithRetry("deliverSecrets", SSH_RETRY, base);
+  yield* act.deliverSecrets(base, SSH_RETRY);
   mark("verify");
-  const r: { ok: boolean; failed: string[] } = yield ctx.df.callActivity("verifyReport", base);
+  const r: { ok: boolean; failed: string[] } = yield* act.verifyReport(base);
   if (!r.ok) throw new Error(`[VERIFY_FAILED] failed checks: ${r.failed.join(", ")}`);
   return { ok: r.ok };
 });
 
 export const destroyClaw = saga(function* (ctx, input, mark) {
+  const act = activityCalls<SagaActivities>(ctx);
   const base = { op: input.operationId, claw: input.claw };
   mark("load");
-  const claw: ClawSnapshot = yield ctx.df.callActivityWithRetry("loadClaw", RECORD_RETRY, base);
+  const claw: ClawSnapshot = yield* act.loadClaw(base, RECORD_RETRY);
   mark("destroy");
-  yield ctx.df.callActivityWithRetry("destroyResources", ARM_RETRY, {
-    ...base,
-    deleteDisk: input.params.deleteDisk === true,
-    diskName: claw.diskName,
-    region: claw.spec.region,
-  });
+  yield* act.destroyResources(
+    {
+      ...base,
+      deleteDisk: input.params.deleteDisk === true,
+      diskName: claw.diskName,
+      region: claw.spec.region,
+    },
+    ARM_RETRY,
+  );
   return { deleteDisk: input.params.deleteDisk === true };
 });
 

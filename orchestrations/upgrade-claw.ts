@@ -13,7 +13,7 @@
  */
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
-import type { SagaInput } from "./contracts";
+import type { SagaInput } from "../core/sagas";
 import { activityCalls } from "./activity-calls";
 import { Compensations } from "./compensations";
 import { failureOf } from "./failure";

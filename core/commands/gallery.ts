@@ -21,32 +21,6 @@ export interface GalleryReader {
   listImageVersions(): Promise<GalleryVersion[]>;
 }
 
-type Env = Record<string, string | undefined>;
-
-let cached: { key: string; reader: GalleryReader } | undefined;
-
-/**
- * The gallery of the configured fleet, or undefined where no Azure is configured (neither
- * ARM_ENDPOINT nor AZURE_SUBSCRIPTION_ID: a storage-only run). The gateway is built on first use.
- */
-export function galleryFromEnv(env: Env = process.env): GalleryReader | undefined {
-  if (!env.ARM_ENDPOINT && !env.AZURE_SUBSCRIPTION_ID) return undefined;
-  const key = [env.ARM_ENDPOINT, env.AZURE_SUBSCRIPTION_ID, env.GALLERY_NAME, env.GALLERY_IMAGE_NAME].join(
-    "|",
-  );
-  if (cached?.key === key) return cached.reader;
-  let gateway: Promise<GalleryReader> | undefined;
-  const reader: GalleryReader = {
-    async listImageVersions() {
-      gateway ??= import("../azure").then((m) => m.createAzureGatewayFromConfig(env as NodeJS.ProcessEnv));
-      gateway.catch(() => (gateway = undefined));
-      return (await gateway).listImageVersions();
-    },
-  };
-  cached = { key, reader };
-  return reader;
-}
-
 const usable = (v: GalleryVersion, region: string) =>
   v.provisioningState === "Succeeded" && v.regions.includes(region);
 

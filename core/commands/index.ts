@@ -21,12 +21,10 @@ export {
 } from "./queries";
 export { sagaClientFrom } from "./durable";
 export {
-  galleryFromEnv,
   listGalleryImages,
   requireImageInGallery,
   type GalleryImageView,
   type GalleryReader,
   type GalleryVersion,
 } from "./gallery";
-export { commandRuntime, type CommandRuntime } from "./runtime";
 export type * from "./types";

@@ -4,7 +4,7 @@
  */
 import type { ClawRecord, ImageRecord, OperationRecord, OperationStatus } from "../state";
 import { ClawError } from "../errors";
-import { clawInstanceId } from "../../orchestrations/contracts";
+import { clawInstanceId } from "../sagas";
 import { isActive, sagaOperationId } from "./saga";
 import type { CommandDeps } from "./types";
 

@@ -12,7 +12,7 @@
 import type { SagaCommand } from "../domain/commands";
 import { ClawError, isClawError } from "../errors";
 import { newOperationId, type ClawRecord } from "../state";
-import { clawInstanceId, SAGA_NAMES, type SagaInput } from "../../orchestrations/contracts";
+import { clawInstanceId, SAGA_NAMES, type SagaInput } from "../sagas";
 import type { RequestRecord } from "./requests";
 import type { CommandDeps, SagaAccepted, SagaStatus } from "./types";
 

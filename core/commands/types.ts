@@ -1,6 +1,6 @@
 import type { Channel, CommandKind } from "../domain/commands";
 import type { ClawRecord, StateStore } from "../state";
-import type { SagaInput, SagaKind } from "../../orchestrations/contracts";
+import type { SagaInput, SagaKind } from "../sagas";
 import type { GalleryReader } from "./gallery";
 import type { RequestLog } from "./requests";
 

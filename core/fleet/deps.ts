@@ -1,6 +1,6 @@
 /**
- * What the fleet automation needs from the outside world, built once per process from settings
- * (production and the twin) or handed in by tests (setFleetDeps).
+ * What the fleet automation needs from the outside world, built once per process by the
+ * composition root (core/app) or handed in by tests.
  */
 import type { Schedule } from "../domain/schedule";
 import type { NotificationPort } from "../notify/port";
@@ -51,34 +51,4 @@ export interface FleetDeps {
   settings: FleetSettings;
   now(): Date;
   log(level: "info" | "warn" | "error", message: string): void;
-}
-
-let provider: (() => Promise<FleetDeps>) | undefined;
-let cached: Promise<FleetDeps> | undefined;
-
-/** Installs how fleet dependencies are built (production wiring, or a test's). */
-export function setFleetDepsProvider(p: () => Promise<FleetDeps>): void {
-  provider = p;
-  cached = undefined;
-}
-
-/** Whether a provider is installed (the default wiring does not replace a test's). */
-export function hasFleetDepsProvider(): boolean {
-  return provider !== undefined;
-}
-
-/** Tests: use exactly these dependencies. */
-export function setFleetDeps(deps: FleetDeps): void {
-  setFleetDepsProvider(async () => deps);
-}
-
-/** The process's fleet dependencies (built on first use). */
-export function getFleetDeps(): Promise<FleetDeps> {
-  if (!provider)
-    throw new Error("fleet dependencies are not configured (call setFleetDepsProvider at startup)");
-  cached ??= provider().catch((e: unknown) => {
-    cached = undefined;
-    throw e;
-  });
-  return cached;
 }

@@ -5,13 +5,18 @@
 import type { Channel } from "../domain/commands";
 import { echo, requireResourceId } from "../domain/ids";
 import { ClawError, isClawError } from "../errors";
+import {
+  CONTROL_ACTIONS,
+  CONTROL_EVENT,
+  FLEET_SAGA_NAMES,
+  rolloutInstanceId,
+  type ControlEvent,
+  type RolloutInput,
+} from "../sagas";
 import { ACTIVE_ROLLOUT_STATUSES, type RolloutRecord } from "../state/rollouts";
 import type { FleetDeps } from "./deps";
 import { createRollout } from "./rollouts";
 import { traceSagaStart } from "../telemetry";
-
-export const ROLLOUT_ACTIONS = ["approve", "reject", "pause", "resume", "cancel"] as const;
-export type RolloutAction = (typeof ROLLOUT_ACTIONS)[number];
 
 /** The part of the durable client rollouts need. */
 export interface RolloutClient {
@@ -23,10 +28,6 @@ export interface Who {
   channel: Channel;
   principal: string;
 }
-
-/** Same ids as orchestrations/rollout-fleet.ts (kept here so surfaces need not load the saga). */
-export const rolloutInstanceIdOf = (id: string) => `rollout-${id}`;
-export const ROLLOUT_CONTROL_EVENT = "control";
 
 async function audit(
   deps: Pick<FleetDeps, "state" | "log">,
@@ -70,16 +71,13 @@ export async function startRollout(
     throw e;
   }
   try {
-    const instanceId = rolloutInstanceIdOf(r.id);
+    const instanceId = rolloutInstanceId(r.id);
+    const input: RolloutInput = { rolloutId: r.id, channel: who.channel, principal: who.principal };
     await traceSagaStart(
-      "rolloutFleet",
+      FLEET_SAGA_NAMES.rollout,
       undefined,
       { "openclawps.rollout_id": r.id },
-      () =>
-        client.startNew("rolloutFleet", {
-          instanceId,
-          input: { rolloutId: r.id, channel: who.channel, principal: who.principal },
-        }),
+      () => client.startNew(FLEET_SAGA_NAMES.rollout, { instanceId, input }),
       instanceId,
     );
   } catch (e) {
@@ -110,10 +108,10 @@ export async function controlRollout(
   // What is audited of the request: an id too long or malformed is cut (it is refused below).
   const command = { rolloutId: echo(id), action: echo(action) };
   try {
-    if (!(ROLLOUT_ACTIONS as readonly string[]).includes(action)) {
+    if (!(CONTROL_ACTIONS as readonly string[]).includes(action)) {
       throw new ClawError(
         "NOT_FOUND",
-        `no rollout action '${action.slice(0, 40)}'; use one of ${ROLLOUT_ACTIONS.join(", ")}`,
+        `no rollout action '${action.slice(0, 40)}'; use one of ${CONTROL_ACTIONS.join(", ")}`,
       );
     }
     const r = await deps.rollouts.require(requireResourceId(id, "rollout id"));
@@ -123,11 +121,12 @@ export async function controlRollout(
     if ((action === "approve" || action === "reject") && r.status !== "awaiting-approval") {
       throw new ClawError("CONFLICT", `rollout ${id} is ${r.status}, not awaiting approval`);
     }
-    await client.raiseEvent(rolloutInstanceIdOf(id), ROLLOUT_CONTROL_EVENT, {
-      action,
+    const event: ControlEvent & { at: string } = {
+      action: action as ControlEvent["action"],
       by: who.principal,
       at: new Date().toISOString(),
-    });
+    };
+    await client.raiseEvent(rolloutInstanceId(id), CONTROL_EVENT, event);
     await audit(deps, who, `rollout-${action}`, command, true);
     return r;
   } catch (e) {

@@ -4,19 +4,13 @@
  * saga runs the park/wake sagas in between.
  */
 import type { FleetDigest } from "../notify/port";
+import type { TickRequest } from "../sagas/fleet";
 import type { FleetDeps } from "./deps";
 import type { StartClawCommandInput } from "./start-command";
 import { planTick, slotKey, type PlannedAction } from "./tick-plan";
 
 const TIMER_PRINCIPAL = "timer:schedule";
 const MAX_CATCH_UP_MS = 24 * 3_600_000;
-
-export interface TickRequest {
-  /** The tick's scheduled time (UTC ISO). */
-  tickAt: string;
-  /** The host missed at least one occurrence (downtime): catch up since the last tick, once. */
-  isPastDue: boolean;
-}
 
 export type TickItem = StartClawCommandInput & { slot: string; key: string };
 

@@ -8,7 +8,7 @@ import { handleCommand } from "../commands";
 import type { SagaClient } from "../commands";
 import type { SagaCommand } from "../domain/commands";
 import { isClawError } from "../errors";
-import type { SagaInput } from "../../orchestrations/contracts";
+import type { SagaInput } from "../sagas";
 import type { FleetDeps } from "./deps";
 import { traceSagaStart } from "../telemetry";
 

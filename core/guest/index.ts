@@ -4,3 +4,4 @@ export * from "./endpoints";
 export * from "./secrets-file";
 export * from "./verify-result";
 export * from "./from-config";
+export * from "./protocol";

@@ -6,4 +6,3 @@ export { createTelegramNotifier, type TelegramNotifier } from "./notifier";
 export { NOTIFY_RETRY, REPLY_RETRY, retryAfterTransformer, type RetryPolicy } from "./retry";
 export { telegramSettingsFrom, type TelegramSettings } from "./settings";
 export { createChatStore, type ChatStore } from "./store";
-export { chatStoreFromEnv, notifierFromEnv, storageTargetFromEnv, useTelegramFleetNotifier } from "./wiring";

@@ -5,15 +5,12 @@
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
+import { appRoot } from "../../core/app";
 import { receiveBakeWebhook } from "../../core/fleet/bake-webhook";
-import { getFleetDeps } from "../../core/fleet/deps";
-import { useDefaultFleetDeps } from "../../core/fleet/wiring";
-import { imageBakedInstanceId } from "../../orchestrations/image-baked";
+import { imageBakedInstanceId } from "../../core/sagas";
 import { traceSagaStart } from "../../core/telemetry";
 import { isJsonType } from "../http/request";
 import { traced } from "../traced";
-
-useDefaultFleetDeps();
 
 /** Largest delivery accepted (the workflow sends a few hundred bytes). */
 const MAX_BODY = 16 * 1024;
@@ -30,7 +27,7 @@ export async function imageBakedHook(
       const message = "send the delivery as JSON with Content-Type: application/json";
       return { status: 415, jsonBody: { error: "UNSUPPORTED_MEDIA_TYPE", message } };
     }
-    const deps = await getFleetDeps();
+    const deps = await appRoot().fleet();
     const answer = await receiveBakeWebhook(
       {
         fleet: deps.fleet,

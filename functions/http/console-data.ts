@@ -6,7 +6,7 @@
  */
 import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
 import { fleetHours, fleetView, priceTableFrom } from "../../core/console";
-import { getFleetDeps, hasFleetDepsProvider } from "../../core/fleet/deps";
+import { appRoot } from "../../core/app";
 import { fleetSettingsFrom } from "../../core/fleet/settings";
 import { conditionalJson } from "./conditional";
 import { productionDeps, route, type DepsProvider } from "./deps";
@@ -15,11 +15,10 @@ import { limitQuery } from "./request";
 /** Operation records read for the hours chart (newest first): ample for 300 claws over two weeks. */
 const HOURS_OPERATIONS_LIMIT = 20_000;
 
-/** Pins live in the fleet's state; a fleet not wired (or not reachable) shows no pins. */
+/** Pins live in the fleet's state; a fleet not configured (or not reachable) shows no pins. */
 async function readPins(context: InvocationContext): Promise<Map<string, Date> | undefined> {
-  if (!hasFleetDepsProvider()) return undefined;
   try {
-    return await (await getFleetDeps()).fleet.pins();
+    return await appRoot().storage.fleet.pins();
   } catch (e) {
     context.warn("reading the pins failed; the fleet view shows none", e);
     return undefined;

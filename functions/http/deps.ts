@@ -1,17 +1,11 @@
 /**
- * Where HTTP handlers get the command handler's dependencies. Production wires the tables of
- * AzureWebJobsStorage and the function's durable client binding; tests pass their own provider.
+ * Where HTTP handlers get the command handler's dependencies. Production takes the tables from the
+ * composition root (core/app) and the function's durable client binding; tests pass their own provider.
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import {
-  commandRuntime,
-  galleryFromEnv,
-  sagaClientFrom,
-  type CommandDeps,
-  type CommandLog,
-  type SagaClient,
-} from "../../core/commands";
+import { appRoot } from "../../core/app";
+import { sagaClientFrom, type CommandDeps, type CommandLog, type SagaClient } from "../../core/commands";
 import { activeSpan, SpanKind, traceTrigger } from "../../core/telemetry";
 import { clawNamed, logWithFields } from "../traced";
 import { errorResponse } from "./respond";
@@ -36,13 +30,13 @@ function lazySagaClient(context: InvocationContext): SagaClient {
 
 /** The production dependencies for one invocation. */
 export const productionDeps: DepsProvider = (context) => {
-  const runtime = commandRuntime();
+  const root = appRoot();
   return {
-    state: runtime.state,
-    requests: runtime.requests,
+    state: root.storage.state,
+    requests: root.storage.requests,
     durable: lazySagaClient(context),
     log: contextLog(context),
-    gallery: galleryFromEnv(),
+    gallery: root.gallery(),
   };
 };
 

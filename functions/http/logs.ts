@@ -4,10 +4,8 @@
  * is not running.
  */
 import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
-import { commandRuntime } from "../../core/commands";
-import { loadConfig } from "../../core/config";
+import { appRoot } from "../../core/app";
 import { ClawError } from "../../core/errors";
-import { createGuestClientFactory } from "../../core/guest/from-config";
 import {
   DEFAULT_LOG_LINES,
   LOG_SOURCES,
@@ -16,7 +14,6 @@ import {
   type ClawLogsDeps,
   type LogSource,
 } from "../../core/logs";
-import { createSecretStore } from "../../core/secrets";
 import { clawParam } from "./claws";
 import { route } from "./deps";
 import { limitQuery } from "./request";
@@ -26,19 +23,14 @@ export type LogsDepsProvider = (context: InvocationContext) => ClawLogsDeps;
 
 let cached: ClawLogsDeps | undefined;
 
-/** Production: the tables, the secret store and SSH wired from the app settings, once per process. */
+/** Production: the tables, the secret store and SSH from the composition root, once per process. */
 export const productionLogsDeps: LogsDepsProvider = () => {
   if (cached) return cached;
-  const env = process.env;
-  const config = loadConfig(env);
-  const state = commandRuntime(env).state;
-  const secrets = createSecretStore({
-    keyVaultUri: config.mode === "azure" ? config.keyVaultUri : undefined,
-    sshKeySecretName: env.SSH_KEY_SECRET_NAME,
-    localSecretsFile: env.LOCAL_SECRETS_FILE || undefined,
-    generateSshKey: config.mode === "twin",
-  });
-  const guestFor = createGuestClientFactory(config, secrets);
+  const root = appRoot();
+  const config = root.config();
+  const state = root.storage.state;
+  const secrets = root.secrets();
+  const guestFor = root.guests();
   // Azure: SSH to the claw's public IP. Twin: the emulator maps VM names to loopback ports.
   const byName = config.mode === "twin";
   cached = {

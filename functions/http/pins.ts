@@ -4,27 +4,24 @@
  */
 import { app } from "@azure/functions";
 import * as df from "durable-functions";
-import { getFleetDeps } from "../../core/fleet/deps";
+import { appRoot } from "../../core/app";
 import { pinClaw, unpinClaw } from "../../core/fleet/pins";
-import { useDefaultFleetDeps } from "../../core/fleet/wiring";
 import { clawParam } from "./claws";
 import { productionDeps, route } from "./deps";
 import { envelopeOf, readObjectBody } from "./request";
 import { json } from "./respond";
 
-useDefaultFleetDeps();
-
 export const clawPin = route("clawPin", async (req, context) => {
   const claw = clawParam(req);
   const body = await readObjectBody(req, "the pin", true);
-  const fleet = (await getFleetDeps()).fleet;
+  const fleet = (await appRoot().fleet()).fleet;
   const r = await pinClaw({ ...productionDeps(context), fleet }, claw, body, envelopeOf(req));
   return json(r.wake ? 202 : 200, r);
 });
 
 export const clawUnpin = route("clawUnpin", async (req) => {
   const claw = clawParam(req);
-  const d = await getFleetDeps();
+  const d = await appRoot().fleet();
   const e = envelopeOf(req);
   await unpinClaw(d, claw, { channel: e.channel, principal: e.principal });
   return { status: 204 };

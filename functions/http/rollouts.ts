@@ -5,16 +5,13 @@
  */
 import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { getFleetDeps } from "../../core/fleet/deps";
+import { appRoot } from "../../core/app";
 import { controlRollout, startRollout, type RolloutClient } from "../../core/fleet/rollout-control";
 import { describeRollout, listRollouts } from "../../core/fleet/rollouts";
-import { useDefaultFleetDeps } from "../../core/fleet/wiring";
 import { route } from "./deps";
 import { envelopeOf, limitQuery, readObjectBody } from "./request";
 import { json } from "./respond";
 import { conditionalJson } from "./conditional";
-
-useDefaultFleetDeps();
 
 const ROLLOUTS_PATH = "/api/v1/rollouts";
 
@@ -32,17 +29,17 @@ function who(req: HttpRequest) {
 }
 
 export const rolloutsList = route("rolloutsList", async (req) => {
-  const rollouts = await listRollouts(await getFleetDeps(), limitQuery(req, "limit", 200) ?? 50);
+  const rollouts = await listRollouts(await appRoot().fleet(), limitQuery(req, "limit", 200) ?? 50);
   return conditionalJson(req, { rollouts });
 });
 
 export const rolloutItem = route("rolloutItem", async (req) => {
-  return conditionalJson(req, await describeRollout(await getFleetDeps(), req.params.id ?? ""));
+  return conditionalJson(req, await describeRollout(await appRoot().fleet(), req.params.id ?? ""));
 });
 
 export const rolloutCreate = route("rolloutCreate", async (req, context) => {
   const body = await readObjectBody(req, "the rollout", true);
-  const r = await startRollout(await getFleetDeps(), client(context), body, who(req));
+  const r = await startRollout(await appRoot().fleet(), client(context), body, who(req));
   const statusPath = `${ROLLOUTS_PATH}/${encodeURIComponent(r.id)}`;
   return json(
     202,
@@ -54,7 +51,7 @@ export const rolloutCreate = route("rolloutCreate", async (req, context) => {
 export const rolloutAction = route("rolloutAction", async (req, context) => {
   const id = req.params.id ?? "";
   const action = req.params.action ?? "";
-  await controlRollout(await getFleetDeps(), client(context), id, action, who(req));
+  await controlRollout(await appRoot().fleet(), client(context), id, action, who(req));
   return json(202, {
     accepted: true,
     rolloutId: id,

@@ -9,14 +9,14 @@
  */
 import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
+import { appRoot } from "../../core/app";
 import { createClawSecretsService } from "../../core/secrets/claw-secrets";
-import { secretStoreFromEnv } from "../../core/secrets/from-env";
 import { clawParam } from "./claws";
 import { productionDeps, route, type DepsProvider } from "./deps";
 import { envelopeOf, readObjectBody } from "./request";
 import { json } from "./respond";
 
-export function createSecretsHandlers(deps: DepsProvider, store = () => secretStoreFromEnv()) {
+export function createSecretsHandlers(deps: DepsProvider, store = () => appRoot().secrets()) {
   const service = (context: InvocationContext) =>
     createClawSecretsService({ ...deps(context), secrets: store() });
   const origin = (req: HttpRequest) => {

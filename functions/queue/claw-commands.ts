@@ -8,7 +8,8 @@
 import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import type { QueueClient } from "@azure/storage-queue";
-import { auditRefusal, commandRuntime, handleCommand, type CommandDeps } from "../../core/commands";
+import { appRoot } from "../../core/app";
+import { auditRefusal, handleCommand, type CommandDeps } from "../../core/commands";
 import { claimedKind, claimedString } from "../../core/commands/parse";
 import { ClawError, isClawError } from "../../core/errors";
 import { productionDeps } from "../http/deps";
@@ -141,7 +142,7 @@ function messageId(context: InvocationContext): string {
 
 const handler = createClawCommandsHandler({
   deps: productionDeps,
-  queue: (name) => commandRuntime().queue(name),
+  queue: (name) => appRoot().storage.queue(name),
 });
 
 app.storageQueue("clawCommands", {

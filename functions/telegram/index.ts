@@ -1,16 +1,14 @@
 /**
- * Registers the Telegram operator bot: the webhook function, the notifyOperators activity, and
- * Telegram as the destination of fleet notifications.
+ * Registers the Telegram operator bot: the webhook function and the notifyOperators activity.
+ * Fleet notifications reach Telegram through the composition root's notifier (core/app).
  */
 import { app } from "@azure/functions";
 import * as df from "durable-functions";
-import { telegramSettingsFrom, useTelegramFleetNotifier } from "../../core/telegram";
+import { telegramSettingsFrom } from "../../core/telegram";
 import "../../orchestrations/activities/notify-activities";
 import { productionBotDeps } from "./deps";
 import { createTelegramWebhook } from "./webhook";
 import { traced } from "../traced";
-
-useTelegramFleetNotifier();
 
 app.http("telegramWebhook", {
   route: "v1/telegram",

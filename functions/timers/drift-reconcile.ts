@@ -6,7 +6,7 @@ import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
 import { traceSagaStart } from "../../core/telemetry";
 import { timerAttributes, traced } from "../traced";
-import { driftInstanceId } from "../../orchestrations/reconcile-drift";
+import { driftInstanceId } from "../../core/sagas";
 
 export const DRIFT_CRON = "0 17 * * * *";
 

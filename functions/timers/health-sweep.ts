@@ -7,7 +7,7 @@ import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
 import { traceSagaStart } from "../../core/telemetry";
 import { timerAttributes, traced } from "../traced";
-import { healthSweepInstanceId } from "../../orchestrations/health-sweep";
+import { healthSweepInstanceId } from "../../core/sagas";
 
 export const HEALTH_SWEEP_CRON = "0 7,22,37,52 * * * *";
 

@@ -7,7 +7,7 @@ import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
 import { traceSagaStart } from "../../core/telemetry";
 import { timerAttributes, traced } from "../traced";
-import { housekeepingInstanceId } from "../../orchestrations/housekeeping";
+import { housekeepingInstanceId } from "../../core/sagas";
 
 export const HOUSEKEEPING_CRON = "0 41 3 * * *";
 

@@ -12,7 +12,7 @@ import { timerAttributes, traced } from "../traced";
 import { freeAbandonedClaims } from "../../core/commands";
 import { fleetSettingsFrom } from "../../core/fleet/settings";
 import { productionDeps } from "../http/deps";
-import { scheduleTickInstanceId } from "../../orchestrations/schedule-tick";
+import { scheduleTickInstanceId } from "../../core/sagas";
 
 export const SCHEDULE_TICK_CRON = "0 */5 * * * *";
 const TICK_MS = 5 * 60_000;

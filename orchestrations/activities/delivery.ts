@@ -8,20 +8,12 @@
 import { createHash } from "node:crypto";
 import type { ClawSpec } from "../../core/domain/spec";
 import { ClawError } from "../../core/errors";
+import { HASH_COMMAND, parseHashes, type DeliveredFile } from "../../core/guest/protocol";
 import { renderSecretsFile } from "../../core/guest/secrets-file";
 import { KNOWN_SECRET_KEYS, PROVIDER_KEYS } from "../../core/secrets/catalogue";
 import type { DeliveredState } from "../../core/state";
 import type { ActivityDeps, AgentDefaults } from "./ports";
 import { asStep, type StepInput } from "./step";
-
-type FileKind = "secrets" | "access-password" | "settings";
-const FILE_NAMES: Record<FileKind, string> = {
-  secrets: "claw.env",
-  "access-password": "access-password",
-  settings: "claw-settings.env",
-};
-/** Hashes of what is on the disk now (a missing file prints nothing). */
-const HASH_COMMAND = `cd "\${CLAW_DATA:-/mnt/claw-data}/secrets" 2>/dev/null && sha256sum ${Object.values(FILE_NAMES).join(" ")} 2>/dev/null; true`;
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -32,17 +24,6 @@ export function agentSettings(spec: ClawSpec, defaults: AgentDefaults = {}): Rec
   const operator = spec.operatorTelegramId ?? defaults.operatorTelegramId;
   if (model) out.DEFAULT_MODEL = model;
   if (operator) out.OPERATOR_TELEGRAM_ID = operator;
-  return out;
-}
-
-function parseHashes(stdout: string): Partial<Record<FileKind, string>> {
-  const out: Partial<Record<FileKind, string>> = {};
-  for (const line of stdout.split("\n")) {
-    const m = /^([0-9a-f]{64})\s+\*?(\S+)$/.exec(line.trim());
-    if (!m) continue;
-    const kind = (Object.keys(FILE_NAMES) as FileKind[]).find((k) => FILE_NAMES[k] === m[2]);
-    if (kind) out[kind] = m[1];
-  }
   return out;
 }
 
@@ -106,14 +87,14 @@ export function createDeliveryActivities(deps: ActivityDeps) {
         address: c.observed.publicIp ?? "",
         hostKeySha256: c.observed.hostKeySha256,
       };
-      const want: Record<FileKind, string> = {
+      const want: Record<DeliveredFile, string> = {
         secrets: sha256(renderSecretsFile(secrets)),
         "access-password": sha256(`${password.password}\n`),
         settings: sha256(renderSecretsFile(settings)),
       };
       const have = await deps.guest.exec({ ...target, command: HASH_COMMAND, timeoutMs: 30_000 });
       const onDisk = have.code === 0 ? parseHashes(have.stdout) : {};
-      const changed = (Object.keys(want) as FileKind[]).filter((k) => onDisk[k] !== want[k]);
+      const changed = (Object.keys(want) as DeliveredFile[]).filter((k) => onDisk[k] !== want[k]);
       if (changed.length > 0) {
         await deps.guest.deliverSecrets({
           ...target,

@@ -1,27 +1,19 @@
 /**
- * Where activities get their dependencies. Production (Azure or the twin) builds them once from
- * configuration (wiring.ts); tests install their own with setActivityDeps.
+ * Where activities get their dependencies: derived from the composition root (core/app) on first
+ * use, once per root.
  */
+import { appRoot, type AppRoot } from "../../core/app";
 import type { ActivityDeps } from "./ports";
+import { activityDepsFrom } from "./wiring";
 
-let provider: (() => Promise<ActivityDeps>) | undefined;
-let cached: Promise<ActivityDeps> | undefined;
+const built = new WeakMap<AppRoot, ActivityDeps>();
 
-export function setActivityDepsProvider(p: () => Promise<ActivityDeps>): void {
-  provider = p;
-  cached = undefined;
-}
-
-export function setActivityDeps(deps: ActivityDeps): void {
-  setActivityDepsProvider(async () => deps);
-}
-
-export function getActivityDeps(): Promise<ActivityDeps> {
-  if (!provider)
-    throw new Error("activity dependencies are not configured (call setActivityDepsProvider at startup)");
-  cached ??= provider().catch((e) => {
-    cached = undefined;
-    throw e;
-  });
-  return cached;
+export async function getActivityDeps(): Promise<ActivityDeps> {
+  const root = appRoot();
+  let deps = built.get(root);
+  if (!deps) {
+    deps = activityDepsFrom(root);
+    built.set(root, deps);
+  }
+  return deps;
 }

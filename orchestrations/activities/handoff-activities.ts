@@ -8,7 +8,8 @@ import { lastSegment } from "../../core/azure/ids";
 import { clawResourceNames, shortSuffix } from "../../core/domain/naming";
 import { ClawError } from "../../core/errors";
 import { HOST_KEY_CHANGED, hostKeyFingerprint } from "../../core/guest/connection";
-import { vmNameOf, parseKv } from "./claw-activities";
+import { lifecycleCommand, parseKv } from "../../core/guest/protocol";
+import { vmNameOf } from "./record-activities";
 import type { ActivityDeps } from "./ports";
 import { asStep, type StepInput } from "./step";
 
@@ -26,10 +27,6 @@ export interface StandbyReady {
   /** What boot.sh reported on the standby: "standby". */
   status: string;
 }
-
-/** Runs a runtime script as root; `CLAW_OPT` lets the twin's guests keep the payload elsewhere. */
-export const lifecycleCommand = (script: string) =>
-  `sudo bash -c '"\${CLAW_OPT:-/opt/claw}/lifecycle/${script}"'`;
 
 /**
  * Run Command script that waits (within Run Command's own limit) until the first boot.sh has

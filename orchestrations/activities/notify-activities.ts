@@ -8,9 +8,9 @@
  * worth failing a saga for: the activity answers `{ delivered: false, reason }` instead of throwing.
  */
 import * as df from "durable-functions";
-import { commandRuntime } from "../../core/commands";
+import { appRoot } from "../../core/app";
 import type { OperationRecord } from "../../core/state";
-import { notifierFromEnv, type TelegramNotifier } from "../../core/telegram";
+import type { TelegramNotifier } from "../../core/telegram";
 import type { InvocationContext } from "@azure/functions";
 import { logLine, traceActivity } from "../../core/telemetry";
 import { instanceIdOf } from "./registration";
@@ -49,9 +49,11 @@ export function createNotifyActivities(deps: NotifyActivityDeps) {
   return { notifyOperators };
 }
 
+export type NotifyActivities = ReturnType<typeof createNotifyActivities>;
+
 let provider: () => NotifyActivityDeps = () => ({
-  operations: commandRuntime().state.operations,
-  notifier: notifierFromEnv(),
+  operations: appRoot().storage.state.operations,
+  notifier: appRoot().notifier(),
   log: (level, message) => logLine(level, `[notify] ${message}`),
 });
 

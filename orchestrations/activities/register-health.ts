@@ -1,5 +1,5 @@
 /** Registers the health sweep's activities over the saga activities' state and SSH, and the fleet notifier. */
-import { getFleetDeps } from "../../core/fleet/deps";
+import { appRoot } from "../../core/app";
 import {
   createHealthActivities,
   HEALTH_ACTIVITY_NAMES,
@@ -15,12 +15,12 @@ let cached: HealthDeps | undefined;
 
 async function healthDeps(): Promise<HealthDeps> {
   if (!cached) {
-    const [a, f] = await Promise.all([getActivityDeps(), getFleetDeps()]);
+    const [a, f] = await Promise.all([getActivityDeps(), appRoot().fleet()]);
     cached = {
       state: a.state,
       guest: a.guest,
       notify: f.notify,
-      parallel: healthParallelFrom(process.env),
+      parallel: healthParallelFrom(appRoot().env),
       log: (level, m) => logLine(level, `[health] ${m}`),
     };
   }

@@ -1,8 +1,7 @@
 /** Registers runHousekeeping (orchestrations/housekeeping.ts) over the state store and the gateway. */
-import { createAzureGatewayFromConfig } from "../../core/azure";
+import { appRoot } from "../../core/app";
 import { retentionPolicyFrom } from "../../core/housekeeping/policy";
 import { runHousekeeping, type HousekeepingDeps } from "../../core/housekeeping/run";
-import { getActivityDeps } from "./deps";
 import { registerActivities } from "./registration";
 import { logLine } from "../../core/telemetry";
 
@@ -15,20 +14,25 @@ export function setHousekeepingDeps(deps: HousekeepingDeps | undefined): void {
 
 async function housekeepingDeps(): Promise<HousekeepingDeps> {
   if (!cached) {
-    const { state } = await getActivityDeps();
+    const root = appRoot();
     cached = {
-      state,
-      azure: createAzureGatewayFromConfig(process.env),
-      policy: retentionPolicyFrom(process.env),
+      state: root.storage.state,
+      azure: root.gateway(),
+      policy: retentionPolicyFrom(root.env),
       log: (level, m) => logLine(level, `[housekeeping] ${m}`),
     };
   }
   return cached;
 }
 
-registerActivities<
-  HousekeepingDeps,
-  { runHousekeeping: (i: { at: string }) => ReturnType<typeof runHousekeeping> }
->(["runHousekeeping"], housekeepingDeps, (deps) => ({
-  runHousekeeping: (i: { at: string }) => runHousekeeping(deps, i),
-}));
+export type HousekeepingActivities = {
+  runHousekeeping(i: { at: string }): ReturnType<typeof runHousekeeping>;
+};
+
+registerActivities<HousekeepingDeps, HousekeepingActivities>(
+  ["runHousekeeping"],
+  housekeepingDeps,
+  (deps) => ({
+    runHousekeeping: (i: { at: string }) => runHousekeeping(deps, i),
+  }),
+);

@@ -1,33 +1,24 @@
 /**
- * Production wiring of the saga activities, the same on Azure and on the twin: configuration
- * (core/config) decides whether the gateway talks to Azure or the emulator, whether secrets come
- * from Key Vault or the local secrets file, and how SSH finds a claw.
+ * The saga activities' dependencies, taken from the composition root (core/app), the same on Azure
+ * and on the twin: configuration decides whether the gateway talks to Azure or the emulator,
+ * whether secrets come from Key Vault or the local secrets file, and how SSH finds a claw.
  */
-import { loadConfig } from "../../core/config";
-import { createStateStore } from "../../core/state";
-import { storageTargetFromConfig } from "../../core/state/from-config";
-import { createAzureGatewayFromConfig } from "../../core/azure";
+import type { AppRoot } from "../../core/app";
 import { DELETE_DATA_DISK } from "../../core/azure";
-import { createSecretStore, generateAccessPassword } from "../../core/secrets";
-import { createGuestClientFactory } from "../../core/guest/from-config";
+import { generateAccessPassword } from "../../core/secrets";
 import { renderCloudInit } from "../../core/cloud-init";
 import type { ActivityDeps, GuestPort } from "./ports";
-import { setActivityDepsProvider } from "./deps";
 import { logLine } from "../../core/telemetry";
 
-/** Builds the activities' dependencies from settings (process.env by default). */
-export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<ActivityDeps> {
-  const config = loadConfig(env);
-  const state = createStateStore(storageTargetFromConfig(config.storage), { prefix: env.TABLE_PREFIX ?? "" });
-  const gateway = createAzureGatewayFromConfig(env);
-  const secrets = createSecretStore({
-    keyVaultUri: config.mode === "azure" ? config.keyVaultUri : undefined,
-    sshKeySecretName: env.SSH_KEY_SECRET_NAME,
-    localSecretsFile: env.LOCAL_SECRETS_FILE || undefined,
-    generateSshKey: config.mode === "twin",
-  });
+/** Builds the activities' dependencies from the root (throws when the configuration is incomplete). */
+export function activityDepsFrom(root: AppRoot): ActivityDeps {
+  const { env } = root;
+  const config = root.config();
+  const state = root.storage.state;
+  const gateway = root.gateway();
+  const secrets = root.secrets();
   const log = (m: string) => logLine("info", `[activities] ${m}`);
-  const guestFor = createGuestClientFactory(config, secrets, { log });
+  const guestFor = root.guests(log);
   // SSH to the claw's public IP: on the twin the emulator maps it to the loopback port of whichever
   // VM's NIC holds it, so an upgrade that moves the IP to a standby reaches the standby.
   const client = (a: { claw: string; address: string; hostKeySha256?: string }) =>
@@ -82,9 +73,4 @@ export async function createDepsFromEnv(env: NodeJS.ProcessEnv = process.env): P
     bootPollMs: Number(env.CLAW_BOOT_POLL_MS ?? (config.mode === "twin" ? 250 : 5_000)),
     log,
   };
-}
-
-/** Called once by the function app's entry: activities build their dependencies on first use. */
-export function useDepsFromEnv(): void {
-  setActivityDepsProvider(() => createDepsFromEnv());
 }

@@ -8,7 +8,7 @@ import type { ClawActivities, ClawSnapshot } from "../activities/claw-activities
 import type { HandoffActivities } from "../activities/handoff-activities";
 import type { ActivityCalls, RetryProfile } from "../activity-calls";
 import type { Compensations } from "../compensations";
-import type { SagaInput } from "../contracts";
+import type { SagaInput } from "../../core/sagas";
 import { deferWhileBusy } from "../defer-while-busy";
 
 /** ARM mutations: the gateway already retries 429/5xx; this is the second net for transient failures. */

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createRequestLog, type CommandDeps, type SagaClient, type SagaStatus } from "../../core/commands";
 import { clawSpecSchema, type ClawSpecInput } from "../../core/domain";
 import { createStateStore } from "../../core/state";
-import type { SagaInput } from "../../orchestrations/contracts";
+import type { SagaInput } from "../../core/sagas";
 
 export interface FakeDurable extends SagaClient {
   started: { name: string; instanceId: string; input: SagaInput }[];

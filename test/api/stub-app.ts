@@ -8,8 +8,8 @@ import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import "../../functions/http";
 import "../../functions/queue";
-import { commandRuntime } from "../../core/commands";
-import { SAGA_NAMES, type SagaInput } from "../../orchestrations/contracts";
+import { appRoot } from "../../core/app";
+import { SAGA_NAMES, type SagaInput } from "../../core/sagas";
 
 export const HOLDING_VERSION = "9.9.9";
 
@@ -25,7 +25,7 @@ for (const name of Object.values(SAGA_NAMES)) df.app.orchestration(name, stubSag
 
 df.app.activity("stubFinishOperation", {
   handler: async (input: SagaInput) => {
-    const { state } = commandRuntime();
+    const { state } = appRoot().storage;
     await state.operations.finish(input.operationId, { status: "succeeded", details: { stub: true } });
     await state.claws.releaseOperation(input.claw, input.operationId);
   },

@@ -13,6 +13,8 @@ import { refreshClaw, upgradeClaw } from "../../orchestrations/upgrade-claw";
 import { deployClaw } from "../../orchestrations/deploy-claw";
 import { parkClaw, wakeClaw } from "../../orchestrations/simple-sagas";
 import { clawResourceNames, shortSuffix } from "../../core/domain/naming";
+import type { SagaActivities } from "../../orchestrations/activities/types";
+import type { InputOf } from "../../orchestrations/activity-calls";
 
 /** The standby's name, as the saga derives it from the operation id (op-<claw>). */
 const sb = (claw: string) => clawResourceNames(claw).standbyVm(shortSuffix(`op-${claw}`, 8));
@@ -38,7 +40,7 @@ interface World {
   fail: Record<string, string | ((input: Record<string, unknown>) => boolean)>;
   violations: string[];
   verified: Set<string>;
-  finished?: Record<string, unknown>;
+  finished?: InputOf<SagaActivities, "finishOperation">;
   nextDisk: number;
   /** When the claw's VM last booted (absent: before the test). */
   bootedAt?: number;
@@ -68,17 +70,23 @@ function checkInvariants(world: World, after: string): void {
     if (vms.length > 1) world.violations.push(`${after}: ${d} on ${vms.join(", ")}`);
 }
 
-function act(name: string, fn: (world: World, input: Record<string, unknown>) => unknown): ActivityHandler {
-  return async (input: unknown) => {
+type Name = keyof SagaActivities & string;
+
+/** A stand-in for activity `name`: its input and result are the real activity's. */
+function act<K extends Name>(
+  name: K,
+  // Partial: a stand-in answers the fields the sagas read.
+  fn: (world: World, input: InputOf<SagaActivities, K>) => Partial<Awaited<ReturnType<SagaActivities[K]>>>,
+): ActivityHandler {
+  return async (input: InputOf<SagaActivities, K>) => {
     const world = w(input);
-    const i = input as Record<string, unknown>;
     world.calls.push(name);
     const f = world.fail[name];
-    if (f && (typeof f !== "function" || f(i))) {
+    if (f && (typeof f !== "function" || f(input as Record<string, unknown>))) {
       if (f === "once") delete world.fail[name];
       throw new Error(`[AZURE_ERROR] injected failure in ${name}`);
     }
-    const out = fn(world, i);
+    const out = fn(world, input);
     checkInvariants(world, name);
     return out;
   };
@@ -90,7 +98,7 @@ function vmAt(world: World, name: string): Vm {
   return vm;
 }
 
-const activities: Record<string, ActivityHandler> = {
+const activities: { [K in Name]?: ActivityHandler } = {
   loadClaw: act("loadClaw", (world, i) => ({
     upgradeStrategy: world.strategy,
     name: i.claw,
@@ -165,7 +173,7 @@ const activities: Record<string, ActivityHandler> = {
     return "SHA256:claw";
   }),
   checkSecrets: act("checkSecrets", () => ({ providers: ["ANTHROPIC_API_KEY"], missing: [] })),
-  deliverSecrets: act("deliverSecrets", () => null),
+  deliverSecrets: act("deliverSecrets", () => ({ changed: [] })),
   verify: act("verify", (world, i) => {
     const [name, vm] = atIp(world) ?? [];
     if (!vm?.agent || (i.expectVersion && vm.version !== i.expectVersion))
@@ -299,7 +307,7 @@ describe("sagas with stand-in activities", () => {
   beforeAll(async () => {
     // Indirect, so a test can swap one activity's behaviour.
     const dynamic = Object.fromEntries(
-      Object.keys(activities).map((k) => [k, ((i, c) => activities[k](i, c)) as ActivityHandler]),
+      Object.keys(activities).map((k) => [k, ((i, c) => activities[k as Name]!(i, c)) as ActivityHandler]),
     );
     h = await createHarness({ upgradeClaw, refreshClaw, deployClaw, parkClaw, wakeClaw }, dynamic);
   });

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAzureGatewayFromConfig } from "../../core/azure";
-import { commandRuntime } from "../../core/commands";
+import { createStateStore } from "../../core/state";
 import { startTwinHarness, type TwinHarness } from "../../local/twin-harness";
 
 const spec = { name: "drifty", region: "westus", vmSize: "Standard_D2s_v5", imageVersion: "1.0.0" };
@@ -79,7 +79,7 @@ describe("drift reconcile on the twin", () => {
     expect(op.status).toBe(200);
     expect(op.body).toMatchObject({ kind: "drift-reconcile", status: "succeeded" });
     expect(op.body.details.findings).toEqual(drift.findings);
-    const audit = await commandRuntime({ AzureWebJobsStorage: t.env.AzureWebJobsStorage }).state.audit.list();
+    const audit = await createStateStore(t.env.AzureWebJobsStorage).audit.list();
     expect(audit.filter((a) => a.kind === "drift")).toMatchObject([
       { claw: spec.name, accepted: true, operationId: drift.operationId },
     ]);

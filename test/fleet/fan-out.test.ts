@@ -11,7 +11,7 @@ import {
   FAN_OUT_RELATIVE_TICK_FLOOR_MS,
   fanOut,
   type ClawOutcome,
-} from "../../orchestrations/fleet-kit";
+} from "../../orchestrations/fan-out";
 import { EventType, type HistoryEvent } from "../../local/host/durable/history";
 import type { StartClawCommandInput } from "../../core/fleet/start-command";
 

@@ -4,8 +4,8 @@
  * refuses bad bodies (400, audited) and unknown claws (404); DELETE hands it back to its schedule.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setFleetDeps, type FleetDeps } from "../../core/fleet/deps";
-import { fleetDepsFromEnv } from "../../core/fleet/wiring";
+import { createAppRoot, setAppRoot } from "../../core/app";
+import type { FleetDeps } from "../../core/fleet/deps";
 import { clawPin, clawUnpin } from "../../functions/http/pins";
 import { startAzurite, type Azurite } from "../helpers/azurite";
 import { spec } from "../api/fakes";
@@ -24,8 +24,9 @@ beforeAll(async () => {
   [azurite, durable] = await Promise.all([startAzurite({ table: true, queue: false }), startFakeDurable()]);
   // The pin route builds its command deps from the app settings, as on Azure.
   process.env.AzureWebJobsStorage = azurite.connectionString;
-  deps = await fleetDepsFromEnv({ AzureWebJobsStorage: azurite.connectionString }, noAzure);
-  setFleetDeps(deps);
+  const root = createAppRoot({ AzureWebJobsStorage: azurite.connectionString }, { fleetAzure: noAzure });
+  setAppRoot(root);
+  deps = await root.fleet();
   await deps.state.claws.create(spec("awake"));
   await deps.state.claws.updateObserved("awake", { powerState: "running" });
   await deps.state.claws.create(spec("parked"));

@@ -5,8 +5,8 @@
  * rollout cannot take it), each command audited.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setFleetDeps, type FleetDeps } from "../../core/fleet/deps";
-import { fleetDepsFromEnv } from "../../core/fleet/wiring";
+import { createAppRoot, setAppRoot } from "../../core/app";
+import type { FleetDeps } from "../../core/fleet/deps";
 import { rolloutAction, rolloutCreate, rolloutItem, rolloutsList } from "../../functions/http/rollouts";
 import { startAzurite, type Azurite } from "../helpers/azurite";
 import { answer, request, startFakeDurable, type FakeDurable } from "./http-fixture";
@@ -21,8 +21,9 @@ const noAzure = {
 
 beforeAll(async () => {
   [azurite, durable] = await Promise.all([startAzurite({ table: true, queue: false }), startFakeDurable()]);
-  deps = await fleetDepsFromEnv({ AzureWebJobsStorage: azurite.connectionString }, noAzure);
-  setFleetDeps(deps);
+  const root = createAppRoot({ AzureWebJobsStorage: azurite.connectionString }, { fleetAzure: noAzure });
+  setAppRoot(root);
+  deps = await root.fleet();
   await deps.state.images.upsert({ version: "1.2.0", state: "Succeeded", regions: ["westus"] });
   await deps.state.images.upsert({ version: "1.3.0", state: "Creating", regions: ["westus"] });
 });

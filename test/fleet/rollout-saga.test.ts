@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActivityHandler, OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import { createHarness, type Harness } from "../../local/host/durable/harness";
-import { rolloutFleet, rolloutInstanceId, type RolloutRun } from "../../orchestrations/rollout-fleet";
+import { rolloutInstanceId } from "../../core/sagas";
+import { rolloutFleet, type RolloutRun } from "../../orchestrations/rollout-fleet";
 
 interface Rollout {
   run: RolloutRun;

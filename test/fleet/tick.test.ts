@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ActivityHandler, OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import { createHarness, type Harness } from "../../local/host/durable/harness";
-import { scheduleTick, scheduleTickInstanceId } from "../../orchestrations/schedule-tick";
+import { scheduleTickInstanceId } from "../../core/sagas";
+import { scheduleTick } from "../../orchestrations/schedule-tick";
 import { createFleetActivities, FLEET_ACTIVITY_NAMES } from "../../core/fleet/activities";
 import { planRolloutRun } from "../../core/fleet/rollouts";
 import { createFleetState } from "../../core/fleet/fleet-state";

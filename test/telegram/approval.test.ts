@@ -15,7 +15,7 @@ import { createTelegramNotifier } from "../../core/telegram/notifier";
 import { NOTIFY_RETRY } from "../../core/telegram/retry";
 import { createHarness, type Harness } from "../../local/host/durable/harness";
 import { createNotifyActivities } from "../../orchestrations/activities/notify-activities";
-import type { SagaInput } from "../../orchestrations/contracts";
+import type { SagaInput } from "../../core/sagas";
 import { rolloutFleet } from "../../orchestrations/rollout-fleet";
 import { eventually } from "../devhost/fixture";
 import { spec } from "../api/fakes";

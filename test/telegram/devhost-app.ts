@@ -6,8 +6,8 @@
 import * as df from "durable-functions";
 import type { OrchestrationContext } from "durable-functions";
 import "../../functions/telegram";
-import { commandRuntime } from "../../core/commands";
-import { SAGA_NAMES, type SagaInput } from "../../orchestrations/contracts";
+import { appRoot } from "../../core/app";
+import { SAGA_NAMES, type SagaInput } from "../../core/sagas";
 
 function* stubSaga(context: OrchestrationContext) {
   const input = context.df.getInput<SagaInput>();
@@ -21,7 +21,7 @@ for (const name of Object.values(SAGA_NAMES)) df.app.orchestration(name, stubSag
 
 df.app.activity("stubFinishOperation", {
   handler: async (input: SagaInput) => {
-    const { state } = commandRuntime();
+    const { state } = appRoot().storage;
     await state.operations.finish(input.operationId, {
       status: "succeeded",
       details: input.params.toVersion ? { fromVersion: "1.0.0", toVersion: input.params.toVersion } : {},

@@ -5,9 +5,8 @@
  * mismatch, retireVm never deletes the claw's VM nor a VM holding the disk, adoptVm makes the
  * spec follow the upgrade.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAzurite, type Azurite } from "../helpers/azurite";
-import { createStateStore, type StateStore } from "../../core/state";
+import { describe, expect, it } from "vitest";
+import { clawInOperation, useActivityState } from "../helpers/activity-state";
 import { ClawError } from "../../core/errors";
 import { HOST_KEY_CHANGED } from "../../core/guest";
 import { generateSshKeyPair } from "../../core/guest/keys";
@@ -19,15 +18,7 @@ import {
 import type { ActivityDeps, AzurePort, GuestPort } from "../../orchestrations/activities/ports";
 import { parseRunCommandMessage } from "../../core/azure/handoff";
 
-let azurite: Azurite;
-let state: StateStore;
-beforeAll(async () => {
-  azurite = await startAzurite({ table: true, queue: false });
-  state = createStateStore(azurite.connectionString, {
-    prefix: `U${Math.random().toString(36).slice(2, 8)}`,
-  });
-});
-afterAll(async () => azurite?.close());
+const getState = useActivityState();
 
 const calls: string[] = [];
 const standbyKey = generateSshKeyPair("root@standby").public;
@@ -50,7 +41,7 @@ function deps(over: { azure?: Partial<AzurePort>; guest?: Partial<GuestPort> } =
     ...over.guest,
   } as unknown as GuestPort;
   return {
-    state,
+    state: getState(),
     azure,
     guest,
     secrets: {
@@ -69,23 +60,7 @@ function deps(over: { azure?: Partial<AzurePort>; guest?: Partial<GuestPort> } =
   };
 }
 
-async function claw(name: string) {
-  await state.claws.create({
-    name,
-    region: "westus",
-    vmSize: "Standard_D2s_v5",
-    imageVersion: "1.0.0",
-    tags: {},
-  });
-  await state.claws.updateObserved(name, { publicIp: "10.0.0.4", hostKeySha256: "SHA256:claw", imageVersion: "1.1.0" }); // prettier-ignore
-  const op = await state.operations.start({
-    kind: "upgrade",
-    claw: name,
-    channel: "http",
-    principal: "test",
-  });
-  return { op: op.id, claw: name };
-}
+const claw = (name: string) => clawInOperation(getState(), name, "upgrade", { imageVersion: "1.1.0" });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   const e = await p.then(
@@ -162,7 +137,7 @@ describe("upgrade activities", () => {
 
   it("retireVm: never deletes the claw's own VM or a VM that holds the data disk", async () => {
     const base = await claw("ret");
-    await state.claws.updateObserved("ret", { vmName: "ret-vnew" });
+    await getState().claws.updateObserved("ret", { vmName: "ret-vnew" });
     const holding = { dataDisks: [{ lun: 0, diskId: "/d/ret-data" }] };
     const a = createHandoffActivities(
       deps({
@@ -185,7 +160,7 @@ describe("upgrade activities", () => {
       version: "1.1.0",
       followSpec: true,
     });
-    const c = await state.claws.require("ado");
+    const c = await getState().claws.require("ado");
     expect(c.spec.imageVersion).toBe("1.1.0");
     expect(c.observed).toMatchObject({ vmName: "ado-vx", nicId: "/n/ado-vx-nic", imageVersion: "1.1.0" });
   });

@@ -1,8 +1,8 @@
 /**
- * What triggers and sagas agree on: saga function names, their input, and the per-claw singleton
- * instance id. Command handlers (core/commands) start sagas with these; nothing else.
+ * What triggers and the claw sagas agree on: saga function names, their input, and the per-claw
+ * singleton instance id. Command handlers (core/commands) start sagas with these; nothing else.
  */
-import type { Channel } from "../core/domain/commands";
+import type { Channel } from "../domain/commands";
 
 export const SAGA_NAMES = {
   deploy: "deployClaw",

@@ -1,20 +1,14 @@
 /**
- * Deterministic building blocks of the fleet sagas (rolloutFleet, scheduleTick): run claw sagas as
- * sub-orchestrations with a bounded window, one claw's failure never aborting the run, and operator
- * control events (pause / resume / cancel / approve / reject) honoured while waiting. No I/O here.
+ * The fleet sagas' fan-out (rolloutFleet, scheduleTick): claw sagas run as sub-orchestrations in a
+ * bounded sliding window, one claw's failure never aborting the run, control events (fleet-control)
+ * applied at every look. Deterministic.
  */
 import type { OrchestrationContext, Task } from "durable-functions";
 import type { StartClawCommandInput, StartClawCommandResult } from "../core/fleet/start-command";
 import { failureOf, RECORD_RETRY, retry } from "./saga-kit";
-
-/** The external event every fleet saga listens to. */
-export const CONTROL_EVENT = "control";
-export const CONTROL_ACTIONS = ["approve", "reject", "pause", "resume", "cancel"] as const;
-export type ControlAction = (typeof CONTROL_ACTIONS)[number];
-export interface ControlEvent {
-  action: ControlAction;
-  by?: string;
-}
+import { activityTask } from "./activity-calls";
+import type { SagaActivities } from "./activities/types";
+import { sweepControl, waitControl, type ControlState } from "./fleet-control";
 
 /**
  * Starting a claw saga can meet the previous saga of that claw still returning after it freed
@@ -27,114 +21,6 @@ export interface ClawOutcome {
   status: "succeeded" | "failed" | "skipped";
   operationId?: string;
   detail?: string;
-}
-
-/**
- * Operator control state shared by a saga's waits.
- *
- * The JS SDK schedules a task's action again when an already-scheduled task is put into a new
- * Task.any/Task.all (azure-functions-durable-js#574), and it hands an event to the newest open
- * waiter of its name. So no task here ever sits in two compounds: each wait makes a fresh event
- * waiter, a waiter that lost its race stays open and may catch a later event, and every wait first
- * sweeps all waiters for events they caught (applied in the order the events were sent, `at`).
- */
-export interface ControlState {
-  paused: boolean;
-  cancelled: boolean;
-  decision?: "approve" | "reject";
-  log: { action: ControlAction; by?: string; at: string }[];
-  /** Event waiters not yet swept (in-memory; rebuilt identically on replay). */
-  waiters: Task[];
-}
-
-export function newControlState(): ControlState {
-  return { paused: false, cancelled: false, log: [], waiters: [] };
-}
-
-function apply(ctx: OrchestrationContext, st: ControlState, ev: ControlEvent | undefined): void {
-  const action = ev?.action;
-  if (!action || !CONTROL_ACTIONS.includes(action)) return;
-  st.log.push({ action, ...(ev.by ? { by: ev.by } : {}), at: ctx.df.currentUtcDateTime.toISOString() });
-  if (action === "pause") st.paused = true;
-  else if (action === "resume") st.paused = false;
-  else if (action === "cancel") st.cancelled = true;
-  else st.decision = action;
-}
-
-/** Applies the events open waiters caught since the last sweep; true when there were any. */
-export function sweepControl(ctx: OrchestrationContext, st: ControlState): boolean {
-  const caught = st.waiters.filter((w) => w.isCompleted);
-  if (caught.length === 0) return false;
-  st.waiters = st.waiters.filter((w) => !w.isCompleted);
-  const events = caught.map((w, i) => ({ ev: w.result as ControlEvent & { at?: string }, i }));
-  events.sort((a, b) => (a.ev?.at ?? "").localeCompare(b.ev?.at ?? "") || a.i - b.i);
-  for (const e of events) apply(ctx, st, e.ev);
-  return true;
-}
-
-/**
- * Waits for a control event, or for `other` (a task made fresh for this wait, e.g. a timer) when
- * given. Answers "control" when events were applied, "other" when `other` finished first.
- */
-export function* waitControl(
-  ctx: OrchestrationContext,
-  st: ControlState,
-  other?: Task,
-): Generator<Task, "control" | "other", unknown> {
-  const waiter = ctx.df.waitForExternalEvent(CONTROL_EVENT);
-  st.waiters.push(waiter);
-  if (other) {
-    const winner = (yield ctx.df.Task.any([other, waiter])) as Task;
-    if (winner === other) return "other";
-  } else {
-    yield waiter;
-  }
-  sweepControl(ctx, st);
-  return "control";
-}
-
-/** While paused (and not cancelled), waits for control events. */
-export function* holdWhilePaused(
-  ctx: OrchestrationContext,
-  st: ControlState,
-  onChange: (what: string) => Generator<Task, void, unknown>,
-): Generator<Task, void, unknown> {
-  sweepControl(ctx, st);
-  if (!st.paused || st.cancelled) return;
-  yield* onChange("paused");
-  while (st.paused && !st.cancelled) yield* waitControl(ctx, st);
-  yield* onChange(st.cancelled ? "cancelled" : "resumed");
-}
-
-/**
- * Waits until `deadline` or until `until(st)` holds after a control event. A fresh timer per wait
- * (the one that lost is cancelled). Answers true when the deadline passed.
- */
-export function* waitUntil(
-  ctx: OrchestrationContext,
-  deadline: Date,
-  st: ControlState,
-  until: (st: ControlState) => boolean,
-): Generator<Task, boolean, unknown> {
-  for (;;) {
-    sweepControl(ctx, st);
-    if (until(st)) return false;
-    if (ctx.df.currentUtcDateTime >= deadline) return true;
-    const timer = ctx.df.createTimer(deadline);
-    if ((yield* waitControl(ctx, st, timer)) === "other") return true;
-    timer.cancel();
-  }
-}
-
-/** Waits `minutes`, honouring control events; a cancel ends the wait early. */
-export function* soak(
-  ctx: OrchestrationContext,
-  minutes: number,
-  st: ControlState,
-): Generator<Task, void, unknown> {
-  if (minutes <= 0) return;
-  const deadline = new Date(ctx.df.currentUtcDateTime.getTime() + minutes * 60_000);
-  yield* waitUntil(ctx, deadline, st, (s) => s.cancelled);
 }
 
 export interface FanOutOptions {
@@ -259,7 +145,9 @@ export function* fanOut(
     if (starting && queue.length > 0 && running.length < o.maxParallel) {
       const batch = queue.splice(0, o.maxParallel - running.length);
       const claims = (yield ctx.df.Task.all(
-        batch.map((item) => ctx.df.callActivityWithRetry("startClawCommand", RECORD_RETRY, item)),
+        batch.map((item) =>
+          activityTask<SagaActivities, "startClawCommand">(ctx, "startClawCommand", item, RECORD_RETRY),
+        ),
       )) as StartClawCommandResult[];
       const bookkeeping: Task[] = [];
       const skips: Task[] = [];
@@ -336,12 +224,17 @@ function settle(ctx: OrchestrationContext, o: FanOutOptions, task: Task, run: Ru
     return t ? [t] : [];
   }
   const f = failureOf(task.result);
-  const finish = ctx.df.callActivityWithRetry("finishOperation", RECORD_RETRY, {
-    op: run.operationId,
-    claw: run.item.claw,
-    status: "failed",
-    error: { code: f.code, message: f.message, step: "start" },
-  });
+  const finish = activityTask<SagaActivities, "finishOperation">(
+    ctx,
+    "finishOperation",
+    {
+      op: run.operationId,
+      claw: run.item.claw,
+      status: "failed",
+      error: { code: f.code, message: f.message, step: "start" },
+    },
+    RECORD_RETRY,
+  );
   const t = o.onOutcome(run.item, {
     claw: run.item.claw,
     status: "failed",

@@ -1,0 +1,3 @@
+/** The composition root and the storage it opens. */
+export { appRoot, createAppRoot, setAppRoot, type AppRoot, type AppRootOptions } from "./root";
+export { createAppStorage, type AppStorage } from "./storage";

@@ -44,7 +44,6 @@ function once<T>(build: () => T): () => T {
   return () => (built ??= { value: build() }).value;
 }
 
-
 /** Builds the app's dependencies from settings; only storage is opened now. */
 export function createAppRoot(env: Env = process.env, opts: AppRootOptions = {}): AppRoot {
   const storage = createAppStorage(loadStorageSettings(env));

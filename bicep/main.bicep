@@ -46,6 +46,9 @@ param telegramOperatorChatId string
 ])
 param rolloutPolicy string = 'canary-approval'
 
+@description('Client id of an Entra ID app registration for the console: when set, App Service authentication signs operators in before the console\'s files are served (the API, the Telegram and bake webhooks keep their own keys). Empty: the files are open, every data call keyed.')
+param consoleEntraClientId string = ''
+
 @description('Durable Functions task hub name (letters and digits)')
 param durableHubName string = 'OpenClawps'
 
@@ -223,6 +226,7 @@ module functionApp 'modules/function-app.bicep' = {
     telegramOperatorIds: telegramOperatorIds
     telegramOperatorChatId: telegramOperatorChatId
     rolloutPolicy: rolloutPolicy
+    consoleEntraClientId: consoleEntraClientId
   }
   // The app starts resolving storage and Key Vault references as soon as it exists.
   dependsOn: [

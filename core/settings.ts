@@ -177,6 +177,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     azure: "optional",
   },
   {
+    name: "CONSOLE_SIGN_IN",
+    description:
+      "entra: the console's files are served only to users App Service authentication signed in with Entra ID (set by the Bicep when consoleEntraClientId is given); unset: served to anyone, every data call still keyed",
+    azure: "optional",
+  },
+  {
     name: "VM_HOURLY_PRICES",
     description:
       'JSON price table for the dashboard\'s cost saved: {"Standard_D2s_v5": 0.096, ...} in currency per VM hour (defaults: core/console/prices.ts)',

@@ -65,6 +65,9 @@ param telegramOperatorChatId string
 ])
 param rolloutPolicy string = 'canary-approval'
 
+@description('Entra ID app registration (client id) that signs operators in to the console; empty: off')
+param consoleEntraClientId string = ''
+
 var appSettings = {
   AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
@@ -89,6 +92,7 @@ var appSettings = {
   TELEGRAM_OPERATOR_CHAT_ID: telegramOperatorChatId
   BAKE_WEBHOOK_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${vaultItemNames.bakeWebhookSecret}/)'
   ROLLOUT_POLICY: rolloutPolicy
+  CONSOLE_SIGN_IN: empty(consoleEntraClientId) ? '' : 'entra'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -153,6 +157,45 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
   properties: appSettings
+}
+
+// App Service authentication lets every request through (AllowAnonymous: the API, the Telegram and
+// bake webhooks authenticate themselves) and, for a signed-in operator, vouches for them in the
+// X-MS-CLIENT-PRINCIPAL-* headers; the console function sends anyone without them to
+// /.auth/login/aad (CONSOLE_SIGN_IN=entra). The ID token comes back to /.auth/login/aad/callback,
+// which the app registration must list as a redirect URI with ID tokens enabled.
+resource consoleSignIn 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(consoleEntraClientId)) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: consoleEntraClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [
+            'api://${consoleEntraClientId}'
+            consoleEntraClientId
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+  }
 }
 
 // Deployments authenticate with Entra ID (OIDC in CI, az/azd login locally); no publish profiles.

@@ -5,7 +5,10 @@
  * served without one: a browser cannot send a header when it opens a page. A strict
  * Content-Security-Policy allows only the app's own script, style and API; hashed assets are
  * cacheable for a year, index.html is revalidated on every load. gzip and brotli are chosen by
- * Accept-Encoding and computed once per file.
+ * Accept-Encoding and computed once per file. With CONSOLE_SIGN_IN=entra (the Bicep sets it with
+ * App Service authentication), the files too are served only to someone signed in with Entra ID:
+ * App Service vouches for the user in X-MS-CLIENT-PRINCIPAL-ID (and strips that header from what
+ * clients send); anyone else is sent to its login page.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -73,9 +76,23 @@ export function loadConsoleAssets(dir = consoleDir()): Map<string, Asset> {
   return assets;
 }
 
-export function createConsoleHandler(load: () => Map<string, Asset> = () => loadConsoleAssets()) {
+export function createConsoleHandler(
+  load: () => Map<string, Asset> = () => loadConsoleAssets(),
+  signIn: string | undefined = process.env.CONSOLE_SIGN_IN,
+) {
   let assets: Map<string, Asset> | undefined;
   return async function consoleAssets(req: HttpRequest): Promise<HttpResponseInit> {
+    if (signIn === "entra" && !req.headers.get("x-ms-client-principal-id")) {
+      const back = new URL(req.url).pathname;
+      return {
+        status: 302,
+        headers: {
+          ...SECURITY_HEADERS,
+          location: `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(back)}`,
+          "cache-control": "no-store",
+        },
+      };
+    }
     assets ??= load();
     const wanted = (req.params.path ?? "").replace(/^\/+/, "") || "index.html";
     const asset = assets.get(wanted);
@@ -94,7 +111,9 @@ export function createConsoleHandler(load: () => Map<string, Asset> = () => load
       "content-type": asset.type,
       etag: asset.etag,
       vary: "accept-encoding",
-      "cache-control": asset.immutable ? "public, max-age=31536000, immutable" : "no-cache",
+      "cache-control": asset.immutable
+        ? `${signIn === "entra" ? "private" : "public"}, max-age=31536000, immutable`
+        : "no-cache",
     };
     const inm = req.headers.get("if-none-match");
     if (inm && inm.split(",").some((t) => t.trim() === asset.etag)) return { status: 304, headers };

@@ -6,7 +6,7 @@
  */
 
 /** boot.sh's last report (key=value lines: status, at, step, exit). */
-export const BOOT_STATUS_COMMAND = `cat "\${CLAW_STATE:-/var/lib/openclawps}/boot-status" 2>/dev/null || true`;
+export const BOOT_STATUS_COMMAND = `cat "\${CLAW_STATE:-/var/lib/openclawps}/boot-status" 2>/dev/null; echo; echo "current_boot=$(cat "\${CLAW_BOOT_ID_FILE:-/proc/sys/kernel/random/boot_id}" 2>/dev/null)"; true`;
 
 /** Tolerated clock difference between the control plane and a claw when comparing boot times. */
 export const BOOT_CLOCK_SKEW_MS = 5_000;
@@ -33,13 +33,19 @@ export type BootState =
 
 /**
  * Where boot.sh is for a boot that began after `since` (ISO; none: any boot counts). A report
- * from before `since` (less the tolerated clock skew) is an earlier boot's, so still waiting.
+ * that names the kernel's boot id is current only in that boot: the report of a boot before a
+ * stop and start is an earlier boot's, however close in time. One without (written by an older
+ * runtime) counts when it is no older than `since`, less the tolerated clock skew.
  */
 export function bootStateOf(statusText: string, since?: string): BootState {
   const status = parseKv(statusText);
   const last = status.status ?? "not started";
   const after = since ? Date.parse(since) - BOOT_CLOCK_SKEW_MS : 0;
-  const current = !after || Date.parse(status.at ?? "") >= after;
+  const current =
+    !after ||
+    (status.boot && status.current_boot
+      ? status.boot === status.current_boot
+      : Date.parse(status.at ?? "") >= after);
   if (current && status.status === "ok") return { state: "done" };
   if (current && status.status === "failed")
     return { state: "failed", step: status.step ?? "?", exit: status.exit ?? "?" };

@@ -30,11 +30,13 @@ record_status() {
   if [ "$rc" -eq 0 ] && [ "$standby" -eq 1 ]; then
     write_file "$CLAW_STATE/boot-status" "status=standby
 at=$(now_utc)
+boot=$(boot_id)
 step=wait-for-disk
 runtime=$(runtime_version)" || true
   elif [ "$rc" -eq 0 ]; then
     write_file "$CLAW_STATE/boot-status" "status=ok
 at=$(now_utc)
+boot=$(boot_id)
 runtime=$(runtime_version)
 update=$(recorded_update_version)
 fs=$fs_state" || true
@@ -42,6 +44,7 @@ fs=$fs_state" || true
     printf '%s: step %s failed (exit %s)\n' "$CLAW_SCRIPT" "$step" "$rc" >&2
     write_file "$CLAW_STATE/boot-status" "status=failed
 at=$(now_utc)
+boot=$(boot_id)
 step=$step
 exit=$rc" || true
   fi

@@ -69,6 +69,11 @@ json_str() {
   printf '%s' "$q"
 }
 
+# boot_id: the kernel's id of the running boot (a new one at every start), or "" when unreadable.
+boot_id() {
+  cat "${CLAW_BOOT_ID_FILE:-/proc/sys/kernel/random/boot_id}" 2>/dev/null || true
+}
+
 # now_utc: the current time as ISO 8601 UTC.
 now_utc() {
   date -u +%Y-%m-%dT%H:%M:%SZ

@@ -28,6 +28,17 @@ describe("bootStateOf", () => {
     expect(bootStateOf(`status=failed\nat=${at(-60_000)}\nstep=mount`, SINCE).state).toBe("waiting");
   });
 
+  it("bootStateOf: a report naming the boot id counts only in that boot, however recent", () => {
+    // Parked and woken a second after the last boot.sh ended: the time alone would take it.
+    const stale = `status=ok\nat=${at(1000)}\nboot=aaa\n\ncurrent_boot=bbb`;
+    expect(bootStateOf(stale, SINCE)).toEqual({ state: "waiting", last: "ok" });
+    expect(bootStateOf(`status=ok\nat=${at(-60_000)}\nboot=bbb\n\ncurrent_boot=bbb`, SINCE)).toEqual({
+      state: "done",
+    });
+    // A guest whose boot id cannot be read falls back to the time.
+    expect(bootStateOf(`status=ok\nat=${at(1000)}\nboot=aaa\n\ncurrent_boot=`, SINCE).state).toBe("done");
+  });
+
   it("bootStateOf: failed names boot.sh's step and exit; no file is 'not started'; no `since` takes any boot", () => {
     expect(bootStateOf(`status=failed\nat=${at(1000)}\nstep=mount-disk\nexit=32`, SINCE)).toEqual({
       state: "failed",

@@ -65,16 +65,34 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
  * A conditional GET: sends the ETag of the last answer for `path`; a 304 returns that answer
  * again with `changed: false`, so a poll of an unchanged fleet costs a few hundred bytes.
  */
-export async function poll<T>(path: string): Promise<{ body: T; changed: boolean }> {
-  const last = etags.get(path);
-  const res = await fetch(`/api/v1${path}`, {
+/** Reads started before the first render (see prefetch), each taken once by the first poll. */
+const early = new Map<string, Promise<Response>>();
+
+/**
+ * Starts a page's first read while the app is still being evaluated and rendered, so the fetch
+ * and the first render overlap; the page's first poll takes the answer.
+ */
+export function prefetch(path: string): void {
+  if (!getKey() || early.has(path)) return;
+  early.set(path, send(path, undefined));
+}
+
+function send(path: string, etag: string | undefined): Promise<Response> {
+  return fetch(`/api/v1${path}`, {
     headers: {
       "x-functions-key": getKey() ?? "",
       "content-type": "application/json",
       accept: "application/json",
-      ...(last ? { "if-none-match": last.etag } : {}),
+      ...(etag ? { "if-none-match": etag } : {}),
     },
   });
+}
+
+export async function poll<T>(path: string): Promise<{ body: T; changed: boolean }> {
+  const last = etags.get(path);
+  const started = early.get(path);
+  early.delete(path);
+  const res = await (started ?? send(path, last?.etag));
   if (res.status === 304 && last) return { body: last.body as T, changed: false };
   if (!res.ok) throw await errorOf(res);
   const body = (await res.json()) as T;

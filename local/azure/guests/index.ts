@@ -7,6 +7,7 @@
  * wipes. Each boot's output goes to $R/var/log/openclawps-boot.log.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Clock } from "../clock";
@@ -116,6 +117,8 @@ export class Guests {
       waiters: [],
     };
     this.live.set(vm.vmId.toLowerCase(), live);
+    await fs.promises.mkdir(path.join(vm.root, "run"), { recursive: true });
+    await fs.promises.writeFile(path.join(vm.root, "run/boot_id"), `${randomUUID()}\n`);
     await startEnabledUnits(vm.root);
     live.gateway = await startGatewayStandIn(vm.root);
     live.ssh = await startSshServer({

@@ -33,6 +33,8 @@ export function guestEnv(
     CLAW_OPT: path.join(root, "opt/claw"),
     CLAW_ETC: path.join(root, "etc"),
     CLAW_STATE: path.join(root, "var/lib/openclawps"),
+    // The kernel's boot id (/proc/sys/kernel/random/boot_id): a new one at every power-on.
+    CLAW_BOOT_ID_FILE: path.join(root, "run/boot_id"),
     ...extra,
   };
 }

@@ -63,10 +63,9 @@ export function createDeliveryActivities(deps: ActivityDeps) {
           );
         }
       }
-      const missing = KNOWN_SECRET_KEYS.filter((k) => k.uniquePerClaw && !secrets[k.key]).map((k) => k.key);
       return {
-        result: { providers, missing },
-        detail: `model keys: ${providers.join(", ")}${missing.length ? `; not set: ${missing.join(", ")}` : ""}`,
+        result: { providers },
+        detail: `model keys: ${providers.join(", ")}; a Telegram bot of its own`,
       };
     });
   }

@@ -172,7 +172,7 @@ const activities: { [K in Name]?: ActivityHandler } = {
     if (!vm?.agent) throw new Error("[SSH_ERROR] boot not done");
     return "SHA256:claw";
   }),
-  checkSecrets: act("checkSecrets", () => ({ providers: ["ANTHROPIC_API_KEY"], missing: [] })),
+  checkSecrets: act("checkSecrets", () => ({ providers: ["ANTHROPIC_API_KEY"] })),
   deliverSecrets: act("deliverSecrets", () => ({ changed: [] })),
   verify: act("verify", (world, i) => {
     const [name, vm] = atIp(world) ?? [];

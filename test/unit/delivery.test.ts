@@ -140,7 +140,7 @@ describe("checkSecrets", () => {
 
   it("passes with a model key and a token of its own", async () => {
     const w = world();
-    expect(await w.a.checkSecrets(input)).toEqual({ providers: ["ANTHROPIC_API_KEY"], missing: [] });
+    expect(await w.a.checkSecrets(input)).toEqual({ providers: ["ANTHROPIC_API_KEY"] });
     expect(w.steps).toEqual(["check-secrets"]);
   });
 });

@@ -2,7 +2,7 @@
 // - Virtual Machine Contributor on the resource group: VMs, managed disks, NICs, joining the subnet,
 //   NSG and existing public IPs.
 // - A custom role, assignable only in this resource group, for what that built-in role leaves out
-//   (notes/azure-arm-facts.md §6): creating and deleting public IPs, and the data-disk snapshots
+//   (by the built-in role's published actions): creating and deleting public IPs, and the data-disk snapshots
 //   the upgrade saga takes before replacing a VM.
 // - Reader on the Compute Gallery, which Virtual Machine Contributor does not grant; without it a VM
 //   create from a gallery image version fails with LinkedAuthorizationFailed.

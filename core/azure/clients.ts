@@ -4,10 +4,10 @@
  * budget (request-budget.ts) and LRO polls paced by Retry-After (poll-pacing.ts). Everything that
  * differs between Azure and the twin at the HTTP level is in this file:
  * - Azure: management.azure.com over TLS with the given credential (DefaultAzureCredential).
- * - Emulator over https:// (notes/azure-arm-facts.md §5, setup 1 without a process-wide setting):
- *   the emulator's CA is trusted through an https.Agent given to the SDK's pipeline (`agent`
- *   option); the bearer policy works unchanged with a static token.
- * - Emulator over http:// (setup 2): the SDK refuses to send a bearer token over plain HTTP even
+ * - Emulator over https:// (no process-wide setting needed): the emulator's CA is trusted through
+ *   an https.Agent given to the SDK's pipeline (`agent` option); the bearer policy works unchanged
+ *   with a static token.
+ * - Emulator over http://: the SDK refuses to send a bearer token over plain HTTP even
  *   with allowInsecureConnection, so the bearer policy is removed and a policy that sends the
  *   static token is added. Never used for anything but a loopback emulator.
  */

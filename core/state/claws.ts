@@ -25,7 +25,7 @@ export interface VerifySummary {
 /** What the control plane last saw of the claw in Azure and on the guest. */
 export interface ClawObserved {
   powerState?: PowerState;
-  /** Image version the current VM was created from (the VM model may not say, see the notes). */
+  /** Image version the current VM was created from (the VM model does not always say; tagged at create). */
   imageVersion?: string;
   vmId?: string;
   /** ARM name of the claw's VM: the claw's name until a handoff upgrade makes a standby the claw. */

@@ -25,7 +25,7 @@ const DOCUMENTED_ROLE_IDS: Record<string, string> = {
 };
 
 // The actions of Virtual Machine Contributor that matter here (built-in role JSON). It lacks public
-// IP write/delete, snapshots and gallery read (notes/azure-arm-facts.md §6).
+// IP write/delete, snapshots and gallery read (the built-in role's published actions).
 const VM_CONTRIBUTOR_ACTIONS = [
   "Microsoft.Compute/virtualMachines/*",
   "Microsoft.Compute/disks/read",

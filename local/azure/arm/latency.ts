@@ -1,6 +1,6 @@
 /**
  * How long things take. "instant" finishes every async operation by its first poll (tests);
- * "azure" draws durations from ranges measured on real Azure (notes/azure-arm-facts.md §3),
+ * "azure" draws durations from ranges seen on real Azure (recorded operation timings),
  * divided by `speed` so benchmarks can run a realistic mix quickly.
  */
 export type LatencyProfile = "instant" | "azure";

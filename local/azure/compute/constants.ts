@@ -1,6 +1,6 @@
 /**
  * Compute RP names, limits and error messages, worded as Azure words them
- * (sources in notes/azure-arm-facts.md §2).
+ * (from Azure's REST API specs and error bodies recorded from real calls).
  */
 import { ArmError, conflict } from "../arm/errors";
 

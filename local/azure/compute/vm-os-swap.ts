@@ -20,7 +20,7 @@ export interface OsDiskSwap {
 }
 
 function notStopped(vm: Vm): ArmError {
-  // ⚠ CRP's exact text for this refusal is not in the notes; code and status follow its other refusals.
+  // ⚠ CRP's exact text for this refusal is not in Azure's docs or the recorded bodies; code and status follow its other refusals.
   return conflict(
     "OperationNotAllowed",
     `Operation 'Update VM' is not allowed on VM '${vm.body.name}' since the OS disk can be swapped only ` +

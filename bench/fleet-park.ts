@@ -17,86 +17,21 @@
  * FLEET_PARK_SPEED override the defaults 300, 50, 20.)
  */
 import { createStateStore } from "../core/state";
-import { AZURE_DURATIONS_MS, createLatencyModel } from "../local/azure/arm/latency";
-import { ARM_BUCKETS, COMPUTE_POLICIES, type BucketSpec } from "../local/azure/arm/throttle";
+import { AZURE_DURATIONS_MS } from "../local/azure/arm/latency";
+import { ARM_BUCKETS, COMPUTE_POLICIES } from "../local/azure/arm/throttle";
 import { startTwinHarness } from "../local/twin-harness";
 import { seedClaws, startOrchestration, waitForOrchestration } from "./fleet-seed";
-import { recordResult, seededRandom } from "./record";
+import {
+  clientSeenMeanMs,
+  expectedNoOverheadMs,
+  seenThroughRetryAfter,
+  tokenWindowBound,
+} from "./models/token-window";
+import { recordResult } from "./record";
 
 const N = Number(process.env.FLEET_PARK_CLAWS ?? 300);
 const PARALLEL = Number(process.env.FLEET_PARK_PARALLEL ?? 50);
 const SPEED = Number(process.env.FLEET_PARK_SPEED ?? 20);
-
-/** The emulator's Retry-After rule (the profile does not change it). */
-const retryAfter = createLatencyModel({ profile: "azure" });
-
-/**
- * How long an operation of `ms` lasts for a client that honours Retry-After: the emulator, like
- * ARM, advertises whole seconds (the seconds left, rounded up) and none under a second (then the
- * client's own poll interval, about the time itself).
- */
-export function seenThroughRetryAfter(ms: number): number {
-  const seconds = retryAfter.pollRetryAfter(ms);
-  return seconds === undefined ? ms : Math.max(ms, seconds * 1000);
-}
-
-/** Mean of seenThroughRetryAfter over durations uniform in [loMs, hiMs]. */
-export function clientSeenMeanMs(loMs: number, hiMs: number, samples = 10_000): number {
-  let sum = 0;
-  for (let i = 0; i < samples; i++) {
-    sum += seenThroughRetryAfter(loMs + ((i + 0.5) / samples) * (hiMs - loMs));
-  }
-  return sum / samples;
-}
-
-/**
- * What an engine with no overhead could expect: the same window and tokens, each park's duration
- * drawn from the profile's range and seen through Retry-After (so slots free at uneven times).
- */
-export function expectedNoOverheadMs(
-  n: number,
-  parallel: number,
-  loMs: number,
-  hiMs: number,
-  buckets: BucketSpec[],
-  samples = 200,
-): number {
-  const random = seededRandom(6);
-  const draw = () => seenThroughRetryAfter(loMs + random() * (hiMs - loMs));
-  let total = 0;
-  for (let i = 0; i < samples; i++) total += tokenWindowBound(n, parallel, draw, buckets);
-  return total / samples;
-}
-
-/**
- * Earliest makespan of `n` jobs of `durationMs` (or drawn by it, per job) through `parallel`
- * slots, each start taking a token from every bucket.
- */
-export function tokenWindowBound(
-  n: number,
-  parallel: number,
-  durationMs: number | (() => number),
-  buckets: BucketSpec[],
-): number {
-  const state = buckets.map((b) => ({ ...b, tokens: b.capacity, at: 0 }));
-  const slots: number[] = Array<number>(parallel).fill(0);
-  let end = 0;
-  for (let i = 0; i < n; i++) {
-    slots.sort((a, b) => a - b);
-    let t = slots[0];
-    for (const b of state) {
-      const tokens = Math.min(b.capacity, b.tokens + ((t - b.at) / 1000) * b.refillPerSecond);
-      if (tokens < 1) t += ((1 - tokens) / b.refillPerSecond) * 1000;
-    }
-    for (const b of state) {
-      b.tokens = Math.min(b.capacity, b.tokens + ((t - b.at) / 1000) * b.refillPerSecond) - 1;
-      b.at = t;
-    }
-    slots[0] = t + (typeof durationMs === "number" ? durationMs : durationMs());
-    end = Math.max(end, slots[0]);
-  }
-  return end;
-}
 
 async function main(): Promise<void> {
   const throttling = { enabled: false };

@@ -46,7 +46,7 @@ import type { OperationRecord } from "../core/state";
 import { AZURE_DURATIONS_MS, type LatencyDraw } from "../local/azure/arm/latency";
 import { ARM_BUCKETS, COMPUTE_POLICIES, type BucketSpec } from "../local/azure/arm/throttle";
 import { startTwinHarness, type TwinHarness } from "../local/twin-harness";
-import { tokenWindowBound } from "./fleet-park";
+import { tokenWindowBound } from "./models/token-window";
 import { seedClaws } from "./fleet-seed";
 import { percentile, recordResult, seededRandom } from "./record";
 

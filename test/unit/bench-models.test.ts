@@ -1,0 +1,34 @@
+/** The fleet benchmarks' bound model: jobs through slots, each start taking a token per bucket. */
+import { describe, expect, it } from "vitest";
+import { seenThroughRetryAfter, tokenWindowBound } from "../../bench/models/token-window";
+
+const ample = { capacity: 1_000, refillPerSecond: 1_000 };
+
+describe("tokenWindowBound", () => {
+  it("with tokens to spare, n jobs through k slots take ⌈n/k⌉ durations", () => {
+    expect(tokenWindowBound(4, 2, 10_000, [ample])).toBe(20_000);
+    expect(tokenWindowBound(5, 2, 10_000, [ample])).toBe(30_000);
+  });
+
+  it("an empty bucket holds starts back until it refills", () => {
+    // One token, one more per second: starts at 0, 1 s and 2 s; each job lasts 0.5 s.
+    expect(tokenWindowBound(3, 3, 500, [{ capacity: 1, refillPerSecond: 1 }])).toBe(2_500);
+  });
+
+  it("the tightest of several buckets decides", () => {
+    const slow = { capacity: 1, refillPerSecond: 0.5 };
+    expect(tokenWindowBound(2, 2, 0, [ample, slow])).toBe(2_000);
+  });
+
+  it("drawn durations are taken one per job", () => {
+    const ds = [3_000, 1_000, 2_000];
+    expect(tokenWindowBound(3, 1, () => ds.shift()!, [ample])).toBe(6_000);
+  });
+});
+
+describe("seenThroughRetryAfter", () => {
+  it("an operation under a second is seen as it is; a longer one no shorter", () => {
+    expect(seenThroughRetryAfter(400)).toBe(400);
+    expect(seenThroughRetryAfter(2_500)).toBeGreaterThanOrEqual(2_500);
+  });
+});

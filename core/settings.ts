@@ -4,6 +4,8 @@
  * local.settings.example.json lists the ones the twin needs. Secrets are never values here: on
  * Azure they are Key Vault references or names of Key Vault secrets.
  */
+import { ClawError } from "./errors";
+
 export interface SettingSpec {
   name: string;
   description: string;
@@ -335,3 +337,23 @@ export const SETTINGS: readonly SettingSpec[] = [
     azure: "optional",
   },
 ];
+
+/** A numeric setting: its default when unset or empty, else a number in [min, max] or an error naming it. */
+export function numberSetting(
+  env: Record<string, string | undefined>,
+  name: string,
+  dflt: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new ClawError(
+      "BAD_REQUEST",
+      `${name} must be a number from ${min} to ${max}; got '${raw.slice(0, 40)}'`,
+    );
+  }
+  return n;
+}

@@ -12,6 +12,7 @@
 import type { ClawRecord } from "../state";
 import type { DiskInfo, SnapshotInfo } from "../azure/types";
 import { clawResourceNames } from "../domain/naming";
+import { numberSetting } from "../settings";
 
 export interface RetentionPolicy {
   /** Newest snapshots (and set-aside disks) kept per claw whatever their age. */
@@ -35,22 +36,12 @@ export interface RetentionPlan {
   keep: (RetentionItem & { reason: string })[];
 }
 
-function num(env: Record<string, string | undefined>, name: string, dflt: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return dflt;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || n > max) {
-    throw new Error(`${name} must be a number from 0 to ${max}; got '${raw.slice(0, 40)}'`);
-  }
-  return n;
-}
-
 /** RETENTION_KEEP_LAST (default 3), RETENTION_KEEP_DAYS (default 14), BACKUP_SNAPSHOT_HOURS (default 0). */
 export function retentionPolicyFrom(env: Record<string, string | undefined> = process.env): RetentionPolicy {
   return {
-    keepLast: Math.floor(num(env, "RETENTION_KEEP_LAST", 3, 1000)),
-    keepDays: num(env, "RETENTION_KEEP_DAYS", 14, 3650),
-    backupHours: num(env, "BACKUP_SNAPSHOT_HOURS", 0, 24 * 365),
+    keepLast: Math.floor(numberSetting(env, "RETENTION_KEEP_LAST", 3, 0, 1000)),
+    keepDays: numberSetting(env, "RETENTION_KEEP_DAYS", 14, 0, 3650),
+    backupHours: numberSetting(env, "BACKUP_SNAPSHOT_HOURS", 0, 0, 24 * 365),
   };
 }
 

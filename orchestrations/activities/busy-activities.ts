@@ -6,6 +6,7 @@
  */
 import { asStep, errorText, type StepInput } from "./step";
 import type { ActivityDeps } from "./ports";
+import { numberSetting } from "../../core/settings";
 
 export const AGENT_STATUS_COMMAND = `bash -c '"\${CLAW_OPT:-/opt/claw}/lifecycle/agent-status.sh"'`;
 
@@ -31,21 +32,12 @@ export interface RecordDeferralInput extends StepInput {
   detail: string;
 }
 
-function setting(env: Record<string, string | undefined>, name: string, dflt: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === "") return dflt;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || n > max) {
-    throw new Error(`${name} must be a number from 0 to ${max}; got '${raw.slice(0, 40)}'`);
-  }
-  return n;
-}
-
 /** AGENT_BUSY_MAX_DEFER_MINUTES (default 30; 0 = never wait) and AGENT_BUSY_POLL_SECONDS (default 60). */
 export function busySettingsFrom(env: Record<string, string | undefined> = process.env): BusySettings {
   return {
-    maxDeferSeconds: Math.round(setting(env, "AGENT_BUSY_MAX_DEFER_MINUTES", 30, 24 * 60) * 60 * 1000) / 1000,
-    pollSeconds: Math.max(0.1, setting(env, "AGENT_BUSY_POLL_SECONDS", 60, 3600)),
+    maxDeferSeconds:
+      Math.round(numberSetting(env, "AGENT_BUSY_MAX_DEFER_MINUTES", 30, 0, 24 * 60) * 60 * 1000) / 1000,
+    pollSeconds: Math.max(0.1, numberSetting(env, "AGENT_BUSY_POLL_SECONDS", 60, 0, 3600)),
   };
 }
 

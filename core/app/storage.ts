@@ -5,6 +5,7 @@
  * in `AzureWebJobsStorage__clientId`), as bicep sets it up.
  */
 import { DefaultAzureCredential } from "@azure/identity";
+import type { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
 import { createRequestLog, type RequestLog } from "../commands/requests";
 import type { StorageSettings } from "../config";
@@ -15,8 +16,9 @@ import {
   type RolloutsRepository,
   type StateStore,
 } from "../state";
-import type { StorageTarget } from "../state/tables";
+import { openTable, tableName, type StorageTarget } from "../state/tables";
 import { createChatStore, type ChatStore } from "../telegram/store";
+import { createTraceLinks, type TraceLinks } from "../telemetry/links";
 
 export interface AppStorage {
   target: StorageTarget;
@@ -27,8 +29,14 @@ export interface AppStorage {
   fleet: FleetState;
   /** The Telegram bot's own table. */
   chats: ChatStore;
+  /** Saga spans by operation or instance id, for their activities' spans (core/telemetry). */
+  traceLinks: TraceLinks;
   /** A client of a queue in the same account (created on first use). */
   queue(name: string): Promise<QueueClient>;
+  /** A client of table `name` under the prefix, not created (readiness probes). */
+  tableClient(name: string): TableClient;
+  /** A client of queue `name`, not created (readiness probes). */
+  queueClient(name: string): QueueClient;
 }
 
 /** Opens every table of the account with one prefix, so no two parts of the app can disagree. */
@@ -43,6 +51,11 @@ export function createAppStorage({ storage, tablePrefix }: StorageSettings): App
       : { tableUrl: storage.tableUrl, credential: credential! };
   const opts = { prefix: tablePrefix };
   const queues = new Map<string, Promise<QueueClient>>();
+  const tableClient = (name: string) => openTable(target, tableName(tablePrefix, name)).client;
+  const queueClient = (name: string) =>
+    storage.kind === "connectionString"
+      ? new QueueClient(storage.connectionString, name)
+      : new QueueClient(`${storage.queueUrl}/${name}`, credential!);
   return {
     target,
     tablePrefix,
@@ -51,13 +64,13 @@ export function createAppStorage({ storage, tablePrefix }: StorageSettings): App
     rollouts: createRolloutsRepository(target, opts),
     fleet: createFleetState(target, opts),
     chats: createChatStore(target, opts),
+    traceLinks: createTraceLinks(tableClient("TraceLinks")),
+    tableClient,
+    queueClient,
     queue(name) {
       let q = queues.get(name);
       if (!q) {
-        const client =
-          storage.kind === "connectionString"
-            ? new QueueClient(storage.connectionString, name)
-            : new QueueClient(`${storage.queueUrl}/${name}`, credential!);
+        const client = queueClient(name);
         q = client.createIfNotExists().then(() => client);
         void q.catch(() => queues.delete(name));
         queues.set(name, q);

@@ -6,13 +6,12 @@
  */
 import * as fs from "node:fs";
 import { DefaultAzureCredential } from "@azure/identity";
-import { TableClient } from "@azure/data-tables";
-import { QueueClient, QueueServiceClient } from "@azure/storage-queue";
 import { SecretClient } from "@azure/keyvault-secrets";
-import type { TokenCredential } from "@azure/core-auth";
 import { createArmClients } from "../azure/clients";
 import { gatewayOptionsFromConfig } from "../azure/config";
-import { tableName, TABLE_NAMES } from "../state/tables";
+import { createAppStorage, type AppStorage } from "../app/storage";
+import { loadStorageSettings } from "../config";
+import { TABLE_NAMES } from "../state/tables";
 import type { DependencyCheck } from "./checks";
 
 type Env = Record<string, string | undefined>;
@@ -25,40 +24,6 @@ export const DEFAULT_BACKLOG_MAX = 1000;
 /** The Azure Storage provider's default partition count (control queues). */
 const CONTROL_QUEUES = 4;
 
-interface Storage {
-  table(name: string): TableClient;
-  queue(name: string): QueueClient;
-  service: QueueServiceClient;
-}
-
-function storageFrom(env: Env): Storage {
-  const cs = env.AzureWebJobsStorage;
-  if (cs) {
-    return {
-      table: (name) => TableClient.fromConnectionString(cs, name, { allowInsecureConnection: true }),
-      queue: (name) => new QueueClient(cs, name),
-      service: QueueServiceClient.fromConnectionString(cs),
-    };
-  }
-  const account = env.AzureWebJobsStorage__accountName;
-  const tableUrl =
-    env.AzureWebJobsStorage__tableServiceUri ?? (account && `https://${account}.table.core.windows.net`);
-  const queueUrl =
-    env.AzureWebJobsStorage__queueServiceUri ?? (account && `https://${account}.queue.core.windows.net`);
-  if (!tableUrl || !queueUrl) {
-    throw new Error("set AzureWebJobsStorage (twin) or AzureWebJobsStorage__accountName (Azure)");
-  }
-  const clientId = env.AzureWebJobsStorage__clientId;
-  const credential: TokenCredential = new DefaultAzureCredential(
-    clientId ? { managedIdentityClientId: clientId } : {},
-  );
-  return {
-    table: (name) => new TableClient(tableUrl, name, credential),
-    queue: (name) => new QueueClient(`${queueUrl}/${name}`, credential),
-    service: new QueueServiceClient(queueUrl, credential),
-  };
-}
-
 function notFound(err: unknown): boolean {
   return (err as { statusCode?: number }).statusCode === 404;
 }
@@ -69,15 +34,15 @@ function misconfigured(name: string, err: unknown): DependencyCheck {
   return { name, run: () => Promise.reject(new Error(`not configured: ${message}`)) };
 }
 
-function storageChecks(env: Env, backlogMax: number): DependencyCheck[] {
-  let storage: Storage;
+function storageChecks(env: Env, open: () => AppStorage, backlogMax: number): DependencyCheck[] {
+  let storage: AppStorage;
   try {
-    storage = storageFrom(env);
+    storage = open();
   } catch (err) {
     return ["storage.tables", "storage.queues", "durable.taskHub"].map((n) => misconfigured(n, err));
   }
-  const claws = storage.table(tableName(env.TABLE_PREFIX ?? "", TABLE_NAMES.claws));
-  const commands = storage.queue(COMMAND_QUEUE);
+  const claws = storage.tableClient(TABLE_NAMES.claws);
+  const commands = storage.queueClient(COMMAND_QUEUE);
   const hub = (env.DURABLE_HUB_NAME ?? "TestHubName").toLowerCase();
   const hubQueues = [
     ...Array.from({ length: CONTROL_QUEUES }, (_, i) => `${hub}-control-${String(i).padStart(2, "0")}`),
@@ -114,7 +79,7 @@ function storageChecks(env: Env, backlogMax: number): DependencyCheck[] {
         const counts = await Promise.all(
           hubQueues.map(async (q) => {
             try {
-              const p = await storage.queue(q).getProperties({ abortSignal });
+              const p = await storage.queueClient(q).getProperties({ abortSignal });
               return { q, n: p.approximateMessagesCount ?? 0, exists: true };
             } catch (err) {
               if (notFound(err)) return { q, n: 0, exists: false };
@@ -217,10 +182,16 @@ function secretsCheck(env: Env): DependencyCheck | undefined {
   };
 }
 
-/** Every readiness check the app's settings call for. */
-export function readinessChecks(env: Env = process.env): DependencyCheck[] {
+/**
+ * Every readiness check the app's settings call for; storage is the composition root's (opened
+ * from `env` when not given, so a misconfigured account fails its checks rather than the route).
+ */
+export function readinessChecks(
+  env: Env = process.env,
+  storage: () => AppStorage = () => createAppStorage(loadStorageSettings(env)),
+): DependencyCheck[] {
   const backlog = Number(env.HEALTH_DURABLE_BACKLOG_MAX);
   const backlogMax = Number.isFinite(backlog) && backlog > 0 ? backlog : DEFAULT_BACKLOG_MAX;
   const secrets = secretsCheck(env);
-  return [...storageChecks(env, backlogMax), armCheck(env), ...(secrets ? [secrets] : [])];
+  return [...storageChecks(env, storage, backlogMax), armCheck(env), ...(secrets ? [secrets] : [])];
 }

@@ -7,14 +7,14 @@
  * activity wrappers also open the log scope (log-context.ts) that log.ts reads. With no exporter
  * configured every call costs next to nothing and nothing is stored.
  */
-import { DefaultAzureCredential } from "@azure/identity";
 import { SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
-import { traceLinksFromEnv, type TraceLinks } from "./links";
+import type { TraceLinks } from "./links";
 import { addLogFields, withLogFields } from "./log-context";
 import { record } from "./metrics";
 import { startTelemetry } from "./setup";
 import { inSpan, traceparentOf } from "./spans";
 
+export { createTraceLinks, type TraceLinks } from "./links";
 export { activeSpan, inSpan, SpanKind, traceparentOf } from "./spans";
 export { exporterFromEnv, spanToJson, startTelemetry } from "./setup";
 export { record } from "./metrics";
@@ -22,18 +22,22 @@ export { countByPowerState, observeClawPowerStates } from "./fleet-gauge";
 export { addLogFields, logFields, withLogFields, type LogFields } from "./log-context";
 export { fieldsSuffix, logLine, scopedLogger, type LineWriter, type LogLevel } from "./log";
 
-let links: TraceLinks | undefined | null;
+let linkSource: (() => TraceLinks | undefined) | undefined;
+
+/**
+ * Where saga spans are stored for their activities to find: the composition root's TraceLinks
+ * table (installed by the app's entry point). Without one, activities start traces of their own.
+ */
+export function useTraceLinks(source: (() => TraceLinks | undefined) | undefined): void {
+  linkSource = source;
+}
 
 function traceLinks(): TraceLinks | undefined {
-  if (links === undefined) {
-    const clientId = process.env.AzureWebJobsStorage__clientId;
-    links =
-      traceLinksFromEnv(
-        process.env,
-        () => new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}),
-      ) ?? null;
+  try {
+    return linkSource?.();
+  } catch {
+    return undefined; // storage misconfigured: the trigger reports that, not telemetry
   }
-  return links ?? undefined;
 }
 
 const enabled = () => startTelemetry() !== "none";

@@ -6,9 +6,6 @@
  * whichever process runs it — parents its span there. One row per saga; read once per process.
  */
 import { TableClient } from "@azure/data-tables";
-import type { TokenCredential } from "@azure/core-auth";
-
-type Env = Record<string, string | undefined>;
 
 /**
  * Sagas with an operation are linked by its id; the fleet's timer sagas (health sweep, drift,
@@ -31,24 +28,6 @@ export interface TraceLinks {
 const CACHE_MAX = 2_000;
 /** A saga links before it starts, so an id without a link now is unlikely to get one soon. */
 const MISS_TTL_MS = 60_000;
-
-/** The links table in the app's storage account (AzureWebJobsStorage), or undefined if unset. */
-export function traceLinksFromEnv(env: Env, credential?: () => TokenCredential): TraceLinks | undefined {
-  const name = `${env.TABLE_PREFIX ?? ""}TraceLinks`;
-  let client: TableClient;
-  if (env.AzureWebJobsStorage) {
-    client = TableClient.fromConnectionString(env.AzureWebJobsStorage, name, {
-      allowInsecureConnection: true,
-    });
-  } else {
-    const account = env.AzureWebJobsStorage__accountName;
-    const url =
-      env.AzureWebJobsStorage__tableServiceUri ?? (account && `https://${account}.table.core.windows.net`);
-    if (!url || !credential) return undefined;
-    client = new TableClient(url, name, credential());
-  }
-  return createTraceLinks(client);
-}
 
 export function createTraceLinks(client: TableClient): TraceLinks {
   const cache = new Map<string, TraceLink>();

@@ -1,6 +1,7 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { runChecks, type DependencyCheck } from "../../core/health/checks";
 import { readinessChecks } from "../../core/health/dependencies";
+import { appRoot } from "../../core/app";
 
 const startedAt = new Date().toISOString();
 export const DEFAULT_READY_TIMEOUT_MS = 2_000;
@@ -24,7 +25,9 @@ let checks: DependencyCheck[] | undefined;
  * GET /api/v1/health/ready: asks every dependency one cheap question in parallel, each within
  * HEALTH_READY_TIMEOUT_MS; 200 when all answer, else 503 naming each failing dependency.
  */
-export function readyHandler(provide: () => DependencyCheck[] = () => (checks ??= readinessChecks())) {
+export function readyHandler(
+  provide: () => DependencyCheck[] = () => (checks ??= readinessChecks(process.env, () => appRoot().storage)),
+) {
   return async function ready(_req: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
     const configured = Number(process.env.HEALTH_READY_TIMEOUT_MS);
     const timeoutMs = Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_READY_TIMEOUT_MS;

@@ -47,6 +47,9 @@ const lines = () =>
 describe("telemetry: links across the durable boundary", () => {
   it("timer saga → startClawCommand → claw saga → its activities: one connected trace", async () => {
     const t = await import("../../core/telemetry");
+    const { appRoot } = await import("../../core/app");
+    // As the app's entry point does: links live in the root's storage, under its table prefix.
+    t.useTraceLinks(() => appRoot().storage.traceLinks);
     await t.traceTrigger(
       "timer scheduleTickTimer",
       { "faas.trigger": "timer" },

@@ -1,40 +1,12 @@
 /**
  * Benchmark: a fleet rollout on the emulator with ARM throttling on and the azure latency profile
  * scaled down (issue 6). N claws are deployed on image 1.0.0 through the HTTP API and the deployClaw
- * saga (booted guests running the real runtime/ scripts, the control plane's SSH key, host keys
- * pinned, secrets delivered, verified; throttling suspended while seeding, so the rollout starts
- * with full buckets as on a fleet made long before). Then 1.1.0 is registered in Images (what the
- * bake webhook does) and the real path runs: POST /api/v1/rollouts → rolloutFleet on the dev host →
- * canary, then batches, each claw an upgradeClaw saga (handoff to a standby VM) verified over SSH.
- *
- * The aim (makespan ≤ 1.25 × bound) is judged against this run's bound (realisedBound): the batch
- * policy with the durations the emulator drew for each claw in this run — a phase cannot end before
- * its slowest claw's Azure time. The mean-based bound below is printed beside it; under a policy
- * that waits for each batch's slowest claw it is not a lower bound (see expectedWithStragglers).
- *
- * Mean-based bound: the batch policy run by an engine with no overhead. Canary, then each batch in
- * turn, a soak before every batch that follows upgraded claws; inside a phase at most maxParallel
- * upgrades at once. One handoff upgrade waits, in order, for: the data-disk snapshot, the standby's
- * NIC, its VM create, its first-boot provisioning (the Run Command that waits for it ends no
- * sooner), the detach from the old VM (the public IP moves at the same time), the attach to the
- * standby, and the old VM's and NIC's deletes — the profile's mean durations of each, the shortest
- * draws where a kind recurs. Every upgrade also needs write tokens: ARM's subscription writes
- * (200, +10/s; 8 each: snapshot, NIC, VM, the readiness Run Command, detach, attach, two NIC
- * updates moving the IP) and deletes (200, +10/s; 2), Compute's UpdateVM (1500, +500/min; 3),
- * PutVM and DeleteVM (1500, +500/min; 1 each) and CreateUpdateDisks (1500, +500/min; 1) per
- * subscription; a bucket of capacity C and refill r charged k tokens per upgrade is modelled as C/k,
- * r/k charged one token at the upgrade's start (tokenWindowBound from fleet-park.ts, each phase
- * starting with full buckets: optimistic, so still a lower bound). Per-VM buckets (12, +4/min)
- * never bind: the standby takes 2 UpdateVM tokens, the old VM 1. Bound = Σ phases + soaks, and
- * never less than the whole rollout's token floor plus one upgrade. Not in the bound (not modelled
- * by the profile): real time on the guests (release.sh, boot.sh, secrets and verify.sh over SSH),
- * LRO polling slack, the durable engine.
- *
- * Also printed: the makespan an engine with no overhead could expect when each phase waits for its
- * slowest claw (durations drawn from the same ranges), per-phase and per-step timings, reads per
- * upgrade by ARM operation, 429s by method and code, the slowest claw of each phase step by step
- * beside its draws, and upgrade operations that failed (from throttling: AZURE_THROTTLED). Appends
- * to bench/results/fleet-rollout.json.
+ * saga (booted guests running the real runtime/ scripts, verified; throttling suspended while
+ * seeding). Then 1.1.0 is registered in Images and the real path runs: POST /api/v1/rollouts →
+ * rolloutFleet on the dev host → canary, then batches, each claw an upgradeClaw saga (handoff to a
+ * standby VM) verified over SSH. The makespan is judged against this run's realised bound
+ * (bench/models/rollout.ts; what the bound holds and leaves out: bench/RESULTS.md, "Fleet rollout").
+ * Appends to bench/results/fleet-rollout.json.
  *
  * Run: npm run build && node dist/bench/fleet-rollout.js  (FLEET_ROLLOUT_CLAWS, _CANARY,
  * _BATCH_PERCENT, _PARALLEL, _SOAK_MINUTES, _MAX_UNHEALTHY, _SPEED override 100, 1, 20, the whole
@@ -43,12 +15,19 @@
 import os from "node:os";
 import { createStateStore } from "../core/state";
 import type { OperationRecord } from "../core/state";
-import { AZURE_DURATIONS_MS, type LatencyDraw } from "../local/azure/arm/latency";
-import { ARM_BUCKETS, COMPUTE_POLICIES, type BucketSpec } from "../local/azure/arm/throttle";
 import { startTwinHarness, type TwinHarness } from "../local/twin-harness";
-import { tokenWindowBound } from "./models/token-window";
+import {
+  expectedWithStragglers,
+  meanMs,
+  phaseSizes,
+  realisedBound,
+  rolloutBound,
+  UPGRADE_PATH,
+  upgradeMeanMs,
+  type RolloutPolicy,
+} from "./models/rollout";
 import { seedClaws } from "./fleet-seed";
-import { percentile, recordResult, seededRandom } from "./record";
+import { percentile, recordResult } from "./record";
 
 const env = (k: string, d: number) => Number(process.env[`FLEET_ROLLOUT_${k}`] ?? d);
 const N = env("CLAWS", 100);
@@ -61,143 +40,14 @@ const SPEED = env("SPEED", 20);
 const FROM = "1.0.0";
 const TO = "1.1.0";
 
-/**
- * What one handoff upgrade waits for, in order: its operation step and the latency kind behind it
- * (a kind listed twice is waited for twice). Work that overlaps a longer wait is left out, so the
- * sum stays a lower bound: the readiness Run Command (it ends once provisioning has) and the IP's
- * move (it runs beside the detach).
- */
-const UPGRADE_PATH: [step: string, kind: string][] = [
-  ["snapshot-data-disk", "snapshot.create"],
-  ["create-standby", "network.create"],
-  ["create-standby", "vm.create"],
-  ["await-standby", "guest.provision"],
-  ["detach-disk", "vm.attachDetach"],
-  ["attach-disk", "vm.attachDetach"],
-  ["retire", "vm.delete"],
-  ["retire", "network.delete"],
-];
-
-/** Tokens one upgrade takes from each subscription bucket it draws on. */
-const UPGRADE_TOKENS: [BucketSpec, number][] = [
-  [ARM_BUCKETS.writes, 8],
-  [ARM_BUCKETS.deletes, 2],
-  [COMPUTE_POLICIES.UpdateVM.subscription, 3],
-  [COMPUTE_POLICIES.PutVM.subscription, 1],
-  [COMPUTE_POLICIES.DeleteVM.subscription, 1],
-  [COMPUTE_POLICIES.CreateUpdateDisks.subscription, 1],
-];
-const PER_UPGRADE_BUCKETS: BucketSpec[] = UPGRADE_TOKENS.map(([b, k]) => ({
-  capacity: b.capacity / k,
-  refillPerSecond: b.refillPerSecond / k,
-}));
-
-const meanMs = (kind: string) => (AZURE_DURATIONS_MS[kind][0] + AZURE_DURATIONS_MS[kind][1]) / 2 / SPEED;
-const UPGRADE_MEAN_MS = UPGRADE_PATH.reduce((sum, [, kind]) => sum + meanMs(kind), 0);
-
-/** Phase sizes as planRollout cuts them: canary, then batches of ⌈rest × percent⌉. */
-function phaseSizes(n: number): number[] {
-  const canary = Math.min(CANARY, n);
-  const rest = n - canary;
-  const size = Math.max(1, Math.ceil((rest * BATCH_PERCENT) / 100));
-  const sizes = canary ? [canary] : [];
-  for (let left = rest; left > 0; left -= size) sizes.push(Math.min(size, left));
-  return sizes;
-}
-
-/** The bound (see the header) and its parts. */
-function rolloutBound(sizes: number[]) {
-  const soaks = sizes.length - 1;
-  const soakMs = soaks * SOAK_MINUTES * 60_000;
-  const phasesMs = sizes.map((n) =>
-    tokenWindowBound(n, Math.min(PARALLEL ?? n, n), UPGRADE_MEAN_MS, PER_UPGRADE_BUCKETS),
-  );
-  const chainMs = phasesMs.reduce((a, b) => a + b, 0) + soakMs;
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const tokenFloorMs = tokenWindowBound(total, total, 0, PER_UPGRADE_BUCKETS) + UPGRADE_MEAN_MS;
-  return { boundMs: Math.max(chainMs, tokenFloorMs), phasesMs, soakMs, tokenFloorMs };
-}
-
-/**
- * This run's bound: the same batch policy, with the durations the emulator actually drew for each
- * claw instead of the profile's means. A phase cannot end before its slowest claw's Azure time
- * (the last draw of each kind on the claw's path: its VM, its disks, its snapshot), nor before the
- * write tokens let its upgrades start (longest first). No engine can beat it on this run's draws;
- * the mean-based bound can be beaten by none in expectation (the slowest of 20 exceeds the mean).
- */
-function realisedBound(
-  phases: { claws: string[] }[],
-  draws: LatencyDraw[],
-): {
-  boundMs: number;
-  phasesMs: number[];
-  missing: string[];
-  /** Each claw's drawn durations by latency kind. */
-  drawn: Map<string, Map<string, number>>;
-} {
-  // How many waits of each kind the path holds.
-  const kinds = new Map<string, number>();
-  for (const [, kind] of UPGRADE_PATH) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-  const owner = (subject: string, claw: string) => {
-    const name = subject.split("/").pop() ?? "";
-    return name === claw || name.startsWith(`${claw}-`);
-  };
-  const missing: string[] = [];
-  const drawn = new Map<string, Map<string, number>>();
-  const pathMs = (claw: string) => {
-    const all = new Map<string, number[]>();
-    for (const d of draws)
-      if (kinds.has(d.kind) && d.subject && owner(d.subject, claw))
-        all.set(d.kind, [...(all.get(d.kind) ?? []), d.ms]);
-    // Each kind's shortest draws, as many as the path waits for: never more than the claw waited.
-    const used = new Map<string, number>();
-    for (const [kind, n] of kinds) {
-      const ms = (all.get(kind) ?? []).sort((a, b) => a - b).slice(0, n);
-      if (ms.length < n) missing.push(claw);
-      used.set(
-        kind,
-        ms.reduce((a, b) => a + b, 0),
-      );
-    }
-    drawn.set(claw, used);
-    return [...used.values()].reduce((a, b) => a + b, 0);
-  };
-  const phasesMs = phases.map((p) => {
-    const durations = p.claws.map(pathMs).sort((a, b) => b - a);
-    let i = 0;
-    const next = () => durations[i++];
-    return tokenWindowBound(
-      durations.length,
-      Math.min(PARALLEL ?? durations.length, durations.length),
-      next,
-      PER_UPGRADE_BUCKETS,
-    );
-  });
-  const soakMs = (phases.length - 1) * SOAK_MINUTES * 60_000;
-  return { boundMs: phasesMs.reduce((a, b) => a + b, 0) + soakMs, phasesMs, missing, drawn };
-}
-
-/** Mean makespan with no engine overhead when every phase waits for its slowest claw (simulated). */
-function expectedWithStragglers(sizes: number[], samples = 2_000): number {
-  const random = seededRandom(6);
-  const draw = () =>
-    UPGRADE_PATH.reduce((sum, [, kind]) => {
-      const [lo, hi] = AZURE_DURATIONS_MS[kind];
-      return sum + (lo + random() * (hi - lo)) / SPEED;
-    }, 0);
-  let total = 0;
-  for (let s = 0; s < samples; s++) {
-    for (const n of sizes) {
-      const slots = Array<number>(Math.min(PARALLEL ?? n, n)).fill(0);
-      for (let i = 0; i < n; i++) {
-        slots.sort((a, b) => a - b);
-        slots[0] += draw();
-      }
-      total += Math.max(...slots);
-    }
-  }
-  return total / samples + (sizes.length - 1) * SOAK_MINUTES * 60_000;
-}
+const POLICY: RolloutPolicy = {
+  canary: CANARY,
+  batchPercent: BATCH_PERCENT,
+  parallel: PARALLEL,
+  soakMinutes: SOAK_MINUTES,
+  speed: SPEED,
+};
+const UPGRADE_MEAN_MS = upgradeMeanMs(SPEED);
 
 interface RolloutView {
   status: string;
@@ -315,6 +165,7 @@ async function main(): Promise<void> {
         claws: r.claws.filter((c) => c.phase === name && c.startedAt).map((c) => c.claw),
       })),
       t.twin.emulator.context.latency.draws(),
+      POLICY,
     );
     let previousEnd = t0;
     const phases = phaseNames.map((name) => {
@@ -397,9 +248,9 @@ async function main(): Promise<void> {
       .map((o) => upgradeMsOf(o) - o.steps.reduce((a, st) => a + ms(st.startedAt, st.endedAt), 0))
       .filter(Number.isFinite);
 
-    const sizes = phaseSizes(N);
-    const bound = rolloutBound(sizes);
-    const idealMs = expectedWithStragglers(sizes);
+    const sizes = phaseSizes(N, POLICY);
+    const bound = rolloutBound(sizes, POLICY);
+    const idealMs = expectedWithStragglers(sizes, POLICY);
     const ratio = makespanMs / bound.boundMs;
     const realisedRatio = makespanMs / realised.boundMs;
 
@@ -417,7 +268,7 @@ async function main(): Promise<void> {
       `    mean-based bound ${s(bound.boundMs)} (ratio ${ratio.toFixed(2)}; no engine meets it in expectation, see below)`,
     );
     console.log(
-      `    bound parts: one upgrade ${s(UPGRADE_MEAN_MS)} (${UPGRADE_PATH.map(([, k]) => `${k} ${s(meanMs(k))}`).join(", ")}); phases ${bound.phasesMs.map(s).join(" + ")}; soaks ${s(bound.soakMs)}; whole-rollout token floor ${s(bound.tokenFloorMs)}`,
+      `    bound parts: one upgrade ${s(UPGRADE_MEAN_MS)} (${UPGRADE_PATH.map(([, k]) => `${k} ${s(meanMs(k, SPEED))}`).join(", ")}); phases ${bound.phasesMs.map(s).join(" + ")}; soaks ${s(bound.soakMs)}; whole-rollout token floor ${s(bound.tokenFloorMs)}`,
     );
     console.log(
       `    no-overhead engine waiting for each phase's slowest claw: ${s(idealMs)} expected (${(makespanMs / idealMs).toFixed(2)}×)`,
@@ -447,7 +298,7 @@ async function main(): Promise<void> {
       `  step p50: ${Object.entries(stepP50)
         .map(
           ([k, v]) =>
-            `${k} ${s(v)}${UPGRADE_PATH.some(([st]) => st === k) ? ` (model ${s(UPGRADE_PATH.filter(([st]) => st === k).reduce((a, [, kind]) => a + meanMs(kind), 0))})` : ""}`,
+            `${k} ${s(v)}${UPGRADE_PATH.some(([st]) => st === k) ? ` (model ${s(UPGRADE_PATH.filter(([st]) => st === k).reduce((a, [, kind]) => a + meanMs(kind, SPEED), 0))})` : ""}`,
         )
         .join(", ")}`,
     );

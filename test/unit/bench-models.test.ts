@@ -1,6 +1,14 @@
 /** The fleet benchmarks' bound model: jobs through slots, each start taking a token per bucket. */
 import { describe, expect, it } from "vitest";
+import {
+  phaseSizes,
+  realisedBound,
+  rolloutBound,
+  UPGRADE_PATH,
+  upgradeMeanMs,
+} from "../../bench/models/rollout";
 import { seenThroughRetryAfter, tokenWindowBound } from "../../bench/models/token-window";
+import type { LatencyDraw } from "../../local/azure/arm/latency";
 
 const ample = { capacity: 1_000, refillPerSecond: 1_000 };
 
@@ -30,5 +38,34 @@ describe("seenThroughRetryAfter", () => {
   it("an operation under a second is seen as it is; a longer one no shorter", () => {
     expect(seenThroughRetryAfter(400)).toBe(400);
     expect(seenThroughRetryAfter(2_500)).toBeGreaterThanOrEqual(2_500);
+  });
+});
+
+describe("rollout bound model", () => {
+  const policy = { canary: 1, batchPercent: 20, soakMinutes: 0.05, speed: 20 };
+
+  it("cuts a canary, then batches of ⌈rest × percent⌉", () => {
+    expect(phaseSizes(100, policy)).toEqual([1, 20, 20, 20, 20, 19]);
+    expect(phaseSizes(20, policy)).toEqual([1, 4, 4, 4, 4, 3]);
+    expect(phaseSizes(1, policy)).toEqual([1]);
+  });
+
+  it("one phase of upgrades with tokens to spare lasts one upgrade; soaks add between phases", () => {
+    const one = upgradeMeanMs(policy.speed);
+    const b = rolloutBound([1, 4], policy);
+    expect(b.phasesMs).toEqual([one, one]);
+    expect(b.soakMs).toBe(3_000);
+    expect(b.boundMs).toBe(2 * one + 3_000);
+  });
+
+  it("the realised bound takes each phase's slowest claw's drawn path", () => {
+    const draw = (kind: string, subject: string, ms: number): LatencyDraw => ({ kind, subject, ms });
+    const path = (claw: string, ms: number) =>
+      UPGRADE_PATH.map(([, kind], i) => draw(kind, `/vms/${claw}${i % 2 ? "-standby" : ""}`, ms));
+    const r = realisedBound([{ claws: ["a", "b"] }], [...path("a", 100), ...path("b", 300)], policy);
+    expect(r.missing).toEqual([]);
+    expect(r.boundMs).toBe(UPGRADE_PATH.length * 300);
+    // A claw with no draws is reported, not silently counted as instant.
+    expect(realisedBound([{ claws: ["c"] }], [], policy).missing).toContain("c");
   });
 });

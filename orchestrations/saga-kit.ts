@@ -7,7 +7,7 @@ import type { OrchestrationContext } from "durable-functions";
 import type { SagaInput, SagaProgress } from "../core/sagas";
 import { reportedInFleetDigest } from "../core/notify/port";
 import { failureOf } from "./failure";
-import { activityCalls, scaledMs } from "./activity-calls";
+import { activityCalls, scaledMs, type CallRetry } from "./activity-calls";
 import type { SagaActivities } from "./activities/types";
 
 /** Retry options whose intervals scale with SAGA_RETRY_SCALE. */
@@ -113,19 +113,21 @@ export function saga(body: Body) {
 
 /**
  * A VM that was just created or started, brought into service: wait until boot.sh is done on a
- * boot after `since`, deliver the secrets (if changed), verify (against `expectVersion`).
+ * boot after `since`, deliver the secrets (if changed), verify (against `expectVersion`). The SSH
+ * steps retry with `sshRetry`.
  */
 export function* bringUp(
   ctx: OrchestrationContext,
   base: { op: string; claw: string },
   o: { since: string; expectVersion?: string },
   mark: Mark = () => undefined,
+  sshRetry: CallRetry = SSH_RETRY,
 ): Generator<df.Task, void, unknown> {
   const act = activityCalls<SagaActivities>(ctx);
   mark("wait-for-boot");
-  yield* act.waitForSsh({ ...base, since: o.since }, SSH_RETRY);
+  yield* act.waitForSsh({ ...base, since: o.since }, sshRetry);
   mark("deliver-secrets");
-  yield* act.deliverSecrets(base, SSH_RETRY);
+  yield* act.deliverSecrets(base, sshRetry);
   mark("verify");
   yield* act.verify({
     ...base,

@@ -10,6 +10,7 @@ import type { ActivityCalls, RetryProfile } from "../activity-calls";
 import type { Compensations } from "../compensations";
 import type { SagaInput } from "../../core/sagas";
 import { deferWhileBusy } from "../defer-while-busy";
+import { bringUp as bringUpVm } from "../saga-kit";
 
 /** ARM mutations: the gateway already retries 429/5xx; this is the second net for transient failures. */
 export const ARM: RetryProfile = { attempts: 3, firstMs: 2_000 };
@@ -67,13 +68,7 @@ export function* bringUp(
   u: Upgrade,
   o: { since: string; expectVersion: string; marks?: boolean },
 ): Generator<df.Task, void, unknown> {
-  const mark = o.marks === false ? () => undefined : u.mark;
-  mark("wait-for-boot");
-  yield* u.act.waitForSsh({ ...u.base, since: o.since }, SSH);
-  mark("deliver-secrets");
-  yield* u.act.deliverSecrets(u.base, SSH);
-  mark("verify");
-  yield* u.act.verify({ ...u.base, expectVersion: o.expectVersion });
+  yield* bringUpVm(u.ctx, u.base, o, o.marks === false ? undefined : u.mark, SSH);
 }
 
 /**

@@ -4,8 +4,8 @@
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
-import { traceSagaStart } from "../../core/telemetry";
 import { timerAttributes, traced } from "../traced";
+import { startOncePerSlot } from "./start-once";
 import { driftInstanceId } from "../../core/sagas";
 
 export const DRIFT_CRON = "0 17 * * * *";
@@ -13,16 +13,7 @@ export const DRIFT_CRON = "0 17 * * * *";
 export async function driftReconcileTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
   const instanceId = driftInstanceId(hour);
-  const client = df.getClient(context);
-  const existing = await client.getStatus(instanceId).catch(() => undefined);
-  if (existing?.runtimeStatus) return;
-  await traceSagaStart(
-    "reconcileDrift",
-    undefined,
-    {},
-    () => client.startNew("reconcileDrift", { instanceId, input: { checkedAt: new Date().toISOString() } }),
-    instanceId,
-  );
+  await startOncePerSlot(context, "reconcileDrift", instanceId, { checkedAt: new Date().toISOString() });
 }
 
 app.timer("driftReconcileTimer", {

@@ -5,8 +5,8 @@
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
-import { traceSagaStart } from "../../core/telemetry";
 import { timerAttributes, traced } from "../traced";
+import { startOncePerSlot } from "./start-once";
 import { healthSweepInstanceId } from "../../core/sagas";
 
 export const HEALTH_SWEEP_CRON = "0 7,22,37,52 * * * *";
@@ -14,16 +14,7 @@ export const HEALTH_SWEEP_CRON = "0 7,22,37,52 * * * *";
 export async function healthSweepTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const slot = new Date(Math.floor(Date.now() / 900_000) * 900_000).toISOString();
   const instanceId = healthSweepInstanceId(slot);
-  const client = df.getClient(context);
-  const existing = await client.getStatus(instanceId).catch(() => undefined);
-  if (existing?.runtimeStatus) return;
-  await traceSagaStart(
-    "healthSweep",
-    undefined,
-    {},
-    () => client.startNew("healthSweep", { instanceId, input: { sweptAt: new Date().toISOString() } }),
-    instanceId,
-  );
+  await startOncePerSlot(context, "healthSweep", instanceId, { sweptAt: new Date().toISOString() });
 }
 
 app.timer("healthSweepTimer", {

@@ -5,8 +5,8 @@
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
-import { traceSagaStart } from "../../core/telemetry";
 import { timerAttributes, traced } from "../traced";
+import { startOncePerSlot } from "./start-once";
 import { housekeepingInstanceId } from "../../core/sagas";
 
 export const HOUSEKEEPING_CRON = "0 41 3 * * *";
@@ -14,16 +14,7 @@ export const HOUSEKEEPING_CRON = "0 41 3 * * *";
 export async function housekeepingTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const at = new Date().toISOString();
   const instanceId = housekeepingInstanceId(at.slice(0, 10));
-  const client = df.getClient(context);
-  const existing = await client.getStatus(instanceId).catch(() => undefined);
-  if (existing?.runtimeStatus) return;
-  await traceSagaStart(
-    "housekeeping",
-    undefined,
-    {},
-    () => client.startNew("housekeeping", { instanceId, input: { at } }),
-    instanceId,
-  );
+  await startOncePerSlot(context, "housekeeping", instanceId, { at });
 }
 
 app.timer("housekeepingTimer", {

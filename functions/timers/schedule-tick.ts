@@ -7,8 +7,8 @@
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
-import { traceSagaStart } from "../../core/telemetry";
 import { timerAttributes, traced } from "../traced";
+import { startOncePerSlot } from "./start-once";
 import { freeAbandonedClaims } from "../../core/commands";
 import { fleetSettingsFrom } from "../../core/fleet/settings";
 import { productionDeps } from "../http/deps";
@@ -25,29 +25,21 @@ export function tickTime(now: Date): string {
 export async function scheduleTickTimer(timer: Timer, context: InvocationContext): Promise<void> {
   const tickAt = tickTime(new Date());
   const instanceId = scheduleTickInstanceId(tickAt);
-  const client = df.getClient(context);
   // Claws locked by a command that died before its saga started would be skipped as busy.
   await Promise.resolve()
     .then(() => freeAbandonedClaims(productionDeps(context)))
     .catch((e: unknown) =>
       context.warn(`freeing abandoned claims failed: ${e instanceof Error ? e.message : String(e)}`),
     );
-  const existing = await client.getStatus(instanceId).catch(() => undefined);
-  if (existing?.runtimeStatus) {
-    context.info(`schedule tick ${tickAt} already ran (${existing.runtimeStatus})`);
+  const run = await startOncePerSlot(context, "scheduleTick", instanceId, {
+    tickAt,
+    isPastDue: timer.isPastDue === true,
+    maxParallel: fleetSettingsFrom().maxParallel,
+  });
+  if (!run.started) {
+    context.info(`schedule tick ${tickAt} already ran (${run.existing})`);
     return;
   }
-  await traceSagaStart(
-    "scheduleTick",
-    undefined,
-    {},
-    () =>
-      client.startNew("scheduleTick", {
-        instanceId,
-        input: { tickAt, isPastDue: timer.isPastDue === true, maxParallel: fleetSettingsFrom().maxParallel },
-      }),
-    instanceId,
-  );
   context.info(`schedule tick ${tickAt} started${timer.isPastDue ? " (past due: catching up)" : ""}`);
 }
 

@@ -1,18 +1,7 @@
 /**
- * Paces the polls of long-running operations, so they spend fewer tokens of the subscription's
- * read bucket (250, +25/s), which a fleet-wide park or a rollout batch shares between all claws:
- * - The first poll waits for the Retry-After of the operation's first answer. ARM's 200/201/202
- *   with a status URL (Azure-AsyncOperation or Location) often carries one (Compute sends 10 s on
- *   a VM PUT), but the SDK's poller ignores it and polls at once (notes: "the initial response's
- *   Retry-After is ignored"). Without a Retry-After the first poll waits the client's poll
- *   interval, as every later one does.
- * - Later polls follow Retry-After (the SDK reads it from each poll answer). When a poll answers
- *   "still running" without one, the first `steadyPolls` follow at the interval (a short
- *   operation is found done as soon as before), then the gap grows by half each time (1.5×,
- *   2.25×, ...; at most `maxGapFactor` × the interval): an operation that has not finished after
- *   a few polls is a long one, and polling it at a fixed rate spends reads for nothing.
- * Holds never exceed `maxDelayMs` and wake at once when the request is aborted; the GET that
- * fetches a finished operation's result (the SDK's final Location GET) is never held.
+ * Paces the polls of long-running operations to spend fewer read tokens: the first poll waits for
+ * the first answer's Retry-After (the SDK's poller ignores it), later polls without one back off
+ * after `steadyPolls`. Why and how: docs/arm-requests.md.
  */
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import { retryAfterMs } from "./errors";

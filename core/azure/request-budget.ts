@@ -1,21 +1,7 @@
 /**
- * Spends ARM's per-subscription request budget evenly instead of running into 429s. ARM keeps a
- * token bucket per subscription for reads, writes and deletes (250/200/200 tokens, refilled at
- * 25/10/10 per second: "request-limits-and-throttling") and tells every answer how many tokens
- * are left (`x-ms-ratelimit-remaining-subscription-reads|writes|deletes`). An empty bucket answers
- * 429 with a Retry-After in whole seconds: a claw that meets one waits at least a second for a
- * token that comes back within 40 ms, and one slow claw holds a whole rollout batch.
- *
- * So this policy keeps an estimate of each bucket in the process: synced down to an answer's
- * "remaining" (other processes and principals spend from the same bucket), refilled at ARM's
- * documented rate, and charged one token per request sent. A request that finds no token waits
- * for the refill that pays for it (requests queue in the order they arrived), instead of being
- * sent to collect a 429. Until an answer has said what is left, nothing is held. A 429 that still
- * comes (another process spent the tokens) is retried by the retry policy as before; it also tells
- * this estimate the bucket is empty.
- *
- * It runs inside the retry policy (every attempt is a request that costs a token) and shares one
- * estimate between the compute and network clients, as ARM's buckets are per subscription.
+ * Spends ARM's per-subscription request budget evenly instead of running into 429s: an estimate of
+ * each bucket (synced to answers' "remaining" headers, refilled at ARM's rate, charged per request)
+ * holds a request until a token is there. Why and how: docs/arm-requests.md.
  */
 import type { PipelinePolicy, PipelineResponse } from "@azure/core-rest-pipeline";
 import { sleepUnlessAborted, type Sleep } from "./retry-policy";

@@ -7,20 +7,9 @@ import { newFingerprintKey, secretFingerprint } from "./fingerprint";
 import { sshPublicKeyOf, type SecretInfo, type SecretStore } from "./types";
 
 /**
- * Key Vault layout (secret names allow only letters, digits and hyphens):
- * - `claw-<claw>-<key>`: one claw's secret, e.g. `claw-alice-telegram-bot-token` is alice's
- *   TELEGRAM_BOT_TOKEN (the env name lower-cased, `_` as `-`).
- * - `fleet-<key>`: a secret every claw gets unless it has its own, e.g. `fleet-anthropic-api-key`.
- * - `SSH_KEY_SECRET_NAME` (default `control-plane-ssh-key`): the control plane's SSH private key.
- * - `access-password-<claw>`: the claw's access password (SSH, RDP, Sunshine); never in its env.
- * - `secret-fingerprint-key`: the HMAC key of the fingerprints below (generated on first use).
- * Optional tags: `env` gives the exact env name; `claw` names the owner, which is needed when
- * one claw's name plus "-" starts another's (`claw-alice-bob-token`: alice's BOB_TOKEN or
- * alice-bob's TOKEN? tag it `claw=alice-bob`). Disabled secrets are ignored: DELETE through the
- * API disables the current version (a new PUT makes a new, enabled one), so the vault's
- * soft-delete never blocks a value that is put again. Values the API writes carry `fp` (the
- * keyed hash of the value, for keys only one claw may hold) and `fpk` (the fingerprint key's
- * version it was made with).
+ * Key Vault names (letters, digits, hyphens): `claw-<claw>-<key>` (the env name lower-cased, `_` as
+ * `-`), `fleet-<key>`, the SSH key, `access-password-<claw>`, `secret-fingerprint-key`; tags `env`,
+ * `claw`, `fp`, `fpk`. The whole layout and why: docs/claw-access.md, "Where secrets are kept".
  */
 export function clawSecretName(claw: string, key: string): string {
   return `claw-${claw}-${key.toLowerCase().replace(/_/g, "-")}`;

@@ -2,18 +2,10 @@
  * The CLI's HTTP client of /api/v1: the key in x-functions-key, content-type: application/json on
  * every request, the API's error message carried in ApiError.
  */
+import { ApiError } from "../core/console/wire";
 import type { CliConfig } from "./config";
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly operationId?: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 export interface Client {
   call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;

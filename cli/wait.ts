@@ -4,27 +4,10 @@
  * not a terminal, one plain line per step as it starts and as it ends. Resolves to the final
  * operation record.
  */
+import type { Operation, Step } from "../core/console/wire";
 import type { Client } from "./client";
 
-export interface Step {
-  name: string;
-  startedAt: string;
-  endedAt?: string;
-  ok?: boolean;
-  detail?: string;
-}
-
-export interface Operation {
-  id: string;
-  kind: string;
-  claw: string;
-  status: string;
-  startedAt: string;
-  endedAt?: string;
-  steps: Step[];
-  error?: { code: string; message: string; step?: string };
-  compensation?: unknown;
-}
+export type { Operation, Step };
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 

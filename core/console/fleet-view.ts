@@ -8,19 +8,13 @@ import { nextEvent, effectiveSchedule } from "../fleet/schedule";
 import type { Schedule } from "../domain/schedule";
 import type { ClawRecord, OperationRecord } from "../state";
 import type { ClawView } from "../commands";
+import type { FleetRowOperation } from "./wire";
 
 export interface FleetClawRow extends ClawView {
   schedule: Schedule;
   next?: { action: "park" | "wake"; at: string };
   pinnedUntil?: string;
-  operation?: {
-    id: string;
-    kind: string;
-    startedAt: string;
-    step?: string;
-    stepStartedAt?: string;
-    deferredBySeconds?: number;
-  };
+  operation?: FleetRowOperation;
 }
 
 const HORIZON_MS = 8 * 86_400_000;

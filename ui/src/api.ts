@@ -4,18 +4,11 @@
  * content-type: application/json; an answer that is not 2xx becomes an ApiError carrying the
  * API's own message.
  */
+import { ApiError } from "../../core/console/wire";
+
 const KEY_ITEM = "openclawps.key";
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly operationId?: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 export const getKey = (): string | null => sessionStorage.getItem(KEY_ITEM);
 export const setKey = (key: string): void => sessionStorage.setItem(KEY_ITEM, key);

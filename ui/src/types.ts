@@ -1,4 +1,7 @@
 /** The API's shapes as the console reads them (subsets of the OpenAPI document). */
+import type { FleetRowOperation } from "../../core/console/wire";
+
+export type { Operation, Step } from "../../core/console/wire";
 export interface VerifySummary {
   at: string;
   ok: boolean;
@@ -42,38 +45,7 @@ export interface FleetRow extends Claw {
   schedule: Schedule;
   next?: { action: string; at: string };
   pinnedUntil?: string;
-  operation?: {
-    id: string;
-    kind: string;
-    startedAt: string;
-    step?: string;
-    stepStartedAt?: string;
-    deferredBySeconds?: number;
-  };
-}
-
-export interface Step {
-  name: string;
-  startedAt: string;
-  endedAt?: string;
-  ok?: boolean;
-  detail?: string;
-}
-
-export interface Operation {
-  id: string;
-  kind: string;
-  claw: string;
-  channel: string;
-  principal: string;
-  status: "running" | "succeeded" | "failed" | "compensated";
-  startedAt: string;
-  endedAt?: string;
-  steps: Step[];
-  error?: { code: string; message: string; step?: string };
-  compensation?: unknown;
-  details?: Record<string, unknown>;
-  live?: { runtimeStatus: string; customStatus?: { step?: string; detail?: string } };
+  operation?: FleetRowOperation;
 }
 
 export interface Rollout {

@@ -7,20 +7,11 @@
  * times, since its request was accepted and no HTTP retry could help.
  */
 import { ClawError } from "../errors";
-import { describeFailure, isNotFound, toClawError, type CallContext } from "./errors";
+import { describeFailure, isNotFound, SERVICE_FAILURE_CODES, toClawError, type CallContext } from "./errors";
 import { backoffMs, type RetryOptions, type Sleep } from "./retry-policy";
 
 /** LRO outcomes worth submitting again; the others (conflicts, preemption, quota) go to the caller. */
-const RESUBMIT_CODES = new Set(
-  [
-    "InternalExecutionError",
-    "InternalServerError",
-    "InternalOperationError",
-    "ServiceUnavailable",
-    "GatewayTimeout",
-    "RetryableError",
-  ].map((c) => c.toLowerCase()),
-);
+const RESUBMIT_CODES = new Set(SERVICE_FAILURE_CODES.map((c) => c.toLowerCase()));
 
 export interface Timeouts {
   /** Deadline of one plain request (GET, list), retries included. */

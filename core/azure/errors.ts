@@ -21,15 +21,20 @@ export interface ArmFailure {
 
 const LRO_FAILED = /^The long-running operation has failed(?:\. ([^.\s]+)\. ([\s\S]*))?$/;
 
+/** ARM codes of a failure inside the service: a long-running operation that ends so may be submitted again. */
+export const SERVICE_FAILURE_CODES = [
+  "InternalExecutionError",
+  "InternalServerError",
+  "InternalOperationError",
+  "ServiceUnavailable",
+  "GatewayTimeout",
+  "RetryableError",
+] as const;
+
 /** ARM codes that describe a passing condition: the same request may succeed later. */
 const TRANSIENT_CODES = new Set(
   [
-    "InternalExecutionError",
-    "InternalServerError",
-    "InternalOperationError",
-    "ServiceUnavailable",
-    "GatewayTimeout",
-    "RetryableError",
+    ...SERVICE_FAILURE_CODES,
     "RetryableErrorDueToAnotherOperation",
     "TooManyRequests",
     "Conflict",

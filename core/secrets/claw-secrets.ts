@@ -97,6 +97,21 @@ async function deliver(deps: ClawSecretsDeps, claw: ClawRecord, origin: Origin):
 export function createClawSecretsService(deps: ClawSecretsDeps) {
   const declared = () => declaredSecretKeys(deps.env ?? process.env);
 
+  /** Sends the changed secrets to the claw (or says when they will arrive), and audits the change. */
+  async function deliverAudited(
+    claw: ClawRecord,
+    origin: Origin,
+    kind: "putSecret" | "deleteSecret",
+    details: Record<string, unknown>,
+  ) {
+    const delivery = await deliver(deps, claw, origin);
+    await audit(deps, origin, kind, claw.name, details, {
+      accepted: true,
+      operationId: delivery.state === "started" ? delivery.operationId : undefined,
+    });
+    return delivery;
+  }
+
   async function put(clawName: string, key: string, body: Record<string, unknown>, origin: Origin) {
     return audited(deps, origin, "putSecret", clawName, { key }, async () => {
       const spec = secretKeySpec(key, declared());
@@ -120,18 +135,7 @@ export function createClawSecretsService(deps: ClawSecretsDeps) {
         }
       }
       const info = await deps.secrets.putClawSecret(clawName, key, value);
-      const delivery = await deliver(deps, claw, origin);
-      await audit(
-        deps,
-        origin,
-        "putSecret",
-        clawName,
-        { key, version: info.version },
-        {
-          accepted: true,
-          operationId: delivery.state === "started" ? delivery.operationId : undefined,
-        },
-      );
+      const delivery = await deliverAudited(claw, origin, "putSecret", { key, version: info.version });
       return { claw: clawName, ...info, delivery };
     });
   }
@@ -144,18 +148,7 @@ export function createClawSecretsService(deps: ClawSecretsDeps) {
       if (!removed) {
         throw new ClawError("NOT_FOUND", `claw ${clawName} has no secret ${key} of its own`);
       }
-      const delivery = await deliver(deps, claw, origin);
-      await audit(
-        deps,
-        origin,
-        "deleteSecret",
-        clawName,
-        { key },
-        {
-          accepted: true,
-          operationId: delivery.state === "started" ? delivery.operationId : undefined,
-        },
-      );
+      const delivery = await deliverAudited(claw, origin, "deleteSecret", { key });
       return { claw: clawName, key, delivery };
     });
   }

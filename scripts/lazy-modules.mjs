@@ -32,6 +32,9 @@ const exportsOf = new Proxy(Object.create(null), {
 module.exports = Object.defineProperty(Object.create(exportsOf), "__esModule", { value: true });
 `;
 
+// `import`/`export ... from`, require() and import() all reach the module through the stub.
+const DEFERRABLE = new Set(["import-statement", "require-call", "dynamic-import"]);
+
 const within = (dir, file) => {
   const rel = path.relative(dir, file);
   return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
@@ -42,7 +45,8 @@ const within = (dir, file) => {
  * the app's libraries (`into` folders) resolve to a stub that loads the library module from the
  * library chunk on first use. Libraries import each other directly inside the chunk, so one copy of
  * each exists. Only bindings are deferred: a bare `import "x"` of a library module would lose its
- * side effect, so it is refused. Returns the plugin and the modules it deferred (repository-relative
+ * side effect and `export * from "x"` its names (esbuild copies a CommonJS module's own keys at
+ * load), so both are refused. Returns the plugin and the modules it deferred (repository-relative
  * path → absolute path), from which libraryChunkEntry() builds the chunk.
  */
 export function deferAppImports({ root, chunk, from = ["functions", "orchestrations"], into = ["core"] }) {
@@ -54,7 +58,7 @@ export function deferAppImports({ root, chunk, from = ["functions", "orchestrati
     setup(build) {
       build.onResolve({ filter: /^\.\.?\// }, async (args) => {
         if (args.namespace === NAMESPACE && args.path === chunk) return { path: chunk, external: true };
-        if (args.kind !== "import-statement" || args.pluginData === NAMESPACE) return undefined;
+        if (args.pluginData === NAMESPACE || !DEFERRABLE.has(args.kind)) return undefined;
         if (!fromDirs.some((d) => within(d, args.importer))) return undefined;
         const real = await build.resolve(args.path, {
           kind: args.kind,
@@ -64,11 +68,17 @@ export function deferAppImports({ root, chunk, from = ["functions", "orchestrati
         });
         if (real.errors.length || !intoDirs.some((d) => within(d, real.path))) return undefined;
         const source = await readFile(args.importer, "utf8");
-        if (new RegExp(`^\\s*import\\s*["']${escapeRegExp(args.path)}["']`, "m").test(source)) {
+        const spec = `["']${escapeRegExp(args.path)}["']`;
+        if (new RegExp(`^\\s*import\\s*${spec}`, "m").test(source)) {
           return {
             errors: [
               { text: `a bare import of ${args.path} would defer its side effects; import a binding` },
             ],
+          };
+        }
+        if (new RegExp(`^\\s*export\\s*\\*\\s*from\\s*${spec}`, "m").test(source)) {
+          return {
+            errors: [{ text: `export * from ${args.path} cannot be deferred; name the exports` }],
           };
         }
         const key = path.relative(root, real.path).split(path.sep).join("/");

@@ -1,8 +1,8 @@
-// Summary: esbuild plugins that keep modules in the function app's bundle but evaluate them on
-//          first use instead of at load, so the worker registers the functions without running
-//          the code the handlers need later (schemas, storage SDKs, the durable client's HTTP stack).
+// Summary: esbuild plugins that leave what registration does not need to its first use, so the
+//          worker registers the functions without compiling or running the code the handlers need
+//          later (schemas, storage SDKs, the durable client's HTTP stack).
 // Usage: const app = deferAppImports({ root, chunk: "./core.js" });
-//   build({ ..., plugins: [app.plugin, deferDurableFunctionsRequires()] });
+//   build({ ..., plugins: [app.plugin, deferDurableFunctionsRequires({ chunks })] });
 //   build({ stdin: { contents: libraryChunkEntry(app.deferred), ... }, outfile: ".../core.js" });
 //
 // Every module still exists once (the app's libraries only in their chunk, so `instanceof` and
@@ -41,7 +41,7 @@ const within = (dir, file) => {
 };
 
 /**
- * Imports (ESM `import ... from`) from registration code (`from` folders: triggers and sagas) into
+ * Imports (and require() or import()) from registration code (`from` folders: triggers and sagas) into
  * the app's libraries (`into` folders) resolve to a stub that loads the library module from the
  * library chunk on first use. Libraries import each other directly inside the chunk, so one copy of
  * each exists. Only bindings are deferred: a bare `import "x"` of a library module would lose its

@@ -8,6 +8,13 @@
  * Runs interleave (dist, bundle, dist, ...) so machine load hits both alike; each figure is the
  * median of the runs, wall (performance.now() at registration end, i.e. since process start) and
  * CPU (user + system of the process). Also prints the package sizes.
+ *
+ * The bundle leaves the app's libraries (core.js) to the first invocation that needs them; after
+ * registering, the bundle's runs also time loading core.js and evaluating every module it holds,
+ * the most any first invocation adds (one route evaluates only its own modules).
+ * COLD_LOAD_COMPARE=<a package's main> adds a third package to the rotation (e.g. the bundle of
+ * an earlier commit, staged outside the repository), so a change is measured against it alike;
+ * COLD_LOAD_COMPARE_LABEL names it in the record (its path is not recorded).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -17,6 +24,7 @@ import { percentile, recordResult } from "./record";
 
 const ROOT = path.resolve(__dirname, "../..");
 const RUNS = Number(process.env.COLD_LOAD_RUNS ?? 9);
+const COMPARE = process.env.COLD_LOAD_COMPARE;
 
 function duBytes(p: string): number {
   const st = fs.lstatSync(p);
@@ -53,13 +61,25 @@ const { loadApp } = require(process.argv[2]);
 const quiet = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 const reg = loadApp(process.argv[3], { log: quiet });
 const cpu = process.cpuUsage(t0);
-process.stdout.write(JSON.stringify({ wallMs: performance.now(), cpuMs: (cpu.user + cpu.system) / 1000, functions: reg.functions.size }));
+const sample = { wallMs: performance.now(), cpuMs: (cpu.user + cpu.system) / 1000, functions: reg.functions.size };
+const library = require("path").join(require("path").dirname(process.argv[3]), "core.js");
+if (require("fs").existsSync(library)) {
+  const [w1, c1] = [performance.now(), process.cpuUsage()];
+  for (const evaluate of Object.values(require(library).modules)) evaluate();
+  const c2 = process.cpuUsage(c1);
+  sample.libraryWallMs = performance.now() - w1;
+  sample.libraryCpuMs = (c2.user + c2.system) / 1000;
+}
+process.stdout.write(JSON.stringify(sample));
 `;
 
 interface Sample {
   wallMs: number;
   cpuMs: number;
   functions: number;
+  /** Loading core.js and evaluating all of it, after registration (bundles that have one). */
+  libraryWallMs?: number;
+  libraryCpuMs?: number;
 }
 
 function loadOnce(loader: string, main: string): Sample {
@@ -74,11 +94,21 @@ function loadOnce(loader: string, main: string): Sample {
 function summary(samples: Sample[]) {
   const wall = samples.map((s) => s.wallMs);
   const cpu = samples.map((s) => s.cpuMs);
+  const libWall = samples.flatMap((s) => (s.libraryWallMs === undefined ? [] : [s.libraryWallMs]));
+  const libCpu = samples.flatMap((s) => (s.libraryCpuMs === undefined ? [] : [s.libraryCpuMs]));
   return {
     functions: samples[0].functions,
     wallMsMedian: Math.round(percentile(wall, 50)),
     wallMsMin: Math.round(Math.min(...wall)),
     cpuMsMedian: Math.round(percentile(cpu, 50)),
+    ...(libWall.length
+      ? {
+          firstUseOfLibraries: {
+            wallMsMedian: Math.round(percentile(libWall, 50)),
+            cpuMsMedian: Math.round(percentile(libCpu, 50)),
+          },
+        }
+      : {}),
   };
 }
 
@@ -94,13 +124,14 @@ function main(): void {
     const bare = spawnSync(process.execPath, ["-e", "process.stdout.write(String(performance.now()))"], {
       encoding: "utf8",
     });
-    const variants = {
+    const variants: Record<string, string> = {
       dist: path.join(ROOT, "dist/functions/index.js"),
       bundle: path.join(pkg, "dist/functions/index.js"),
+      ...(COMPARE ? { compare: path.resolve(COMPARE) } : {}),
     };
-    const samples: Record<string, Sample[]> = { dist: [], bundle: [] };
-    loadOnce(loader, variants.dist); // warm the file cache for both, so neither pays the disk
-    loadOnce(loader, variants.bundle);
+    const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+    // Warm the file cache for each, so none pays the disk.
+    for (const file of Object.values(variants)) loadOnce(loader, file);
     for (let i = 0; i < RUNS; i++) {
       for (const [name, file] of Object.entries(variants)) samples[name].push(loadOnce(loader, file));
     }
@@ -110,10 +141,16 @@ function main(): void {
       bareNodeStartMs: Math.round(Number(bare.stdout)),
       dist: summary(samples.dist),
       bundle: summary(samples.bundle),
+      ...(COMPARE
+        ? {
+            compare: { label: process.env.COLD_LOAD_COMPARE_LABEL ?? "compare", ...summary(samples.compare) },
+          }
+        : {}),
       packageMB: {
         former: mb(formerPackageBytes()),
         bundle: mb(duBytes(pkg)),
         bundleJs: mb(duBytes(path.join(pkg, "dist/functions/index.js"))),
+        libraryJs: mb(duBytes(path.join(pkg, "dist/functions/core.js"))),
         sourceMap: mb(duBytes(path.join(pkg, "dist/functions/index.js.map"))),
       },
     };

@@ -5,9 +5,10 @@
  * logs, through its InvocationContext or deeper down, carries the operation id and claw name.
  */
 import type { InvocationContext } from "@azure/functions";
+import { SpanKind } from "@opentelemetry/api";
 import { clawNameProblem } from "../core/domain/names";
 import { appRoot } from "../core/app";
-import { logLine, observeClawPowerStates, SpanKind, traceTrigger, type LogLevel } from "../core/telemetry";
+import { logLine, observeClawPowerStates, traceTrigger, type LogLevel } from "../core/telemetry";
 
 type Attributes = Record<string, string | number | boolean>;
 

@@ -2,7 +2,8 @@
  * Registers the fleet sagas' activities (see activities/registration.ts for how errors cross the
  * boundary).
  */
-import { createFleetActivities, FLEET_ACTIVITY_NAMES, type FleetActivities } from "../core/fleet/activities";
+import { createFleetActivities, type FleetActivities } from "../core/fleet/activities";
+import { FLEET_ACTIVITY_NAMES } from "./fleet-activity-names";
 import { appRoot } from "../core/app";
 import type { FleetDeps } from "../core/fleet/deps";
 import { registerActivities } from "./activities/registration";
@@ -10,5 +11,6 @@ import { registerActivities } from "./activities/registration";
 registerActivities<FleetDeps, FleetActivities>(
   FLEET_ACTIVITY_NAMES,
   () => appRoot().fleet(),
-  createFleetActivities,
+  // Called, not passed: reading the factory at load would load the activities' whole graph.
+  (deps) => createFleetActivities(deps),
 );

@@ -11,6 +11,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { deferAppImports, deferDurableFunctionsRequires, libraryChunkEntry } from "./lazy-modules.mjs";
 
 const NAME = "bundle-function-app";
 const { values, positionals } = parseArgs({
@@ -51,6 +52,9 @@ const LAZY = [
   // Only on Azure, with APPLICATIONINSIGHTS_CONNECTION_STRING (core/telemetry/setup.ts).
   "@azure/monitor-opentelemetry",
 ];
+// What only durable-functions' client and HTTP polling use; its own requires of them are deferred
+// (scripts/lazy-modules.mjs), so these chunks need no stub.
+const DURABLE_LAZY = ["axios", "validator", "moment", "lodash/cloneDeep", "uuid", "debug"];
 const chunkName = (pkgName) => pkgName.replace(/^@/, "").replace(/\//g, "-");
 const lazyEscape = new RegExp(`^(${LAZY.map((n) => n.replace(/[/.]/g, "\\$&")).join("|")})$`);
 const lazyChunks = {
@@ -97,14 +101,35 @@ const common = {
   banner: { js: 'var __bundleUrl = require("url").pathToFileURL(__filename).href;' },
   logLevel: "warning",
 };
+// What the worker loads is only registration: triggers, sagas, @azure/functions and the parts of
+// durable-functions that register. The app's libraries (core/) go to core.js, compiled and run on
+// first use (scripts/lazy-modules.mjs): parsing them alone took longer than the 300 ms aim.
+const app = deferAppImports({ root, chunk: "./core.js" });
 const result = await build({
   ...common,
   entryPoints: [entry],
   outfile: path.join(outDir, "index.js"),
+  plugins: [
+    lazyChunks,
+    app.plugin,
+    deferDurableFunctionsRequires({
+      chunks: Object.fromEntries(DURABLE_LAZY.map((n) => [n, `./lazy/${chunkName(n)}.chunk.js`])),
+    }),
+  ],
+  metafile: Boolean(values.metafile),
+});
+const core = await build({
+  ...common,
+  stdin: { contents: libraryChunkEntry(app.deferred), resolveDir: root, loader: "js", sourcefile: "core.js" },
+  outfile: path.join(outDir, "core.js"),
   plugins: [lazyChunks],
   metafile: Boolean(values.metafile),
 });
-if (values.metafile) writeFileSync(path.resolve(values.metafile), JSON.stringify(result.metafile));
+if (values.metafile) {
+  const outputs = { ...result.metafile.outputs, ...core.metafile.outputs };
+  const inputs = { ...result.metafile.inputs, ...core.metafile.inputs };
+  writeFileSync(path.resolve(values.metafile), JSON.stringify({ inputs, outputs }));
+}
 mkdirSync(path.join(outDir, "lazy"), { recursive: true });
 for (const pkgName of LAZY) {
   const name = chunkName(pkgName);
@@ -118,6 +143,18 @@ for (const pkgName of LAZY) {
     outfile: path.join(outDir, "lazy", `${name}.chunk.js`),
   });
   writeFileSync(path.join(outDir, "lazy", `${name}.js`), stub(`${name}.chunk.js`));
+}
+const durableDir = path.join(root, "node_modules/durable-functions");
+for (const pkgName of DURABLE_LAZY) {
+  await build({
+    ...common,
+    stdin: {
+      contents: `module.exports = require(${JSON.stringify(pkgName)});`,
+      resolveDir: durableDir,
+      loader: "js",
+    },
+    outfile: path.join(outDir, "lazy", `${chunkName(pkgName)}.chunk.js`),
+  });
 }
 
 const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));

@@ -46,17 +46,3 @@ export function createFleetActivities(deps: FleetDeps) {
 }
 
 export type FleetActivities = ReturnType<typeof createFleetActivities>;
-export const FLEET_ACTIVITY_NAMES = [
-  "startClawCommand",
-  "planRolloutRun",
-  "recordRollout",
-  "finishRollout",
-  "notifyFleet",
-  "planScheduleTick",
-  "recordScheduleSlot",
-  "finishScheduleTick",
-  "registerBakedImage",
-  "createRolloutForImage",
-  "detectDrift",
-  "pinAwake",
-] as const satisfies ReadonlyArray<keyof FleetActivities>;

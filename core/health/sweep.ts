@@ -206,8 +206,3 @@ export function createHealthActivities(deps: HealthDeps) {
 }
 
 export type HealthActivities = ReturnType<typeof createHealthActivities>;
-export const HEALTH_ACTIVITY_NAMES = [
-  "planHealthSweep",
-  "checkClawHealth",
-  "finishHealthSweep",
-] as const satisfies ReadonlyArray<keyof HealthActivities>;

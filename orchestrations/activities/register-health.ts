@@ -2,7 +2,6 @@
 import { appRoot } from "../../core/app";
 import {
   createHealthActivities,
-  HEALTH_ACTIVITY_NAMES,
   healthParallelFrom,
   type HealthActivities,
   type HealthDeps,
@@ -10,6 +9,13 @@ import {
 import { getActivityDeps } from "./deps";
 import { registerActivities } from "./registration";
 import { logLine } from "../../core/telemetry";
+
+// Here, not beside the factory: registration reads them at load, the factory's module loads on first call.
+export const HEALTH_ACTIVITY_NAMES = [
+  "planHealthSweep",
+  "checkClawHealth",
+  "finishHealthSweep",
+] as const satisfies ReadonlyArray<keyof HealthActivities>;
 
 let cached: HealthDeps | undefined;
 
@@ -27,4 +33,6 @@ async function healthDeps(): Promise<HealthDeps> {
   return cached;
 }
 
-registerActivities<HealthDeps, HealthActivities>(HEALTH_ACTIVITY_NAMES, healthDeps, createHealthActivities);
+registerActivities<HealthDeps, HealthActivities>(HEALTH_ACTIVITY_NAMES, healthDeps, (deps) =>
+  createHealthActivities(deps),
+);

@@ -8,7 +8,8 @@ import type { ActivityHandler, OrchestrationContext, OrchestrationHandler } from
 import { createHarness, type Harness } from "../../local/host/durable/harness";
 import { scheduleTickInstanceId } from "../../core/sagas";
 import { scheduleTick } from "../../orchestrations/schedule-tick";
-import { createFleetActivities, FLEET_ACTIVITY_NAMES } from "../../core/fleet/activities";
+import { createFleetActivities } from "../../core/fleet/activities";
+import { FLEET_ACTIVITY_NAMES } from "../../orchestrations/fleet-activity-names";
 import { planRolloutRun } from "../../core/fleet/rollouts";
 import { createFleetState } from "../../core/fleet/fleet-state";
 import type { FleetDeps } from "../../core/fleet/deps";

@@ -45,17 +45,22 @@ describe("stage-function-app.sh", () => {
 
   it("stage: the package is under 25 MB unpacked and carries no twin code", () => {
     expect(bytes(pkg)).toBeLessThan(25 * 2 ** 20);
-    // The source map lists every module the bundle holds: none of the twin, tests or benches.
-    const map = JSON.parse(readFileSync(path.join(pkg, "dist/functions/index.js.map"), "utf8")) as {
-      sources: string[];
-    };
+    // The source maps list every module the bundle (registration) and its library chunk hold:
+    // none of the twin, tests or benches.
     const mapDir = path.join(pkg, "dist/functions");
-    const ours = map.sources
-      .filter((s) => !s.includes("node_modules/") && !s.includes("://"))
-      .map((s) => path.relative(REPO_ROOT, path.resolve(mapDir, s)));
+    const sources = (file: string) =>
+      (JSON.parse(readFileSync(path.join(mapDir, file), "utf8")) as { sources: string[] }).sources
+        .filter((s) => !s.includes("node_modules/") && !s.includes("://"))
+        .map((s) => path.relative(REPO_ROOT, path.resolve(mapDir, s)));
+    const registration = sources("index.js.map");
+    const library = sources("core.js.map");
+    const ours = [...registration, ...library];
     expect(ours.length).toBeGreaterThan(50);
     expect(ours.filter((s) => /^(local|test|bench)\//.test(s))).toEqual([]);
-    expect(ours.some((s) => s.startsWith("functions/"))).toBe(true);
+    expect(registration.some((s) => s.startsWith("functions/"))).toBe(true);
+    // core/ is only in its chunk, so each of its modules exists once.
+    expect(registration.filter((s) => s.startsWith("core/"))).toEqual([]);
+    expect(library.some((s) => s.startsWith("core/"))).toBe(true);
   });
 
   it("stage: the bundle registers every function the compiled app registers, outside the repo", () => {
@@ -64,9 +69,10 @@ describe("stage-function-app.sh", () => {
     const fromDist = loadApp(path.join(REPO_ROOT, "dist/functions/index.js"), { log: quiet });
     expect([...fromBundle.functions.keys()].sort()).toEqual([...fromDist.functions.keys()].sort());
     expect(fromBundle.functions.size).toBeGreaterThan(20);
-    // Packages most invocations never need stay in their lazy chunks at load time.
+    // Packages most invocations never need stay in their lazy chunks at load time, and the app's
+    // libraries (core.js) too: registration reads nothing from them.
     const loaded = Object.keys(require.cache).filter((k) => k.startsWith(pkg));
-    expect(loaded.filter((k) => k.endsWith(".chunk.js"))).toEqual([]);
+    expect(loaded.filter((k) => k.endsWith(".chunk.js") || k.endsWith("core.js"))).toEqual([]);
   });
 
   it("stage: refuses to stage into the repository root", async () => {

@@ -15,8 +15,3 @@ import "./timers/drift-reconcile";
 import "./timers/housekeeping";
 import "./timers/health-sweep";
 import "./telegram";
-import { appRoot } from "../core/app";
-import { useTraceLinks } from "../core/telemetry";
-
-// Saga spans are stored in the app's own account, under its table prefix.
-useTraceLinks(() => appRoot().storage.traceLinks);

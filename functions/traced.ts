@@ -7,7 +7,7 @@
 import type { InvocationContext } from "@azure/functions";
 import { SpanKind } from "@opentelemetry/api";
 import { clawNameProblem } from "../core/domain/names";
-import { appRoot } from "../core/app";
+import { appRoot, linkTracesToRoot } from "../core/app";
 import { logLine, observeClawPowerStates, traceTrigger, type LogLevel } from "../core/telemetry";
 
 type Attributes = Record<string, string | number | boolean>;
@@ -30,6 +30,7 @@ const LEVELS: [
  * context object is touched.
  */
 export function logWithFields(context: InvocationContext): void {
+  linkTracesToRoot();
   startFleetGauge();
   const c = context as unknown as Record<string, (...args: unknown[]) => void>;
   if ((c as { fielded?: boolean }).fielded) return;

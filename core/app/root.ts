@@ -15,7 +15,7 @@ import { createApi } from "../telegram/client";
 import { createTelegramNotifier, type TelegramNotifier } from "../telegram/notifier";
 import { NOTIFY_RETRY } from "../telegram/retry";
 import { telegramSettingsFrom } from "../telegram/settings";
-import { logLine } from "../telemetry";
+import { logLine, useTraceLinks } from "../telemetry";
 import { createAppStorage, type AppStorage } from "./storage";
 
 export interface AppRoot {
@@ -108,4 +108,12 @@ export function appRoot(): AppRoot {
 /** Tests and the twin: use this root (undefined: build from process.env again). */
 export function setAppRoot(r: AppRoot | undefined): void {
   root = r;
+}
+
+/**
+ * Saga spans are stored in the app's own account, under its table prefix. Called by every
+ * invocation (trigger and activity wrappers), not at load: registration loads nothing of core/.
+ */
+export function linkTracesToRoot(): void {
+  useTraceLinks(() => appRoot().storage.traceLinks);
 }

@@ -7,6 +7,7 @@ import * as df from "durable-functions";
 import { ClawError } from "../../core/errors";
 import type { InvocationContext } from "@azure/functions";
 import { traceActivity } from "../../core/telemetry";
+import { linkTracesToRoot } from "../../core/app";
 
 /** The calling orchestration's instance id: the Durable extension's activity trigger metadata. */
 export function instanceIdOf(context: InvocationContext | undefined): string | undefined {
@@ -31,8 +32,9 @@ export function registerActivities<Deps extends object, A extends Record<string,
   }
   for (const name of names) {
     df.app.activity(name, {
-      handler: (input: unknown, context: InvocationContext) =>
-        traceActivity(
+      handler: (input: unknown, context: InvocationContext) => {
+        linkTracesToRoot();
+        return traceActivity(
           name,
           input,
           async () => {
@@ -46,7 +48,8 @@ export function registerActivities<Deps extends object, A extends Record<string,
             }
           },
           instanceIdOf(context),
-        ),
+        );
+      },
     });
   }
 }

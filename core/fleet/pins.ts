@@ -3,12 +3,23 @@
  * pin runs out, and then hands it back to its schedule. A parked claw is woken through the command
  * handler (a wake saga) so the pin means what the operator expects.
  */
+import { z } from "zod";
 import { handleCommand, type CommandDeps, type SagaAccepted } from "../commands";
 import type { Channel } from "../domain/commands";
-import { ClawError } from "../errors";
+import { parseOrThrow } from "../domain/validation";
+import { ClawError, isClawError } from "../errors";
 import type { FleetState } from "./fleet-state";
 
 export const MAX_PIN_HOURS = 168;
+
+/** Body of POST /api/v1/claws/{name}/pin (the API document publishes this schema). */
+export const pinRequestSchema = z.strictObject({
+  hours: z
+    .number()
+    .gt(0, `must be a number of hours more than 0 and at most ${MAX_PIN_HOURS}`)
+    .max(MAX_PIN_HOURS, `must be a number of hours more than 0 and at most ${MAX_PIN_HOURS}`)
+    .meta({ description: "How long to keep the claw awake" }),
+});
 
 export interface PinResult {
   claw: string;
@@ -24,7 +35,7 @@ export async function pinClaw(
   body: Record<string, unknown>,
   who: { channel: Channel; principal: string; requestId: string },
 ): Promise<PinResult> {
-  const hours = body.hours;
+  const asked = body.hours;
   const extra = Object.keys(body).filter((k) => k !== "hours");
   const now = (deps.now ?? (() => new Date()))();
   const refuse = async (message: string) => {
@@ -33,7 +44,7 @@ export async function pinClaw(
         ...who,
         kind: "pin",
         claw,
-        command: { hours: typeof hours === "number" ? hours : undefined },
+        command: { hours: typeof asked === "number" ? asked : undefined },
         accepted: false,
         reason: message,
       })
@@ -41,8 +52,11 @@ export async function pinClaw(
     return new ClawError("BAD_REQUEST", message);
   };
   if (extra.length) throw await refuse(`unknown field '${extra[0].slice(0, 40)}'; send {"hours": <number>}`);
-  if (typeof hours !== "number" || !Number.isFinite(hours) || hours <= 0 || hours > MAX_PIN_HOURS) {
-    throw await refuse(`hours: must be a number of hours more than 0 and at most ${MAX_PIN_HOURS}`);
+  let hours: number;
+  try {
+    ({ hours } = parseOrThrow(pinRequestSchema, body, "pin"));
+  } catch (e) {
+    throw await refuse(isClawError(e) ? e.message : String(e));
   }
   const record = await deps.state.claws.require(claw);
   const until = new Date(now.getTime() + hours * 3_600_000);

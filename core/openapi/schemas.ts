@@ -12,6 +12,33 @@ import {
   wakeCommandSchema,
 } from "../domain/commands";
 import { clawSpecPatchSchema, clawSpecSchema } from "../domain/spec";
+import { bakeDeliverySchema } from "../fleet/bake-webhook";
+import { pinRequestSchema } from "../fleet/pins";
+import { rolloutRequestSchema } from "../fleet/rollout-plan";
+import { secretPutBodySchema } from "../secrets/claw-secrets";
+import {
+  accessPasswordRotatedSchema,
+  accessPasswordSchema,
+  auditEntrySchema,
+  auditListSchema,
+  bakeAcceptedSchema,
+  clawLogsSchema,
+  clawSchema,
+  fleetClawSchema,
+  fleetHoursSchema,
+  fleetViewSchema,
+  hookErrorSchema,
+  pinResultSchema,
+  rolloutAcceptedSchema,
+  rolloutActionAcceptedSchema,
+  rolloutClawSchema,
+  rolloutDetailSchema,
+  rolloutListSchema,
+  rolloutSchema,
+  secretDeleteResultSchema,
+  secretListSchema,
+  secretPutResultSchema,
+} from "./responses";
 
 const text = z.string();
 
@@ -62,29 +89,6 @@ export const operationSchema = z.object({
     .meta({ description: "The running saga's live status (its current step)" }),
 });
 
-export const clawSchema = z.object({
-  name: text,
-  spec: clawSpecSchema,
-  observed: z
-    .object({
-      powerState: text,
-      imageVersion: text,
-      vmId: text,
-      osDiskId: text,
-      nicId: text,
-      publicIpId: text,
-      diskId: text,
-      publicIp: text,
-      hostKeySha256: text,
-      lastVerify: z.object({ at: text, ok: z.boolean(), total: z.number(), failed: z.array(text) }).loose(),
-    })
-    .partial(),
-  runningOperationId: text.optional().meta({ description: "The saga holding the claw, if any" }),
-  runningSince: text.optional().meta({ description: "When that saga's claim was taken" }),
-  createdAt: text,
-  updatedAt: text,
-});
-
 export const imageSchema = z.object({
   version: text,
   inGallery: z.boolean().optional().meta({
@@ -108,15 +112,39 @@ export const COMPONENT_SCHEMAS = {
   UpgradeBody: upgradeCommandSchema.pick({ toVersion: true, allowDowngrade: true, force: true }),
   ParkBody: parkCommandSchema.pick({ force: true }),
   WakeBody: wakeCommandSchema.pick({ awakeHours: true }),
+  PinRequest: pinRequestSchema,
+  RolloutRequest: rolloutRequestSchema,
+  SecretValue: secretPutBodySchema,
+  BakeDelivery: bakeDeliverySchema,
   ClawCommand: clawCommandSchema,
   Claw: clawSchema,
   ClawList: z.object({ claws: z.array(clawSchema) }),
+  FleetClaw: fleetClawSchema,
+  FleetView: fleetViewSchema,
+  FleetHours: fleetHoursSchema,
+  AuditEntry: auditEntrySchema,
+  AuditList: auditListSchema,
+  PinResult: pinResultSchema,
+  Rollout: rolloutSchema,
+  RolloutClaw: rolloutClawSchema,
+  RolloutDetail: rolloutDetailSchema,
+  RolloutList: rolloutListSchema,
+  RolloutAccepted: rolloutAcceptedSchema,
+  RolloutActionAccepted: rolloutActionAcceptedSchema,
+  ClawLogs: clawLogsSchema,
+  SecretList: secretListSchema,
+  SecretPutResult: secretPutResultSchema,
+  SecretDeleteResult: secretDeleteResultSchema,
+  AccessPassword: accessPasswordSchema,
+  AccessPasswordRotated: accessPasswordRotatedSchema,
   Operation: operationSchema,
   OperationList: z.object({ operations: z.array(operationSchema) }),
   Image: imageSchema,
   ImageList: z.object({ images: z.array(imageSchema) }),
   Accepted: acceptedSchema,
   Error: errorSchema,
+  BakeAccepted: bakeAcceptedSchema,
+  HookError: hookErrorSchema,
 } as const;
 
 /** JSON Schemas (2020-12, as OpenAPI 3.1 uses) of the components, cross-referenced by $ref. */
@@ -130,7 +158,9 @@ export function componentJsonSchemas(): Record<string, unknown> {
   });
   const out: Record<string, unknown> = {};
   for (const [id, schema] of Object.entries(schemas)) {
-    const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+    // The registry names each schema by `$id`; in 2020-12 an `$id` may not be a fragment, and the
+    // document names components by their key, so neither it nor the dialect is kept.
+    const { $schema: _dialect, $id: _id, ...rest } = schema as Record<string, unknown>;
     out[id] = rest;
   }
   return out;

@@ -4,12 +4,19 @@
  * followed by a delivery (a verify operation: it sends what changed, then checks the claw).
  */
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
 import { handleCommand } from "../commands/handler";
 import type { CommandDeps, SagaAccepted } from "../commands/types";
 import type { Channel } from "../domain/commands";
 import { ClawError, isClawError } from "../errors";
 import type { ClawRecord } from "../state";
-import { checkSecretValue, declaredSecretKeys, KNOWN_SECRET_KEYS, secretKeySpec } from "./catalogue";
+import {
+  checkSecretValue,
+  declaredSecretKeys,
+  KNOWN_SECRET_KEYS,
+  MAX_SECRET_LENGTH,
+  secretKeySpec,
+} from "./catalogue";
 import { generateAccessPassword } from "./fingerprint";
 import type { SecretStore } from "./types";
 
@@ -22,6 +29,21 @@ export interface Origin {
   channel: Channel;
   principal: string;
 }
+
+/**
+ * Body of PUT /api/v1/claws/{name}/secrets/{key} (the API document publishes this schema); the
+ * key's own rules (format, one bot per claw) are checked on top by checkSecretValue.
+ */
+export const secretPutBodySchema = z.strictObject({
+  value: z
+    .string()
+    .min(1)
+    .max(MAX_SECRET_LENGTH)
+    .meta({
+      description: "The secret's value, bare: no line breaks, no surrounding spaces",
+      writeOnly: true,
+    }),
+});
 
 /** How a change reaches the claw. */
 export type Delivery =
@@ -108,7 +130,12 @@ export function createClawSecretsService(deps: ClawSecretsDeps) {
         );
       }
       if (!("value" in body)) throw new ClawError("BAD_REQUEST", `the body needs "value": ${spec.hint}`);
+      // The key's own check first: its messages name the key and the expected form.
       const value = checkSecretValue(spec, body.value);
+      // The published schema holds too (never echoing the value, as parseOrThrow's message would).
+      if (!secretPutBodySchema.safeParse(body).success) {
+        throw new ClawError("BAD_REQUEST", `send {"value": "..."} for ${key}: ${spec.hint}`);
+      }
       const claw = await deps.state.claws.require(clawName);
       if (spec.uniquePerClaw) {
         const other = await deps.secrets.findClawHolding(key, value, clawName);

@@ -9,6 +9,7 @@ import type { FleetClawRow, FleetHours } from "../console";
 import type { createClawSecretsService } from "../secrets/claw-secrets";
 import type { PinResult } from "../fleet/pins";
 import type { describeRollout, listRollouts } from "../fleet/rollouts";
+import type { CheckResult } from "../health/checks";
 import type { ClawLogs } from "../logs";
 import type { AuditEntry, ClawRecord, PowerState, RolloutClawStatus, RolloutStatus } from "../state";
 import { CHANNELS } from "../domain/commands";
@@ -266,6 +267,30 @@ export const accessPasswordRotatedSchema = z.strictObject({
   delivery: deliverySchema,
 });
 
+/** GET /health (functions/http/health.ts). */
+export const healthSchema = z.strictObject({
+  status: z.literal("ok"),
+  service: text,
+  version: text,
+  startedAt: time,
+});
+export type HealthBody = z.output<typeof healthSchema>;
+
+/** GET /health/ready, 200 and 503 alike. */
+export const readinessSchema = z.strictObject({
+  status: z.enum(["ready", "not ready"]),
+  failing: z.array(text).optional().meta({ description: "The failing dependencies' names" }),
+  checks: z.array(
+    z.strictObject({
+      name: text.meta({ description: "The dependency, e.g. storage.tables, arm.fleetResourceGroup" }),
+      ok: z.boolean(),
+      durationMs: z.number(),
+      detail: text.optional().meta({ description: "What the check found, or what failed and how to fix it" }),
+    }),
+  ),
+});
+export type ReadinessBody = z.output<typeof readinessSchema>;
+
 /** Answers of the bake webhook (core/fleet/bake-webhook.ts), which has its own error shape. */
 export const hookErrorSchema = z.strictObject({
   error: text.meta({
@@ -296,17 +321,18 @@ type Extra<T, U, P extends string = ""> = T extends readonly (infer A)[]
           >;
         }[Extract<keyof T, string>]
     : never;
-type Fits<T, S extends z.ZodType> = [T] extends [z.input<S>]
+export type Fits<T, S extends z.ZodType> = [T] extends [z.input<S>]
   ? [Extra<T, z.input<S>>] extends [never]
     ? true
     : { undocumentedFields: Extra<T, z.input<S>> }
   : { doesNotFit: T };
-type Holds<T extends true> = T;
+export type Holds<T extends true> = T;
 type Service = ReturnType<typeof createClawSecretsService>;
 type Result<F extends (...a: never[]) => Promise<unknown>> = Awaited<ReturnType<F>>;
 /** Never used at run time; exported so the compiler keeps (and checks) it. */
 export type ResponseSchemaChecks = [
   Holds<Fits<Omit<ClawRecord, "etag">, typeof clawSchema>>,
+  Holds<Fits<CheckResult, typeof readinessSchema.shape.checks.element>>,
   Holds<Fits<{ claws: FleetClawRow[] }, typeof fleetViewSchema>>,
   Holds<Fits<FleetHours, typeof fleetHoursSchema>>,
   Holds<Fits<{ entries: AuditEntry[] }, typeof auditListSchema>>,

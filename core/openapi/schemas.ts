@@ -11,6 +11,7 @@ import {
   upgradeCommandSchema,
   wakeCommandSchema,
 } from "../domain/commands";
+import type { GalleryImageView, OperationView } from "../commands";
 import { clawSpecPatchSchema, clawSpecSchema } from "../domain/spec";
 import { bakeDeliverySchema } from "../fleet/bake-webhook";
 import { pinRequestSchema } from "../fleet/pins";
@@ -27,8 +28,10 @@ import {
   fleetClawSchema,
   fleetHoursSchema,
   fleetViewSchema,
+  healthSchema,
   hookErrorSchema,
   pinResultSchema,
+  readinessSchema,
   rolloutAcceptedSchema,
   rolloutActionAcceptedSchema,
   rolloutClawSchema,
@@ -38,6 +41,8 @@ import {
   secretDeleteResultSchema,
   secretListSchema,
   secretPutResultSchema,
+  type Fits,
+  type Holds,
 } from "./responses";
 
 const text = z.string();
@@ -50,7 +55,7 @@ export const errorSchema = z.object({
   }),
 });
 
-export const acceptedSchema = z.object({
+export const acceptedSchema = z.strictObject({
   operationId: text,
   status: z.enum(["running", "succeeded", "failed", "compensated"]),
   statusUrl: text.meta({ description: "GET this for progress (also in the Location header)" }),
@@ -59,7 +64,7 @@ export const acceptedSchema = z.object({
   duplicate: z.boolean().meta({ description: "The Idempotency-Key was seen before: no second saga" }),
 });
 
-const stepSchema = z.object({
+const stepSchema = z.strictObject({
   name: text,
   startedAt: text,
   endedAt: text.optional(),
@@ -67,7 +72,7 @@ const stepSchema = z.object({
   detail: text.optional(),
 });
 
-export const operationSchema = z.object({
+export const operationSchema = z.strictObject({
   id: text,
   kind: text,
   claw: text,
@@ -78,18 +83,18 @@ export const operationSchema = z.object({
   startedAt: text,
   endedAt: text.optional(),
   steps: z.array(stepSchema),
-  error: z.object({ code: text, message: text, step: text.optional() }).optional(),
+  error: z.strictObject({ code: text, message: text, step: text.optional() }).optional(),
   compensation: z
-    .object({ summary: text, steps: z.array(stepSchema), restored: z.record(text, text).optional() })
+    .strictObject({ summary: text, steps: z.array(stepSchema), restored: z.record(text, text).optional() })
     .optional(),
   details: z.record(text, z.unknown()).optional(),
   live: z
-    .object({ runtimeStatus: text, customStatus: z.unknown().optional() })
+    .strictObject({ runtimeStatus: text, customStatus: z.unknown().optional() })
     .optional()
     .meta({ description: "The running saga's live status (its current step)" }),
 });
 
-export const imageSchema = z.object({
+export const imageSchema = z.strictObject({
   version: text,
   inGallery: z.boolean().optional().meta({
     description: "In the gallery; false: only registered by the bake webhook; absent: no gallery configured",
@@ -103,6 +108,12 @@ export const imageSchema = z.object({
   registeredAt: text.optional(),
   bake: z.record(text, z.union([text, z.number(), z.boolean()])).optional(),
 });
+
+/** What each read handler returns fits its documented schema (see responses.ts). */
+export type ReadSchemaChecks = [
+  Holds<Fits<OperationView, typeof operationSchema>>,
+  Holds<Fits<GalleryImageView, typeof imageSchema>>,
+];
 
 /** Named component schemas, in the order the document lists them. */
 export const COMPONENT_SCHEMAS = {
@@ -118,7 +129,7 @@ export const COMPONENT_SCHEMAS = {
   BakeDelivery: bakeDeliverySchema,
   ClawCommand: clawCommandSchema,
   Claw: clawSchema,
-  ClawList: z.object({ claws: z.array(clawSchema) }),
+  ClawList: z.strictObject({ claws: z.array(clawSchema) }),
   FleetClaw: fleetClawSchema,
   FleetView: fleetViewSchema,
   FleetHours: fleetHoursSchema,
@@ -138,11 +149,13 @@ export const COMPONENT_SCHEMAS = {
   AccessPassword: accessPasswordSchema,
   AccessPasswordRotated: accessPasswordRotatedSchema,
   Operation: operationSchema,
-  OperationList: z.object({ operations: z.array(operationSchema) }),
+  OperationList: z.strictObject({ operations: z.array(operationSchema) }),
   Image: imageSchema,
-  ImageList: z.object({ images: z.array(imageSchema) }),
+  ImageList: z.strictObject({ images: z.array(imageSchema) }),
   Accepted: acceptedSchema,
   Error: errorSchema,
+  Health: healthSchema,
+  Readiness: readinessSchema,
   BakeAccepted: bakeAcceptedSchema,
   HookError: hookErrorSchema,
 } as const;

@@ -47,8 +47,8 @@ import {
 
 const text = z.string();
 
-export const errorSchema = z.object({
-  error: z.object({
+export const errorSchema = z.strictObject({
+  error: z.strictObject({
     code: text.meta({ description: "Typed error code, e.g. CLAW_NOT_FOUND, CLAW_BUSY, BAD_REQUEST" }),
     message: text.meta({ description: "What went wrong and what to fix" }),
     operationId: text.optional().meta({ description: "CLAW_BUSY: the operation holding the claw" }),

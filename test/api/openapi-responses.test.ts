@@ -105,7 +105,25 @@ function validatorFor(method: string, docPath: string, status: number): Validate
   return fn;
 }
 
-/** Calls the route and validates the answer against the document; returns it for further checks. */
+/** The documented request body schema of `docPath`'s `method`. */
+function requestValidatorFor(method: string, docPath: string): ValidateFunction {
+  const id = `${method} ${docPath} request`;
+  const cached = validators.get(id);
+  if (cached) return cached;
+  const op = doc.paths[docPath]?.[method.toLowerCase()] as { requestBody?: unknown } | undefined;
+  expect(op?.requestBody, `${method} ${docPath} documents its body`).toBeDefined();
+  const pointer = ["paths", docPath, method.toLowerCase(), "requestBody", "content"]
+    .map((s) => encodeURIComponent(s.replace(/~/g, "~0").replace(/\//g, "~1")))
+    .join("/");
+  const fn = ajv.compile({ $ref: `openapi.json#/${pointer}/application~1json/schema` });
+  validators.set(id, fn);
+  return fn;
+}
+
+/**
+ * Calls the route and validates the answer against the document (and a body the handler accepted
+ * against the documented request schema); returns the answer for further checks.
+ */
 async function sample(
   method: string,
   docPath: string,
@@ -117,6 +135,12 @@ async function sample(
   expect([expected].flat(), `${method} ${path}: ${JSON.stringify(res.body).slice(0, 300)}`).toContain(
     res.status,
   );
+  if (body !== undefined && res.status < 300) {
+    const accepts = requestValidatorFor(method, docPath);
+    expect(accepts(body) ? [] : accepts.errors, `${method} ${path}: the documented body accepts it`).toEqual(
+      [],
+    );
+  }
   const validate = validatorFor(method, docPath, res.status);
   const valid = validate(res.body);
   expect(valid ? [] : validate.errors, `${method} ${path} ${res.status} against the document`).toEqual([]);
@@ -135,6 +159,10 @@ describe("API answers against the served OpenAPI document (dev host, stub sagas)
   onDevHost();
 
   it("health: liveness, and readiness whichever way the host's dependencies answer", async () => {
+    const anonymous = await fetch(`${host.url}/api/v1/health`);
+    expect(anonymous.status).toBe(401);
+    const validate = validatorFor("GET", "/health", 401);
+    expect(validate(await anonymous.json()), JSON.stringify(validate.errors)).toBe(true);
     await sample("GET", "/health", "/health", 200);
     await sample("GET", "/health/ready", "/health/ready", [200, 503]);
   });
@@ -185,6 +213,11 @@ describe("API answers against the served OpenAPI document (dev host, stub sagas)
     const pinned = await sample("POST", "/claws/{name}/pin", "/claws/alice/pin", 200, { hours: 2 });
     expect(pinned.body.pinnedUntil).toEqual(expect.any(String));
     await sample("POST", "/claws/{name}/pin", "/claws/alice/pin", 400, { hours: 0 });
+    // What the handler refuses for its shape, the documented schema refuses too.
+    const pinBody = requestValidatorFor("POST", "/claws/{name}/pin");
+    for (const bad of [{ hours: 0 }, { hours: 169 }, { hours: "3" }, { hours: 1, extra: true }, {}]) {
+      expect(pinBody(bad), JSON.stringify(bad)).toBe(false);
+    }
     await sample("POST", "/claws/{name}/pin", "/claws/ghost/pin", 404, { hours: 1 });
     const fleet = await sample("GET", "/fleet", "/fleet", 200);
     const rows = fleet.body.claws as Record<string, unknown>[];

@@ -3,23 +3,14 @@
  * pin runs out, and then hands it back to its schedule. A parked claw is woken through the command
  * handler (a wake saga) so the pin means what the operator expects.
  */
-import { z } from "zod";
 import { handleCommand, type CommandDeps, type SagaAccepted } from "../commands";
 import type { Channel } from "../domain/commands";
 import { parseOrThrow } from "../domain/validation";
 import { ClawError, isClawError } from "../errors";
 import type { FleetState } from "./fleet-state";
+import { MAX_PIN_HOURS, pinRequestSchema } from "./pin-request";
 
-export const MAX_PIN_HOURS = 168;
-
-/** Body of POST /api/v1/claws/{name}/pin (the API document publishes this schema). */
-export const pinRequestSchema = z.strictObject({
-  hours: z
-    .number()
-    .gt(0, `must be a number of hours more than 0 and at most ${MAX_PIN_HOURS}`)
-    .max(MAX_PIN_HOURS, `must be a number of hours more than 0 and at most ${MAX_PIN_HOURS}`)
-    .meta({ description: "How long to keep the claw awake" }),
-});
+export { MAX_PIN_HOURS, pinRequestSchema };
 
 export interface PinResult {
   claw: string;

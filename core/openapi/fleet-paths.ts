@@ -2,7 +2,7 @@
  * Paths of the fleet-wide routes: the fleet view, audit, fleet hours (functions/http/console-data.ts),
  * rollouts (functions/http/rollouts.ts) and pins (functions/http/pins.ts).
  */
-import { MAX_PIN_HOURS } from "../fleet/pins";
+import { MAX_PIN_HOURS } from "../fleet/pin-request";
 import { CONTROL_ACTIONS } from "../sagas/fleet";
 import {
   BAD_NAME,

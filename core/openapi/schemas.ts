@@ -13,10 +13,10 @@ import {
 } from "../domain/commands";
 import type { GalleryImageView, OperationView } from "../commands";
 import { clawSpecPatchSchema, clawSpecSchema } from "../domain/spec";
-import { bakeDeliverySchema } from "../fleet/bake-webhook";
-import { pinRequestSchema } from "../fleet/pins";
+import { bakeDeliverySchema } from "../fleet/bake-delivery";
+import { pinRequestSchema } from "../fleet/pin-request";
 import { rolloutRequestSchema } from "../fleet/rollout-plan";
-import { secretPutBodySchema } from "../secrets/claw-secrets";
+import { secretPutBodySchema } from "../secrets/secret-body";
 import {
   accessPasswordRotatedSchema,
   accessPasswordSchema,

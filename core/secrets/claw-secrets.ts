@@ -4,19 +4,13 @@
  * followed by a delivery (a verify operation: it sends what changed, then checks the claw).
  */
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import { handleCommand } from "../commands/handler";
 import type { CommandDeps, SagaAccepted } from "../commands/types";
 import type { Channel } from "../domain/commands";
 import { ClawError, isClawError } from "../errors";
 import type { ClawRecord } from "../state";
-import {
-  checkSecretValue,
-  declaredSecretKeys,
-  KNOWN_SECRET_KEYS,
-  MAX_SECRET_LENGTH,
-  secretKeySpec,
-} from "./catalogue";
+import { checkSecretValue, declaredSecretKeys, KNOWN_SECRET_KEYS, secretKeySpec } from "./catalogue";
+import { secretPutBodySchema } from "./secret-body";
 import { generateAccessPassword } from "./fingerprint";
 import type { SecretStore } from "./types";
 
@@ -29,21 +23,6 @@ export interface Origin {
   channel: Channel;
   principal: string;
 }
-
-/**
- * Body of PUT /api/v1/claws/{name}/secrets/{key} (the API document publishes this schema); the
- * key's own rules (format, one bot per claw) are checked on top by checkSecretValue.
- */
-export const secretPutBodySchema = z.strictObject({
-  value: z
-    .string()
-    .min(1)
-    .max(MAX_SECRET_LENGTH)
-    .meta({
-      description: "The secret's value, bare: no line breaks, no surrounding spaces",
-      writeOnly: true,
-    }),
-});
 
 /** How a change reaches the claw. */
 export type Delivery =

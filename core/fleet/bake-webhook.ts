@@ -5,20 +5,11 @@
  */
 import { z } from "zod";
 import { BAKE_WEBHOOK_HEADERS, verifyBakeWebhook } from "../bake-signature";
-import { imageVersionSchema } from "../domain/names";
+import { bakeDeliverySchema } from "./bake-delivery";
 import type { AuditInput } from "../state";
 import type { FleetDeps } from "./deps";
 
-export const bakeDeliverySchema = z.object({
-  imageVersion: imageVersionSchema,
-  galleryImageId: z.string().max(1000).optional(),
-  gitSha: z
-    .string()
-    .regex(/^[0-9a-f]{7,40}$/i, "must be a git commit sha")
-    .optional(),
-  bakedAt: z.string().max(64).optional(),
-  runUrl: z.string().max(500).optional(),
-});
+export { bakeDeliverySchema };
 export type BakeDelivery = z.infer<typeof bakeDeliverySchema>;
 
 const DELIVERY_ID = /^[A-Za-z0-9_-]{8,128}$/;

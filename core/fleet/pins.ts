@@ -5,10 +5,12 @@
  */
 import { handleCommand, type CommandDeps, type SagaAccepted } from "../commands";
 import type { Channel } from "../domain/commands";
-import { ClawError } from "../errors";
+import { parseOrThrow } from "../domain/validation";
+import { ClawError, isClawError } from "../errors";
 import type { FleetState } from "./fleet-state";
+import { MAX_PIN_HOURS, pinRequestSchema } from "./pin-request";
 
-export const MAX_PIN_HOURS = 168;
+export { MAX_PIN_HOURS, pinRequestSchema };
 
 export interface PinResult {
   claw: string;
@@ -24,7 +26,7 @@ export async function pinClaw(
   body: Record<string, unknown>,
   who: { channel: Channel; principal: string; requestId: string },
 ): Promise<PinResult> {
-  const hours = body.hours;
+  const asked = body.hours;
   const extra = Object.keys(body).filter((k) => k !== "hours");
   const now = (deps.now ?? (() => new Date()))();
   const refuse = async (message: string) => {
@@ -33,7 +35,7 @@ export async function pinClaw(
         ...who,
         kind: "pin",
         claw,
-        command: { hours: typeof hours === "number" ? hours : undefined },
+        command: { hours: typeof asked === "number" ? asked : undefined },
         accepted: false,
         reason: message,
       })
@@ -41,8 +43,11 @@ export async function pinClaw(
     return new ClawError("BAD_REQUEST", message);
   };
   if (extra.length) throw await refuse(`unknown field '${extra[0].slice(0, 40)}'; send {"hours": <number>}`);
-  if (typeof hours !== "number" || !Number.isFinite(hours) || hours <= 0 || hours > MAX_PIN_HOURS) {
-    throw await refuse(`hours: must be a number of hours more than 0 and at most ${MAX_PIN_HOURS}`);
+  let hours: number;
+  try {
+    ({ hours } = parseOrThrow(pinRequestSchema, body, "pin"));
+  } catch (e) {
+    throw await refuse(isClawError(e) ? e.message : String(e));
   }
   const record = await deps.state.claws.require(claw);
   const until = new Date(now.getTime() + hours * 3_600_000);

@@ -1,45 +1,37 @@
 /**
  * The OpenAPI 3.1 document of /api/v1, generated from the same zod schemas the handlers validate
- * with (see schemas.ts), so the document cannot drift from what the API accepts.
+ * with (see schemas.ts) and response schemas tied to the handlers' types (responses.ts), so the
+ * document cannot drift from what the API accepts and answers. Built on the first request.
  */
+import { logPaths, secretPaths } from "./claw-paths";
+import { fleetPaths } from "./fleet-paths";
+import { consolePath, HOOK_SECURITY_SCHEMES, hookPaths } from "./hook-paths";
+import {
+  BAD_NAME,
+  BODY_REFUSALS,
+  conditionalRead,
+  errors,
+  idempotencyKey,
+  json,
+  jsonContent,
+  nameParam,
+  ok,
+} from "./parts";
 import { componentJsonSchemas } from "./schemas";
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const jsonContent = (name: string) => ({ "application/json": { schema: ref(name) } });
-const error = (description: string) => ({ description, content: jsonContent("Error") });
-
-const ERRORS = {
-  "400": error("Bad input: the message says which field and what to fix"),
-  "401": error("Missing or wrong function key"),
-  "404": error("No such claw or operation"),
-  "413": error("Body over 64 KB"),
-  "500": error("Internal error (details only in the log)"),
-};
-
 const accepted = {
-  "202": {
-    description: "Accepted: the saga runs; follow statusUrl (also in Location)",
-    headers: { Location: { schema: { type: "string" } } },
-    content: jsonContent("Accepted"),
-  },
-  "409": error("CLAW_BUSY: another operation holds the claw (error.operationId names it)"),
+  "202": ok("Accepted: the saga runs; follow statusUrl (also in Location)", "Accepted", {
+    Location: { schema: { type: "string" } },
+    "Retry-After": { schema: { type: "string" } },
+  }),
 };
 
-const nameParam = {
-  name: "name",
-  in: "path",
-  required: true,
-  description: "Claw name",
-  schema: { type: "string", pattern: "^[a-z]([a-z0-9-]{0,46}[a-z0-9])?$" },
-};
+const read = (description: string, schema: string) => ({
+  "200": ok(description, schema, conditionalRead.headers),
+  ...conditionalRead.notModified,
+});
 
-const idempotencyKey = {
-  name: "Idempotency-Key",
-  in: "header",
-  required: false,
-  description: "Request id: a repeat with the same key answers the same operation and starts nothing new",
-  schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" },
-};
+const BUSY = "CLAW_BUSY: another operation holds the claw (error.operationId names it)";
 
 function action(name: string, summary: string, body?: string) {
   return {
@@ -48,104 +40,15 @@ function action(name: string, summary: string, body?: string) {
       summary,
       parameters: [nameParam, idempotencyKey],
       ...(body ? { requestBody: { required: name === "upgrade", content: jsonContent(body) } } : {}),
-      responses: { ...accepted, ...ERRORS },
-    },
-  };
-}
-
-const json = (schema: Record<string, unknown>) => ({ "application/json": { schema } });
-const keyParam = {
-  name: "key",
-  in: "path",
-  required: true,
-  schema: { type: "string", pattern: "^[A-Z_][A-Z0-9_]*$" },
-};
-const delivery = {
-  type: "object",
-  description:
-    "started: a verify operation delivers the change now (operationId); on-wake: the claw is parked or not deployed; after-operation: the claw is busy",
-  properties: {
-    state: { enum: ["started", "on-wake", "after-operation"] },
-    operationId: { type: "string" },
-    message: { type: "string" },
-  },
-};
-
-/** A claw's secrets (write-only values) and access password. */
-function secretPaths() {
-  return {
-    "/claws/{name}/secrets": {
-      get: {
-        operationId: "listClawSecrets",
-        summary: "Names, versions and last delivery of the claw's secrets (never values)",
-        parameters: [nameParam],
-        responses: { "200": { description: "The secrets", content: json({ type: "object" }) }, ...ERRORS },
-      },
-    },
-    "/claws/{name}/secrets/{key}": {
-      put: {
-        operationId: "putClawSecret",
-        summary:
-          "Store a new version of a secret (provider API keys, TELEGRAM_BOT_TOKEN, BRIGHTDATA_API_TOKEN, TAILSCALE_AUTHKEY, or one in EXTRA_SECRET_KEYS); delivered at once to a running claw",
-        parameters: [nameParam, keyParam],
-        requestBody: {
-          required: true,
-          content: json({
-            type: "object",
-            required: ["value"],
-            additionalProperties: false,
-            properties: { value: { type: "string", minLength: 1, maxLength: 8192 } },
-          }),
-        },
-        responses: {
-          "200": {
-            description: "Stored",
-            content: json({
-              type: "object",
-              properties: { key: { type: "string" }, version: { type: "string" }, delivery },
-            }),
-          },
-          "409": error("CONFLICT: another claw uses this Telegram bot token (the message names it)"),
-          ...ERRORS,
-        },
-      },
-      delete: {
-        operationId: "deleteClawSecret",
-        summary: "Remove the claw's own value of a secret",
-        parameters: [nameParam, keyParam],
-        responses: { "200": { description: "Removed", content: json({ type: "object" }) }, ...ERRORS },
-      },
-    },
-    "/claws/{name}/access-password": {
-      get: {
-        operationId: "getAccessPassword",
-        summary: "The claw's password for SSH, RDP and the Sunshine admin UI (every read is audited)",
-        parameters: [nameParam],
-        responses: {
-          "200": {
-            description: "The password",
-            content: json({
-              type: "object",
-              properties: { password: { type: "string" }, version: { type: "string" } },
-            }),
-          },
-          ...ERRORS,
-        },
-      },
-    },
-    "/claws/{name}/access-password/rotate": {
-      post: {
-        operationId: "rotateAccessPassword",
-        summary:
-          "Generate a new access password; delivered at once to a running claw, on wake to a parked one",
-        parameters: [nameParam],
-        responses: {
-          "200": {
-            description: "Rotated",
-            content: json({ type: "object", properties: { version: { type: "string" }, delivery } }),
-          },
-          ...ERRORS,
-        },
+      responses: {
+        ...accepted,
+        ...errors({
+          ...BODY_REFUSALS,
+          "400":
+            "BAD_REQUEST: the claw name, the body or the Idempotency-Key is wrong; IMAGE_NOT_FOUND / IMAGE_NOT_READY",
+          "404": "CLAW_NOT_FOUND",
+          "409": `${BUSY}; or ALREADY_ON_VERSION, DOWNGRADE_REFUSED, DISK_ATTACHED_ELSEWHERE`,
+        }),
       },
     },
   };
@@ -153,45 +56,12 @@ function secretPaths() {
 
 /** Liveness and readiness (functions/http/health.ts); the function key as on every route. */
 function healthPaths() {
-  const check = {
-    type: "object",
-    required: ["name", "ok", "durationMs"],
-    properties: {
-      name: { type: "string", description: "The dependency, e.g. storage.tables, arm.fleetResourceGroup" },
-      ok: { type: "boolean" },
-      durationMs: { type: "number" },
-      detail: { type: "string", description: "What the check found, or what failed and how to fix it" },
-    },
-  };
-  const readiness = json({
-    type: "object",
-    required: ["status", "checks"],
-    properties: {
-      status: { enum: ["ready", "not ready"] },
-      failing: { type: "array", items: { type: "string" }, description: "The failing dependencies' names" },
-      checks: { type: "array", items: check },
-    },
-  });
   return {
     "/health": {
       get: {
         operationId: "getHealth",
         summary: "Liveness: answers at once, touching no dependency",
-        responses: {
-          "200": {
-            description: "Alive",
-            content: json({
-              type: "object",
-              properties: {
-                status: { const: "ok" },
-                service: { type: "string" },
-                version: { type: "string" },
-                startedAt: { type: "string", format: "date-time" },
-              },
-            }),
-          },
-          "401": ERRORS["401"],
-        },
+        responses: { "200": ok("Alive", "Health"), "401": errors()["401"] },
       },
     },
     "/health/ready": {
@@ -201,27 +71,25 @@ function healthPaths() {
           "Readiness: Table and Queue storage, ARM (token and fleet resource group), Key Vault or the secrets file, " +
           "the durable task hub's backlog; each asked in parallel within HEALTH_READY_TIMEOUT_MS",
         responses: {
-          "200": { description: "Every dependency answered", content: readiness },
-          "503": {
-            description: "Not ready: `failing` names each dependency that did not answer (Retry-After: 10)",
-            headers: { "Retry-After": { schema: { type: "string" } } },
-            content: readiness,
-          },
-          "401": ERRORS["401"],
+          "200": ok("Every dependency answered", "Readiness"),
+          "503": ok("Not ready: `failing` names each dependency that did not answer", "Readiness", {
+            "Retry-After": { schema: { type: "string" } },
+          }),
+          "401": errors()["401"],
         },
       },
     },
   };
 }
 
-function paths() {
+function clawPaths() {
   return {
-    ...healthPaths(),
     "/claws": {
       get: {
         operationId: "listClaws",
         summary: "List claws",
-        responses: { "200": { description: "Claws", content: jsonContent("ClawList") }, ...ERRORS },
+        parameters: [...conditionalRead.parameters],
+        responses: { ...read("Claws", "ClawList"), ...errors() },
       },
       post: {
         operationId: "createClaw",
@@ -229,10 +97,13 @@ function paths() {
         parameters: [idempotencyKey],
         requestBody: { required: true, content: jsonContent("ClawSpec") },
         responses: {
-          "201": { description: "Created", content: jsonContent("Claw") },
-          "200": { description: "Repeated Idempotency-Key: the claw as it is", content: jsonContent("Claw") },
-          "409": error("CLAW_EXISTS"),
-          ...ERRORS,
+          "201": ok("Created (Location: the claw)", "Claw", { Location: { schema: { type: "string" } } }),
+          "200": ok("Repeated Idempotency-Key: the claw as it is", "Claw"),
+          ...errors({
+            ...BODY_REFUSALS,
+            "400": "BAD_REQUEST: a spec field is wrong (the message names it and what to fix)",
+            "409": "CLAW_EXISTS",
+          }),
         },
       },
     },
@@ -240,15 +111,23 @@ function paths() {
       get: {
         operationId: "getClaw",
         summary: "A claw: spec and observed state",
-        parameters: [nameParam],
-        responses: { "200": { description: "The claw", content: jsonContent("Claw") }, ...ERRORS },
+        parameters: [nameParam, ...conditionalRead.parameters],
+        responses: { ...read("The claw", "Claw"), ...errors({ "400": BAD_NAME, "404": "CLAW_NOT_FOUND" }) },
       },
       patch: {
         operationId: "updateClawSpec",
         summary: "Change the desired spec (vmSize, schedule, tags, ...)",
         parameters: [nameParam, idempotencyKey],
         requestBody: { required: true, content: jsonContent("ClawSpecPatch") },
-        responses: { "200": { description: "The updated claw", content: jsonContent("Claw") }, ...ERRORS },
+        responses: {
+          "200": ok("The updated claw", "Claw"),
+          ...errors({
+            ...BODY_REFUSALS,
+            "400": "BAD_REQUEST: a field is wrong or may not change (the message names it)",
+            "404": "CLAW_NOT_FOUND",
+            "409": "CONFLICT: the request id is still being handled; retry shortly",
+          }),
+        },
       },
       delete: {
         operationId: "destroyClaw",
@@ -257,9 +136,16 @@ function paths() {
         parameters: [
           nameParam,
           idempotencyKey,
-          { name: "deleteDisk", in: "query", required: false, schema: { type: "boolean" } },
+          { name: "deleteDisk", in: "query", required: false, schema: { type: "boolean", default: false } },
         ],
-        responses: { ...accepted, ...ERRORS },
+        responses: {
+          ...accepted,
+          ...errors({
+            "400": "BAD_REQUEST: the claw name, deleteDisk (true or false) or the Idempotency-Key is wrong",
+            "404": "CLAW_NOT_FOUND",
+            "409": BUSY,
+          }),
+        },
       },
     },
     "/claws/{name}/deploy": action(
@@ -283,33 +169,11 @@ function paths() {
     ),
     "/claws/{name}/wake": action("wake", "Wake (start and verify)", "WakeBody"),
     "/claws/{name}/verify": action("verify", "Run verify.sh on the claw"),
-    "/claws/{name}/logs": {
-      get: {
-        operationId: "getClawLogs",
-        summary: "The last lines of a running claw's log, read over SSH, secrets redacted",
-        parameters: [
-          nameParam,
-          {
-            name: "source",
-            in: "query",
-            required: false,
-            schema: { enum: ["boot", "gateway", "updates", "verify"] },
-          },
-          {
-            name: "lines",
-            in: "query",
-            required: false,
-            schema: { type: "integer", minimum: 1, maximum: 2000 },
-          },
-        ],
-        responses: {
-          "200": { description: "{claw, source, lines: string[], readAt}" },
-          "409": error("CONFLICT: the claw is parked or not deployed; wake (or deploy) it first"),
-          ...ERRORS,
-        },
-      },
-    },
-    ...secretPaths(),
+  };
+}
+
+function operationPaths() {
+  return {
     "/operations": {
       get: {
         operationId: "listOperations",
@@ -328,32 +192,61 @@ function paths() {
             required: false,
             schema: { type: "integer", minimum: 1, maximum: 1000 },
           },
+          ...conditionalRead.parameters,
         ],
-        responses: { "200": { description: "Operations", content: jsonContent("OperationList") }, ...ERRORS },
+        responses: {
+          ...read("Operations", "OperationList"),
+          ...errors({ "400": "BAD_REQUEST: claw, status or limit is not valid (the message names it)" }),
+        },
       },
     },
     "/operations/{id}": {
       get: {
         operationId: "getOperation",
         summary: "One operation with its steps and, while it runs, the saga's live status",
-        parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" } }],
-        responses: { "200": { description: "The operation", content: jsonContent("Operation") }, ...ERRORS },
+        parameters: [
+          { name: "id", in: "path", required: true, schema: { type: "string" } },
+          ...conditionalRead.parameters,
+        ],
+        responses: {
+          ...read("The operation", "Operation"),
+          ...errors({ "400": "BAD_REQUEST: the operation id is malformed", "404": "NOT_FOUND" }),
+        },
       },
     },
     "/images": {
       get: {
         operationId: "listImages",
         summary: "Known gallery image versions, newest first",
-        responses: { "200": { description: "Images", content: jsonContent("ImageList") }, ...ERRORS },
+        parameters: [...conditionalRead.parameters],
+        responses: {
+          ...read("Images", "ImageList"),
+          ...errors({ "502": "AZURE_ERROR: the gallery could not be read" }),
+        },
       },
     },
     "/openapi.json": {
       get: {
         operationId: "getOpenApi",
         summary: "This document",
-        responses: { "200": { description: "OpenAPI 3.1 document" } },
+        responses: {
+          "200": { description: "OpenAPI 3.1 document", content: json({ type: "object" }) },
+          ...errors(),
+        },
       },
     },
+  };
+}
+
+function paths() {
+  return {
+    ...healthPaths(),
+    ...clawPaths(),
+    ...logPaths(),
+    ...secretPaths(),
+    ...fleetPaths(),
+    ...operationPaths(),
+    ...hookPaths(),
   };
 }
 
@@ -377,8 +270,11 @@ export function openApiDocument(serverUrl = "/api/v1"): Record<string, unknown> 
       securitySchemes: {
         functionKey: { type: "apiKey", in: "header", name: "x-functions-key" },
         functionKeyQuery: { type: "apiKey", in: "query", name: "code" },
+        ...HOOK_SECURITY_SCHEMES,
       },
     },
   };
-  return { ...cached, servers: [{ url: serverUrl }] };
+  const built = cached as { paths: Record<string, unknown> };
+  // The console's own server is the API base without /v1, so its path follows serverUrl.
+  return { ...cached, servers: [{ url: serverUrl }], paths: { ...built.paths, ...consolePath(serverUrl) } };
 }

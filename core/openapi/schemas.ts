@@ -11,19 +11,51 @@ import {
   upgradeCommandSchema,
   wakeCommandSchema,
 } from "../domain/commands";
+import type { GalleryImageView, OperationView } from "../commands";
 import { clawSpecPatchSchema, clawSpecSchema } from "../domain/spec";
+import { bakeDeliverySchema } from "../fleet/bake-delivery";
+import { pinRequestSchema } from "../fleet/pin-request";
+import { rolloutRequestSchema } from "../fleet/rollout-plan";
+import { secretPutBodySchema } from "../secrets/secret-body";
+import {
+  accessPasswordRotatedSchema,
+  accessPasswordSchema,
+  auditEntrySchema,
+  auditListSchema,
+  bakeAcceptedSchema,
+  clawLogsSchema,
+  clawSchema,
+  fleetClawSchema,
+  fleetHoursSchema,
+  fleetViewSchema,
+  healthSchema,
+  hookErrorSchema,
+  pinResultSchema,
+  readinessSchema,
+  rolloutAcceptedSchema,
+  rolloutActionAcceptedSchema,
+  rolloutClawSchema,
+  rolloutDetailSchema,
+  rolloutListSchema,
+  rolloutSchema,
+  secretDeleteResultSchema,
+  secretListSchema,
+  secretPutResultSchema,
+  type Fits,
+  type Holds,
+} from "./responses";
 
 const text = z.string();
 
-export const errorSchema = z.object({
-  error: z.object({
+export const errorSchema = z.strictObject({
+  error: z.strictObject({
     code: text.meta({ description: "Typed error code, e.g. CLAW_NOT_FOUND, CLAW_BUSY, BAD_REQUEST" }),
     message: text.meta({ description: "What went wrong and what to fix" }),
     operationId: text.optional().meta({ description: "CLAW_BUSY: the operation holding the claw" }),
   }),
 });
 
-export const acceptedSchema = z.object({
+export const acceptedSchema = z.strictObject({
   operationId: text,
   status: z.enum(["running", "succeeded", "failed", "compensated"]),
   statusUrl: text.meta({ description: "GET this for progress (also in the Location header)" }),
@@ -32,7 +64,7 @@ export const acceptedSchema = z.object({
   duplicate: z.boolean().meta({ description: "The Idempotency-Key was seen before: no second saga" }),
 });
 
-const stepSchema = z.object({
+const stepSchema = z.strictObject({
   name: text,
   startedAt: text,
   endedAt: text.optional(),
@@ -40,7 +72,7 @@ const stepSchema = z.object({
   detail: text.optional(),
 });
 
-export const operationSchema = z.object({
+export const operationSchema = z.strictObject({
   id: text,
   kind: text,
   claw: text,
@@ -51,41 +83,18 @@ export const operationSchema = z.object({
   startedAt: text,
   endedAt: text.optional(),
   steps: z.array(stepSchema),
-  error: z.object({ code: text, message: text, step: text.optional() }).optional(),
+  error: z.strictObject({ code: text, message: text, step: text.optional() }).optional(),
   compensation: z
-    .object({ summary: text, steps: z.array(stepSchema), restored: z.record(text, text).optional() })
+    .strictObject({ summary: text, steps: z.array(stepSchema), restored: z.record(text, text).optional() })
     .optional(),
   details: z.record(text, z.unknown()).optional(),
   live: z
-    .object({ runtimeStatus: text, customStatus: z.unknown().optional() })
+    .strictObject({ runtimeStatus: text, customStatus: z.unknown().optional() })
     .optional()
     .meta({ description: "The running saga's live status (its current step)" }),
 });
 
-export const clawSchema = z.object({
-  name: text,
-  spec: clawSpecSchema,
-  observed: z
-    .object({
-      powerState: text,
-      imageVersion: text,
-      vmId: text,
-      osDiskId: text,
-      nicId: text,
-      publicIpId: text,
-      diskId: text,
-      publicIp: text,
-      hostKeySha256: text,
-      lastVerify: z.object({ at: text, ok: z.boolean(), total: z.number(), failed: z.array(text) }).loose(),
-    })
-    .partial(),
-  runningOperationId: text.optional().meta({ description: "The saga holding the claw, if any" }),
-  runningSince: text.optional().meta({ description: "When that saga's claim was taken" }),
-  createdAt: text,
-  updatedAt: text,
-});
-
-export const imageSchema = z.object({
+export const imageSchema = z.strictObject({
   version: text,
   inGallery: z.boolean().optional().meta({
     description: "In the gallery; false: only registered by the bake webhook; absent: no gallery configured",
@@ -100,6 +109,12 @@ export const imageSchema = z.object({
   bake: z.record(text, z.union([text, z.number(), z.boolean()])).optional(),
 });
 
+/** What each read handler returns fits its documented schema (see responses.ts). */
+export type ReadSchemaChecks = [
+  Holds<Fits<OperationView, typeof operationSchema>>,
+  Holds<Fits<GalleryImageView, typeof imageSchema>>,
+];
+
 /** Named component schemas, in the order the document lists them. */
 export const COMPONENT_SCHEMAS = {
   ClawSpec: clawSpecSchema,
@@ -108,15 +123,41 @@ export const COMPONENT_SCHEMAS = {
   UpgradeBody: upgradeCommandSchema.pick({ toVersion: true, allowDowngrade: true, force: true }),
   ParkBody: parkCommandSchema.pick({ force: true }),
   WakeBody: wakeCommandSchema.pick({ awakeHours: true }),
+  PinRequest: pinRequestSchema,
+  RolloutRequest: rolloutRequestSchema,
+  SecretValue: secretPutBodySchema,
+  BakeDelivery: bakeDeliverySchema,
   ClawCommand: clawCommandSchema,
   Claw: clawSchema,
-  ClawList: z.object({ claws: z.array(clawSchema) }),
+  ClawList: z.strictObject({ claws: z.array(clawSchema) }),
+  FleetClaw: fleetClawSchema,
+  FleetView: fleetViewSchema,
+  FleetHours: fleetHoursSchema,
+  AuditEntry: auditEntrySchema,
+  AuditList: auditListSchema,
+  PinResult: pinResultSchema,
+  Rollout: rolloutSchema,
+  RolloutClaw: rolloutClawSchema,
+  RolloutDetail: rolloutDetailSchema,
+  RolloutList: rolloutListSchema,
+  RolloutAccepted: rolloutAcceptedSchema,
+  RolloutActionAccepted: rolloutActionAcceptedSchema,
+  ClawLogs: clawLogsSchema,
+  SecretList: secretListSchema,
+  SecretPutResult: secretPutResultSchema,
+  SecretDeleteResult: secretDeleteResultSchema,
+  AccessPassword: accessPasswordSchema,
+  AccessPasswordRotated: accessPasswordRotatedSchema,
   Operation: operationSchema,
-  OperationList: z.object({ operations: z.array(operationSchema) }),
+  OperationList: z.strictObject({ operations: z.array(operationSchema) }),
   Image: imageSchema,
-  ImageList: z.object({ images: z.array(imageSchema) }),
+  ImageList: z.strictObject({ images: z.array(imageSchema) }),
   Accepted: acceptedSchema,
   Error: errorSchema,
+  Health: healthSchema,
+  Readiness: readinessSchema,
+  BakeAccepted: bakeAcceptedSchema,
+  HookError: hookErrorSchema,
 } as const;
 
 /** JSON Schemas (2020-12, as OpenAPI 3.1 uses) of the components, cross-referenced by $ref. */
@@ -130,7 +171,9 @@ export function componentJsonSchemas(): Record<string, unknown> {
   });
   const out: Record<string, unknown> = {};
   for (const [id, schema] of Object.entries(schemas)) {
-    const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+    // The registry names each schema by `$id`; in 2020-12 an `$id` may not be a fragment, and the
+    // document names components by their key, so neither it nor the dialect is kept.
+    const { $schema: _dialect, $id: _id, ...rest } = schema as Record<string, unknown>;
     out[id] = rest;
   }
   return out;

@@ -4,6 +4,7 @@
  * EXTRA_SECRET_KEYS. Messages name the key and what to fix, never the value.
  */
 import { ClawError } from "../errors";
+import { MAX_SECRET_LENGTH } from "./secret-body";
 import { SECRET_KEY } from "./types";
 
 export interface SecretKeySpec {
@@ -46,7 +47,7 @@ export const KNOWN_SECRET_KEYS: readonly SecretKeySpec[] = [
 export const PROVIDER_KEYS = KNOWN_SECRET_KEYS.filter((k) => k.provider).map((k) => k.key);
 
 /** Longest secret value accepted (a Key Vault secret holds up to 25 KB). */
-export const MAX_SECRET_LENGTH = 8192;
+export { MAX_SECRET_LENGTH };
 
 /** Keys the operator declared in EXTRA_SECRET_KEYS (comma or space separated env-style names). */
 export function declaredSecretKeys(env: Record<string, string | undefined> = process.env): string[] {

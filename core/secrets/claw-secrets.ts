@@ -10,6 +10,7 @@ import type { Channel } from "../domain/commands";
 import { ClawError, isClawError } from "../errors";
 import type { ClawRecord } from "../state";
 import { checkSecretValue, declaredSecretKeys, KNOWN_SECRET_KEYS, secretKeySpec } from "./catalogue";
+import { secretPutBodySchema } from "./secret-body";
 import { generateAccessPassword } from "./fingerprint";
 import type { SecretStore } from "./types";
 
@@ -123,7 +124,12 @@ export function createClawSecretsService(deps: ClawSecretsDeps) {
         );
       }
       if (!("value" in body)) throw new ClawError("BAD_REQUEST", `the body needs "value": ${spec.hint}`);
+      // The key's own check first: its messages name the key and the expected form.
       const value = checkSecretValue(spec, body.value);
+      // The published schema holds too (never echoing the value, as parseOrThrow's message would).
+      if (!secretPutBodySchema.safeParse(body).success) {
+        throw new ClawError("BAD_REQUEST", `send {"value": "..."} for ${key}: ${spec.hint}`);
+      }
       const claw = await deps.state.claws.require(clawName);
       if (spec.uniquePerClaw) {
         const other = await deps.secrets.findClawHolding(key, value, clawName);

@@ -1,17 +1,11 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import type { z } from "zod";
 import type { CommandDeps, SagaAccepted } from "../../core/commands";
+import type { acceptedSchema } from "../../core/openapi/schemas";
 import { json } from "./respond";
 
-/** Body of a 202: where to follow the long-running operation. */
-export interface AcceptedBody {
-  operationId: string;
-  status: string;
-  statusUrl: string;
-  kind: string;
-  claw: string;
-  /** True when the Idempotency-Key was seen before (no second saga was started). */
-  duplicate: boolean;
-}
+/** Body of a 202: where to follow the long-running operation (the document's Accepted schema). */
+export type AcceptedBody = z.output<typeof acceptedSchema>;
 
 /**
  * 202 Accepted with the operation's status URL (also in Location). A repeated request reports the

@@ -2,21 +2,20 @@ import { app, HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { runChecks, type DependencyCheck } from "../../core/health/checks";
 import { readinessChecks } from "../../core/health/dependencies";
 import { appRoot } from "../../core/app";
+import type { HealthBody, ReadinessBody } from "../../core/openapi/responses";
 
 const startedAt = new Date().toISOString();
 export const DEFAULT_READY_TIMEOUT_MS = 2_000;
 
 /** GET /api/v1/health: liveness of the control plane itself (no Azure calls). */
 export async function health(_req: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  return {
-    status: 200,
-    jsonBody: {
-      status: "ok",
-      service: "openclawps-control-plane",
-      version: process.env.npm_package_version ?? "0.1.0",
-      startedAt,
-    },
+  const body: HealthBody = {
+    status: "ok",
+    service: "openclawps-control-plane",
+    version: process.env.npm_package_version ?? "0.1.0",
+    startedAt,
   };
+  return { status: 200, jsonBody: body };
 }
 
 let checks: DependencyCheck[] | undefined;
@@ -36,14 +35,15 @@ export function readyHandler(
     if (failing.length) {
       context.warn(`not ready: ${failing.map((c) => `${c.name} (${c.detail ?? "failed"})`).join("; ")}`);
     }
+    const body: ReadinessBody = {
+      status: result.ok ? "ready" : "not ready",
+      ...(failing.length ? { failing: failing.map((c) => c.name) } : {}),
+      checks: result.checks,
+    };
     return {
       status: result.ok ? 200 : 503,
       headers: result.ok ? {} : { "retry-after": "10" },
-      jsonBody: {
-        status: result.ok ? "ready" : "not ready",
-        ...(failing.length ? { failing: failing.map((c) => c.name) } : {}),
-        checks: result.checks,
-      },
+      jsonBody: body,
     };
   };
 }

@@ -3,11 +3,12 @@
  * Unexpected errors answer 500 with a generic message; their detail goes to the log only.
  */
 import type { HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { z } from "zod";
 import { isClawError } from "../../core/errors";
+import type { errorSchema } from "../../core/openapi/schemas";
 
-export interface ErrorBody {
-  error: { code: string; message: string; operationId?: string };
-}
+/** The body of every refusal (the document's Error schema). */
+export type ErrorBody = z.output<typeof errorSchema>;
 
 /** A JSON response. */
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {

@@ -7,6 +7,7 @@ import { app, type HttpRequest, type InvocationContext } from "@azure/functions"
 import * as df from "durable-functions";
 import { appRoot } from "../../core/app";
 import { controlRollout, startRollout, type RolloutClient } from "../../core/fleet/rollout-control";
+import type { RolloutAcceptedBody, RolloutActionAcceptedBody } from "../../core/openapi/responses";
 import { describeRollout, listRollouts } from "../../core/fleet/rollouts";
 import { route } from "./deps";
 import { envelopeOf, limitQuery, readObjectBody } from "./request";
@@ -41,23 +42,22 @@ export const rolloutCreate = route("rolloutCreate", async (req, context) => {
   const body = await readObjectBody(req, "the rollout", true);
   const r = await startRollout(await appRoot().fleet(), client(context), body, who(req));
   const statusPath = `${ROLLOUTS_PATH}/${encodeURIComponent(r.id)}`;
-  return json(
-    202,
-    { accepted: true, rolloutId: r.id, version: r.version, statusPath },
-    { Location: statusPath },
-  );
+  const answer: RolloutAcceptedBody = { accepted: true, rolloutId: r.id, version: r.version, statusPath };
+  return json(202, answer, { Location: statusPath });
 });
 
 export const rolloutAction = route("rolloutAction", async (req, context) => {
   const id = req.params.id ?? "";
   const action = req.params.action ?? "";
   await controlRollout(await appRoot().fleet(), client(context), id, action, who(req));
-  return json(202, {
+  const body: RolloutActionAcceptedBody = {
     accepted: true,
     rolloutId: id,
-    action,
+    // controlRollout refused any other action.
+    action: action as RolloutActionAcceptedBody["action"],
     statusPath: `${ROLLOUTS_PATH}/${encodeURIComponent(id)}`,
-  });
+  };
+  return json(202, body);
 });
 
 const durable = [df.input.durableClient()];

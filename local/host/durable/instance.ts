@@ -86,6 +86,15 @@ export function clearTimers(core: EngineCore, l: Live): void {
   l.timers.clear();
 }
 
+/**
+ * The time a step of this instance is stamped with: the clock's, but never before the instance's
+ * last event, so ctx.df.currentUtcDateTime never runs backwards (a clock set back, a restart).
+ */
+export function stepTime(core: EngineCore, l: Live): Date {
+  const last = l.history.length ? Date.parse(l.history[l.history.length - 1].Timestamp) : 0;
+  return new Date(Math.max(core.clock.now(), Number.isFinite(last) ? last : 0));
+}
+
 /** Queue an event for the instance and replay it. */
 export function deliver(core: EngineCore, l: Live, p: Pending): void {
   l.inbox.push(p);

@@ -45,7 +45,10 @@ export function rederiveWork(core: EngineCore, l: Live, inbox: HistoryEvent[]): 
     } else if (e.EventType === EventType.TimerCreated && !fired.has(e.EventId)) {
       const retry = e._retryRoot !== undefined ? retryForTimer(h, e) : undefined;
       // A timer the orchestrator cancelled before the restart may fire; the SDK ignores it.
-      armTimer(core, l, e.EventId, new Date(e.FireAt ?? core.clock.now()), { retry });
+      armTimer(core, l, e.EventId, new Date(e.FireAt ?? core.clock.now()), {
+        retry,
+        retryWait: e._retryWait,
+      });
     }
   }
   for (const e of inbox) {

@@ -15,6 +15,8 @@ export interface Turn {
   now: Date;
   appended: HistoryEvent[];
   work: Array<() => void>;
+  /** Plain activity failures in this step's batch: the next timer after each is a retry wait. */
+  failuresToRetry: number;
 }
 
 export type Scheduled = { continueAsNew: unknown } | { unsupported: string } | undefined;
@@ -28,11 +30,7 @@ export function schedule(core: EngineCore, l: Live, a: SdkAction, turn: Turn): S
       scheduleCall(core, l, a, turn);
       return undefined;
     case ActionType.CreateTimer: {
-      const seq = l.rec.nextSeq++;
-      const fireAt = new Date(a.fireAt ?? turn.now);
-      l.rec.leafLog.push(leafEntry(a, seq));
-      turn.appended.push(ev.timerCreated(seq, fireAt, turn.now));
-      if (!a.isCanceled) turn.work.push(() => armTimer(core, l, seq, fireAt));
+      scheduleTimer(core, l, a, turn);
       return undefined;
     }
     case ActionType.WaitForExternalEvent:
@@ -46,6 +44,21 @@ export function schedule(core: EngineCore, l: Live, a: SdkAction, turn: Turn): S
         unsupported: `action type ${a.actionType} (entities, callHttp) is not supported by the dev host`,
       };
   }
+}
+
+/**
+ * A durable timer. One created in the step that saw a plain activity fail is taken for the wait
+ * before a retry (orchestrations/activity-calls.ts retries that way) and marked as such.
+ */
+function scheduleTimer(core: EngineCore, l: Live, a: SdkAction, turn: Turn): void {
+  const seq = l.rec.nextSeq++;
+  const fireAt = new Date(a.fireAt ?? turn.now);
+  const retryWait = turn.failuresToRetry > 0;
+  if (retryWait) turn.failuresToRetry--;
+  l.rec.leafLog.push(leafEntry(a, seq));
+  const event = ev.timerCreated(seq, fireAt, turn.now);
+  turn.appended.push(retryWait ? { ...event, _retryWait: true } : event);
+  if (!a.isCanceled) turn.work.push(() => armTimer(core, l, seq, fireAt, { retryWait }));
 }
 
 function scheduleCall(core: EngineCore, l: Live, a: SdkAction, turn: Turn): void {

@@ -5,7 +5,7 @@
  */
 import { ev, EventType, toJson, type FailureDetails, type HistoryEvent } from "./history";
 import { replay, type ReplayResult } from "./replay";
-import { clearTimers, type EngineCore, type Live, type Pending } from "./instance";
+import { clearTimers, stepTime, type EngineCore, type Live, type Pending } from "./instance";
 import { checkDeterminism, orchestratorMissing, REPLAY_BROKEN } from "./determinism";
 import { pairRetry, retryTimerEvent, scheduledEvent, type RetryPairs } from "./retries";
 import { schedule, type Turn } from "./schedule";
@@ -57,11 +57,12 @@ export async function step(core: EngineCore, l: Live, batch: Pending[]): Promise
 
 /** The batch's events that are new (exactly once), or undefined when none is. */
 function admit(core: EngineCore, l: Live, batch: Pending[]): StepTurn | undefined {
-  const now = new Date(core.clock.now());
+  const now = stepTime(core, l);
   const turn: StepTurn = {
     now,
     appended: [ev.orchestratorStarted(now)],
     work: [],
+    failuresToRetry: 0,
     prevLength: l.history.length,
     pairs: {},
     customStatus: l.rec.customStatus,
@@ -72,6 +73,7 @@ function admit(core: EngineCore, l: Live, batch: Pending[]): StepTurn | undefine
     if (isCompletion(p.event) && alreadyCompleted(l, p.event)) continue;
     turn.appended.push(p.event);
     pairRetry(p, l.rec, turn.pairs);
+    if (!p.retry && p.event.EventType === EventType.TaskFailed) turn.failuresToRetry++;
   }
   return turn.appended.length === 1 ? undefined : turn;
 }
@@ -177,7 +179,7 @@ async function continueAsNew(core: EngineCore, l: Live, input: unknown, now: Dat
 /** Ends the instance as Terminated, with the reason as its output. */
 export async function terminateStep(core: EngineCore, l: Live, reason: string): Promise<void> {
   if (TERMINAL.has(l.rec.status)) return;
-  const now = new Date(core.clock.now());
+  const now = stepTime(core, l);
   clearTimers(core, l);
   const full = l.history.concat([ev.orchestratorStarted(now), ev.executionTerminated(reason, now)]);
   l.rec.status = "Terminated";

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { createFakeClock, createRealClock } from "../../local/host/durable/clock";
 import { checkDeterminism, leafEntry } from "../../local/host/durable/determinism";
-import { ev, EventType } from "../../local/host/durable/history";
+import { ev } from "../../local/host/durable/history";
 import { stepTime, type EngineCore, type Live, type Pending } from "../../local/host/durable/instance";
 import { ActionType, type SdkAction } from "../../local/host/durable/replay";
 import {
@@ -181,10 +181,7 @@ describe("step time", () => {
     const core = { clock } as unknown as EngineCore;
     const l = live(record());
     expect(stepTime(core, l).getTime()).toBe(10 * HOUR);
-    l.history.push({
-      ...ev.orchestratorStarted(new Date(12 * HOUR)),
-      EventType: EventType.OrchestratorStarted,
-    });
+    l.history.push(ev.orchestratorStarted(new Date(12 * HOUR)));
     expect(stepTime(core, l).getTime()).toBe(12 * HOUR);
   });
 });

@@ -18,6 +18,7 @@ import {
   type RetryState,
 } from "../../local/host/durable/retries";
 import type { InstanceRecord } from "../../local/host/durable/store";
+import { retryWaitScaleOf } from "../../local/host/durable/index";
 
 const HOUR = 3_600_000;
 
@@ -183,5 +184,20 @@ describe("step time", () => {
     expect(stepTime(core, l).getTime()).toBe(10 * HOUR);
     l.history.push(ev.orchestratorStarted(new Date(12 * HOUR)));
     expect(stepTime(core, l).getTime()).toBe(12 * HOUR);
+  });
+});
+
+describe("dev host setting", () => {
+  it("DURABLE_RETRY_WAIT_SCALE: read from the environment alone too, settings first, 1 when unset", () => {
+    const name = "DURABLE_RETRY_WAIT_SCALE";
+    expect(retryWaitScaleOf({}, {})).toBe(1);
+    expect(retryWaitScaleOf({}, { [name]: "0.01" })).toBe(0.01);
+    expect(retryWaitScaleOf({ [name]: "0.5" }, { [name]: "0.01" })).toBe(0.5);
+  });
+
+  it("DURABLE_RETRY_WAIT_SCALE: a value outside 0..1 is refused, naming the setting", () => {
+    expect(() => retryWaitScaleOf({ DURABLE_RETRY_WAIT_SCALE: "2" }, {})).toThrow(
+      /DURABLE_RETRY_WAIT_SCALE must be a number from 0 to 1/,
+    );
   });
 });

@@ -5,11 +5,10 @@
  */
 import type { OrchestrationHandler, ActivityHandler as DfActivityHandler } from "durable-functions";
 import { startAzurite, type AzuriteHandle } from "../azurite";
-import { createDurableHost, type DurableFunctionInfo } from "./index";
+import { createDurableHost, retryWaitScaleOf, type DurableFunctionInfo } from "./index";
 import type { DurableEngine } from "./engine";
 import type { InstanceRecord } from "./store";
 import type { Clock } from "./clock";
-import { numberSetting } from "../../../core/settings";
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the SDK's own wrappers are not exported */
 const { createOrchestrator } = require("durable-functions/lib/src/util/testingUtils") as {
@@ -64,9 +63,7 @@ export async function createHarness(
       apiKey: "k",
       log: (level, msg) => logs.push(`${level} ${msg}`),
       clock: opts.clock,
-      retryWaitScale:
-        opts.retryWaitScale ??
-        (opts.clock ? 1 : numberSetting(process.env, "DURABLE_RETRY_WAIT_SCALE", 1, 0, 1)),
+      retryWaitScale: opts.retryWaitScale ?? (opts.clock ? 1 : retryWaitScaleOf({})),
     });
   let host = make();
   await host.start();

@@ -10,6 +10,7 @@ import type { OrchestratorHandler } from "./replay";
 import type { Clock } from "./clock";
 import type { DurableHostContext } from "../durable-wiring";
 import { numberSetting } from "../../../core/settings";
+import { getSetting, type Settings } from "../settings";
 
 export interface DurableFunctionInfo {
   type: string;
@@ -34,6 +35,15 @@ export interface DurableEngineOptions {
   retryWaitScale?: number;
 }
 
+/**
+ * DURABLE_RETRY_WAIT_SCALE from the dev host's settings or, as the twin's test harness sets it, the
+ * environment alone (settings files overlay only the names they list).
+ */
+export function retryWaitScaleOf(settings: Settings, env: NodeJS.ProcessEnv = process.env): number {
+  const name = "DURABLE_RETRY_WAIT_SCALE";
+  return numberSetting({ [name]: getSetting(settings, name, env) }, name, 1, 0, 1);
+}
+
 /** The factory the dev host calls once its HTTP server listens. */
 export function durableHostFactory(ctx: DurableHostContext): DurableHost & { engine: DurableEngine } {
   const log = ctx.log.child("durable");
@@ -52,7 +62,7 @@ export function durableHostFactory(ctx: DurableHostContext): DurableHost & { eng
     log: (level, msg) =>
       level === "error" ? log.error(msg) : level === "warn" ? log.warn(msg) : log.info(msg),
     maxConcurrentActivities: Number(ctx.settings.DURABLE_MAX_ACTIVITIES ?? 100),
-    retryWaitScale: numberSetting(ctx.settings, "DURABLE_RETRY_WAIT_SCALE", 1, 0, 1),
+    retryWaitScale: retryWaitScaleOf(ctx.settings),
   });
 }
 

@@ -8,6 +8,6 @@ export default defineConfig({
     pool: "forks",
     fileParallelism: true,
     maxWorkers: 2,
-    env: { SAGA_RETRY_SCALE: "0.01" },
+    env: { DURABLE_RETRY_WAIT_SCALE: "0.01" },
   },
 });

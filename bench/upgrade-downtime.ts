@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   for (const s of STRATEGIES) {
     twins[s] = await startTwinHarness({
       emulator: { latency: { profile: "azure", speed: SPEED, seed: 42 }, throttling: { enabled: true } },
-      env: { UPGRADE_STRATEGY: s, CLAW_BOOT_POLL_MS: "250", SAGA_RETRY_SCALE: "1" },
+      env: { UPGRADE_STRATEGY: s, CLAW_BOOT_POLL_MS: "250", DURABLE_RETRY_WAIT_SCALE: "1" },
       azuriteProcess: true,
     });
   }

@@ -219,8 +219,9 @@ export const SETTINGS: readonly SettingSpec[] = [
     azure: "twin",
   },
   {
-    name: "SAGA_RETRY_SCALE",
-    description: "Scales saga retry intervals (tests: 0.01); attempt counts never change",
+    name: "DURABLE_RETRY_WAIT_SCALE",
+    description:
+      "Dev host: fraction of each saga retry backoff actually waited, 0 to 1 (default 1; test suites 0.01). Other durable timers keep their length",
     azure: "twin",
   },
   {

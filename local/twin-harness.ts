@@ -91,7 +91,7 @@ export async function startTwinHarness(
     DEVHOST_API_KEY: apiKey,
     DURABLE_HUB_NAME: `E2E${Math.random().toString(36).slice(2, 8)}`,
     LOCAL_SECRETS_FILE: secretsFile,
-    SAGA_RETRY_SCALE: "0.01",
+    DURABLE_RETRY_WAIT_SCALE: "0.01",
     LOG_LEVEL: "info",
     // Tests and benchmarks turn it on when they look at it (the twin's default writes .data/telemetry).
     TELEMETRY_EXPORTER: "none",

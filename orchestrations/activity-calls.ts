@@ -56,22 +56,10 @@ export type ActivityCalls<A> = {
     : never;
 };
 
-/**
- * Tests on the twin shrink retry waits with SAGA_RETRY_SCALE (e.g. 0.01). Only waits scale, never
- * attempt counts, so a replay under another scale schedules the same activities.
- */
-const SCALE =
-  Number(process.env.SAGA_RETRY_SCALE ?? "1") > 0 ? Number(process.env.SAGA_RETRY_SCALE ?? "1") : 1;
-
-/** A retry wait as the current SAGA_RETRY_SCALE makes it (at least 1 ms). */
-export function scaledMs(ms: number): number {
-  return Math.max(1, Math.round(ms * SCALE));
-}
-
-/** Waits of a retry profile: attempt n (1-based) waits firstMs × backoff^(n−1), capped, scaled. */
+/** Waits of a retry profile: attempt n (1-based) waits firstMs × backoff^(n−1), capped. */
 export function retryDelayMs(p: RetryProfile, attempt: number): number {
   const d = p.firstMs * Math.pow(p.backoff ?? 2, attempt - 1);
-  return scaledMs(Math.min(d, p.maxMs ?? 60_000));
+  return Math.min(d, p.maxMs ?? 60_000);
 }
 
 /**
@@ -91,6 +79,7 @@ export function* callActivity<T>(
       return (yield ctx.df.callActivity(name, input)) as T;
     } catch (e) {
       if (!retry || attempt >= retry.attempts || isDefinitive(failureOf(e))) throw e;
+      // Created right after the failure, so the dev host knows it for a retry wait.
       const at = ctx.df.currentUtcDateTime.getTime() + retryDelayMs(retry, attempt);
       yield ctx.df.createTimer(new Date(at));
     }
@@ -124,6 +113,6 @@ function durableTask(ctx: OrchestrationContext, name: string, input: unknown, re
   if (retry instanceof df.RetryOptions) return ctx.df.callActivityWithRetry(name, retry, input);
   const r = new df.RetryOptions(retryDelayMs(retry, 1), retry.attempts);
   r.backoffCoefficient = retry.backoff ?? 2;
-  r.maxRetryIntervalInMilliseconds = retryDelayMs({ ...retry, firstMs: retry.maxMs ?? 60_000 }, 1);
+  r.maxRetryIntervalInMilliseconds = retry.maxMs ?? 60_000;
   return ctx.df.callActivityWithRetry(name, r, input);
 }

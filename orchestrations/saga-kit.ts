@@ -7,14 +7,14 @@ import type { OrchestrationContext } from "durable-functions";
 import type { SagaInput, SagaProgress } from "../core/sagas";
 import { reportedInFleetDigest } from "../core/notify/port";
 import { failureOf } from "./failure";
-import { activityCalls, scaledMs, type CallRetry } from "./activity-calls";
+import { activityCalls, type CallRetry } from "./activity-calls";
 import type { SagaActivities } from "./activities/types";
 
-/** Retry options whose intervals scale with SAGA_RETRY_SCALE. */
+/** Framework retry options with the production intervals. */
 export function retry(firstMs: number, attempts: number, backoff = 2, maxMs = 60_000): df.RetryOptions {
-  const r = new df.RetryOptions(scaledMs(firstMs), attempts);
+  const r = new df.RetryOptions(firstMs, attempts);
   r.backoffCoefficient = backoff;
-  r.maxRetryIntervalInMilliseconds = scaledMs(maxMs);
+  r.maxRetryIntervalInMilliseconds = maxMs;
   return r;
 }
 

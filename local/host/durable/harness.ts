@@ -5,9 +5,10 @@
  */
 import type { OrchestrationHandler, ActivityHandler as DfActivityHandler } from "durable-functions";
 import { startAzurite, type AzuriteHandle } from "../azurite";
-import { createDurableHost, type DurableFunctionInfo } from "./index";
+import { createDurableHost, retryWaitScaleOf, type DurableFunctionInfo } from "./index";
 import type { DurableEngine } from "./engine";
 import type { InstanceRecord } from "./store";
+import type { Clock } from "./clock";
 
 /* eslint-disable @typescript-eslint/no-require-imports -- the SDK's own wrappers are not exported */
 const { createOrchestrator } = require("durable-functions/lib/src/util/testingUtils") as {
@@ -31,7 +32,17 @@ export interface Harness {
 export async function createHarness(
   orchestrators: Record<string, OrchestrationHandler>,
   activities: Record<string, DfActivityHandler>,
-  opts: { hubName?: string; azurite?: AzuriteHandle } = {},
+  opts: {
+    hubName?: string;
+    azurite?: AzuriteHandle;
+    /** The engine's clock (default: the wall clock); a fake one lets tests skip time. */
+    clock?: Clock;
+    /**
+     * Fraction of each retry backoff actually waited. Default: 1 with a `clock` (it skips time
+     * itself), else DURABLE_RETRY_WAIT_SCALE as the dev host reads it.
+     */
+    retryWaitScale?: number;
+  } = {},
 ): Promise<Harness> {
   const azurite = opts.azurite ?? (await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 }));
   const fns = new Map<string, DurableFunctionInfo>();
@@ -51,6 +62,8 @@ export async function createHarness(
       rpcBaseUrl: "http://127.0.0.1:1/durabletask/x/",
       apiKey: "k",
       log: (level, msg) => logs.push(`${level} ${msg}`),
+      clock: opts.clock,
+      retryWaitScale: opts.retryWaitScale ?? (opts.clock ? 1 : retryWaitScaleOf({})),
     });
   let host = make();
   await host.start();

@@ -49,6 +49,8 @@ export interface HistoryEvent {
     backoffCoefficient?: number;
     maxRetryIntervalInMilliseconds?: number;
   };
+  /** dev host: a timer the orchestrator created as a wait before retrying a failed activity. */
+  _retryWait?: boolean;
   /** dev host: the instance id an orchestrator explicitly asked for its sub-orchestration. */
   _childId?: string;
   /** dev host: identifies the inbox row an event came from, for exactly-once delivery. */

@@ -7,7 +7,10 @@ import { DurableEngine, type ActivityHandler, type EngineFunctions } from "./eng
 import { HubStore } from "./store";
 import { createDurableApi } from "./http-api";
 import type { OrchestratorHandler } from "./replay";
+import type { Clock } from "./clock";
 import type { DurableHostContext } from "../durable-wiring";
+import { numberSetting } from "../../../core/settings";
+import { getSetting, type Settings } from "../settings";
 
 export interface DurableFunctionInfo {
   type: string;
@@ -26,6 +29,19 @@ export interface DurableEngineOptions {
   apiKey: string;
   log: (level: "info" | "warn" | "error", msg: string) => void;
   maxConcurrentActivities?: number;
+  /** Time for history stamps, durable timers and retry waits (default: the wall clock). */
+  clock?: Clock;
+  /** Fraction of each retry backoff actually waited (default 1; the twin's test suites: 0.01). */
+  retryWaitScale?: number;
+}
+
+/**
+ * DURABLE_RETRY_WAIT_SCALE from the dev host's settings or, as the twin's test harness sets it, the
+ * environment alone (settings files overlay only the names they list).
+ */
+export function retryWaitScaleOf(settings: Settings, env: NodeJS.ProcessEnv = process.env): number {
+  const name = "DURABLE_RETRY_WAIT_SCALE";
+  return numberSetting({ [name]: getSetting(settings, name, env) }, name, 1, 0, 1);
 }
 
 /** The factory the dev host calls once its HTTP server listens. */
@@ -46,6 +62,7 @@ export function durableHostFactory(ctx: DurableHostContext): DurableHost & { eng
     log: (level, msg) =>
       level === "error" ? log.error(msg) : level === "warn" ? log.warn(msg) : log.info(msg),
     maxConcurrentActivities: Number(ctx.settings.DURABLE_MAX_ACTIVITIES ?? 100),
+    retryWaitScale: retryWaitScaleOf(ctx.settings),
   });
 }
 
@@ -66,6 +83,8 @@ export function createDurableHost(o: DurableEngineOptions): DurableHost & { engi
     functions: fns,
     log: o.log,
     maxConcurrentActivities: o.maxConcurrentActivities,
+    clock: o.clock,
+    retryWaitScale: o.retryWaitScale,
   });
   const hub = o.hubName;
   const code = encodeURIComponent(o.apiKey);

@@ -5,7 +5,7 @@ import "./activities/notify-activities";
 import "./deploy-claw";
 import "./upgrade-claw";
 import "./simple-sagas";
-import "./fleet-activities";
+import "./activities/register-fleet";
 import "./rollout-fleet";
 import "./schedule-tick";
 import "./image-baked";

@@ -9,7 +9,7 @@ import { createHarness, type Harness } from "../../local/host/durable/harness";
 import { scheduleTickInstanceId } from "../../core/sagas";
 import { scheduleTick } from "../../orchestrations/schedule-tick";
 import { createFleetActivities } from "../../core/fleet/activities";
-import { FLEET_ACTIVITY_NAMES } from "../../orchestrations/fleet-activity-names";
+import { FLEET_ACTIVITY_NAMES } from "../../orchestrations/activities/fleet-activity-names";
 import { planRolloutRun } from "../../core/fleet/rollouts";
 import { createFleetState } from "../../core/fleet/fleet-state";
 import type { FleetDeps } from "../../core/fleet/deps";

@@ -3,7 +3,7 @@
  * (core/fleet/activities.ts) because registration reads them when the app loads, while the
  * factory's graph (state, schemas, storage) loads on the first call.
  */
-import type { FleetActivities } from "../core/fleet/activities";
+import type { FleetActivities } from "../../core/fleet/activities";
 
 export const FLEET_ACTIVITY_NAMES = [
   "startClawCommand",

@@ -1,0 +1,303 @@
+/**
+ * Benchmark: a fleet-wide morning wake on the emulator with ARM throttling on and the azure latency
+ * profile scaled down (issue 19). A wake talks to the guest (boot status, secrets and verify over
+ * SSH), so the claws are deployed for real first (HTTP API → deployClaw saga: VM from the gallery,
+ * cloud-init's app layer, boot.sh, host key pinned, secrets delivered, verified), with throttling
+ * suspended; then each VM is deallocated through the gateway and its row marked so, as a park leaves
+ * it, and every claw's schedule is set to wake a minute ago. Then the real path runs: the
+ * scheduleTick saga on the dev host (planScheduleTick → wakeClaw sub-orchestrations, at most
+ * FLEET_MAX_PARALLEL at once → start through the gateway, wait for boot.sh's status over SSH,
+ * deliver what changed, verify.sh over SSH).
+ *
+ * Guests (FLEET_WAKE_GUESTS): "answering" (default) keeps what the control plane meets (an SSH
+ * server per running VM with its own host key, the boot delay, the boot-status file, SFTP delivery
+ * onto the data disk, verify's JSON) but runs stand-ins of boot.sh, apply-secrets.sh and verify.sh
+ * (local/guest-shims/answering: a handful of processes each, not hundreds); "full" runs the real
+ * runtime scripts. On Azure each claw's scripts run on its own VM; on the twin they share this
+ * machine's cores with the engine, Azurite and the emulator, which 1,000 real boots and verifies
+ * would swamp. Guest time is printed apart from the bound either way.
+ *
+ * Bound: N wakes through a window of P, each start taking a token from ARM's subscription write
+ * bucket (200, +10/s) and Compute's UpdateVM policy (1500, +500/min; a start counts as UpdateVM);
+ * a wake lasts, for the control plane, max(start seen through Retry-After, start + boot delay)
+ * (models/token-window.ts wakeSeenMs, the profile's mean over both ranges). Not in the bound: the
+ * guest's scripts, the SSH handshakes, the engine. Printed with the measured makespan (tick started
+ * → tick saga completed), the ratio, where the time goes (planning, ARM busy, after the last ARM
+ * call; per-step medians of the wake operations), 429s, and wakes that failed. Appends to
+ * bench/results/fleet-wake.json.
+ *
+ * Run: npm run build && node dist/bench/fleet-wake.js  (FLEET_WAKE_CLAWS, FLEET_WAKE_PARALLEL,
+ * FLEET_WAKE_SPEED, FLEET_WAKE_SEED_PARALLEL override the defaults 100, 50, 20, 50;
+ * FLEET_WAKE_GUESTS=full runs the real lifecycle scripts.)
+ */
+import os from "node:os";
+import path from "node:path";
+import { createStateStore, type OperationRecord } from "../core/state";
+import { mapLimit } from "../core/fleet/drift";
+import { vmNameOf } from "../orchestrations/activities/record-activities";
+import { AZURE_DURATIONS_MS } from "../local/azure/arm/latency";
+import { ARM_BUCKETS, COMPUTE_POLICIES } from "../local/azure/arm/throttle";
+import { DEFAULT_SEED } from "../local/azure/seed";
+import { startTwinHarness } from "../local/twin-harness";
+import { seedClaws, startOrchestration, waitForOrchestration } from "./fleet-seed";
+import {
+  expectedNoOverheadDrawMs,
+  tokenWindowBound,
+  wakeSeenMeanMs,
+  wakeSeenMs,
+} from "./models/token-window";
+import { percentile, recordResult } from "./record";
+
+const N = Number(process.env.FLEET_WAKE_CLAWS ?? 100);
+const PARALLEL = Number(process.env.FLEET_WAKE_PARALLEL ?? 50);
+const SPEED = Number(process.env.FLEET_WAKE_SPEED ?? 20);
+const SEED_PARALLEL = Number(process.env.FLEET_WAKE_SEED_PARALLEL ?? 50);
+const GUESTS = process.env.FLEET_WAKE_GUESTS === "full" ? "full" : "answering";
+const ANSWERING = path.resolve(__dirname, "../../local/guest-shims/answering");
+
+// The twin's subnet is a /24 (about 250 NICs); a deployed fleet of 1,000 gets a /20 of its own.
+const VNET = {
+  name: "vnet-bench",
+  addressPrefix: "10.50.0.0/16",
+  subnet: "snet-bench",
+  subnetPrefix: "10.50.0.0/20",
+};
+const SUBNET_ID =
+  `/subscriptions/${DEFAULT_SEED.subscriptionId}/resourceGroups/${DEFAULT_SEED.resourceGroup}` +
+  `/providers/Microsoft.Network/virtualNetworks/${VNET.name}/subnets/${VNET.subnet}`;
+
+const WAKE_STEPS = ["start", "wait-for-boot", "deliver-secrets", "verify"];
+
+const loadAverage = () => os.loadavg().map((l) => Number(l.toFixed(2)));
+
+/** Milliseconds each named step of the operations took (steps that ended). */
+function stepDurations(ops: OperationRecord[], name: string): number[] {
+  return ops.flatMap((o) =>
+    o.steps
+      .filter((s) => s.name === name && s.endedAt)
+      .map((s) => Date.parse(s.endedAt!) - Date.parse(s.startedAt)),
+  );
+}
+
+async function main(): Promise<void> {
+  const throttling = { enabled: false };
+  const t = await startTwinHarness({
+    // Table Storage is another machine on Azure: Azurite gets its own process (and core).
+    azuriteProcess: true,
+    emulator: {
+      latency: { profile: "azure", speed: SPEED, seed: 19 },
+      throttling,
+      ...(GUESTS === "answering" ? { guests: { payloadDir: ANSWERING } } : {}),
+    },
+    env: {
+      FLEET_MAX_PARALLEL: String(PARALLEL),
+      FLEET_SUBNET_ID: SUBNET_ID,
+      // Only the benchmark's own tick runs (see fleet-park.ts).
+      "AzureWebJobs.scheduleTickTimer.Disabled": "true",
+      "AzureWebJobs.driftReconcileTimer.Disabled": "true",
+      "AzureWebJobs.healthSweepTimer.Disabled": "true",
+      "AzureWebJobs.housekeepingTimer.Disabled": "true",
+    },
+  });
+  const loads: number[][] = [loadAverage()];
+  const sampler = setInterval(() => loads.push(loadAverage()), 30_000);
+  try {
+    const { subnetId } = t.twin.emulator.seed({ ...t.twin.seed, vnet: VNET });
+    if (subnetId.toLowerCase() !== SUBNET_ID.toLowerCase()) throw new Error(`bench subnet is ${subnetId}`);
+
+    const seedStart = Date.now();
+    const names = await seedClaws(t, N, { prefix: "wake", deploy: true, parallel: SEED_PARALLEL });
+    const deployMs = Date.now() - seedStart;
+    console.log(
+      `  deployed ${names.length} claws (deployClaw sagas, ${SEED_PARALLEL} at once) in ${(deployMs / 1000).toFixed(1)} s`,
+    );
+
+    // Parked as a park leaves a claw: VM deallocated (the guest shut down), row says so.
+    const state = createStateStore(t.env.AzureWebJobsStorage);
+    const gateway = t.gateway();
+    const parkStart = Date.now();
+    await mapLimit(names, SEED_PARALLEL, async (claw) => {
+      await gateway.deallocateVm(vmNameOf(await state.claws.require(claw)));
+      await state.claws.updateObserved(claw, { powerState: "deallocated" });
+    });
+    const parkMs = Date.now() - parkStart;
+    console.log(`  deallocated them in ${(parkMs / 1000).toFixed(1)} s`);
+
+    // Wake a minute ago (UTC), park twelve hours later: every claw's newest transition is "wake".
+    const wakeAt = new Date(Date.now() - 60_000);
+    const hhmm = (d: Date) => d.toISOString().slice(11, 16);
+    const schedule = {
+      mode: "scheduled" as const,
+      timeZone: "UTC",
+      wakeAt: hhmm(wakeAt),
+      parkAt: hhmm(new Date(wakeAt.getTime() + 12 * 3_600_000)),
+      days: ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as ("mon" | "tue")[],
+    };
+    await mapLimit(names, SEED_PARALLEL, (claw) =>
+      state.claws.update(claw, (c) => ({ ...c, spec: { ...c.spec, schedule } })),
+    );
+
+    throttling.enabled = true;
+    t.twin.emulator.requests.clear();
+    t.twin.emulator.context.latency.clearDraws();
+    const loadAtTick = loadAverage();
+    const tickAt = new Date().toISOString();
+    const t0 = Date.now();
+    const id = await startOrchestration(t, "scheduleTick", {
+      tickAt,
+      isPastDue: false,
+      maxParallel: PARALLEL,
+    });
+    const digest = (await waitForOrchestration(t, id, 60 * 60_000)) as {
+      done: unknown[];
+      failed: { claw: string; reason: string }[];
+      skipped: { claw: string; reason: string }[];
+    };
+    const makespanMs = Date.now() - t0;
+    const loadAtEnd = loadAverage();
+
+    const ops = (await state.operations.list({ limit: 10 * N })).filter(
+      (o) => o.kind === "wake" && Date.parse(o.startedAt) >= t0 - 1_000,
+    );
+    const failed = ops.filter((o) => o.status === "failed");
+    const throttledFailures = failed.filter((o) => o.error?.code === "AZURE_THROTTLED").length;
+    const claws = await state.claws.list();
+    const running = claws.filter((c) => names.includes(c.name) && c.observed.powerState === "running").length;
+    const verifiedAfterTick = claws.filter(
+      (c) =>
+        names.includes(c.name) && c.observed.lastVerify?.ok && Date.parse(c.observed.lastVerify.at) >= t0,
+    ).length;
+
+    const log = t.twin.emulator.requests.list();
+    const starts = log.filter((r) => r.method === "POST" && /\/start$/i.test(r.path));
+    const accepted = starts.filter((r) => r.status < 300).length;
+    const throttled = log.filter((r) => r.status === 429);
+    const throttledBy: Record<string, number> = {};
+    for (const r of throttled) throttledBy[r.method] = (throttledBy[r.method] ?? 0) + 1;
+    const reads = log.filter((r) => r.method === "GET").length;
+    const firstStartAt = starts[0]?.time ?? t0;
+    const lastArmAt = log.at(-1)?.time ?? t0;
+    const phases = {
+      beforeFirstStartMs: firstStartAt - t0,
+      armWindowMs: lastArmAt - firstStartAt,
+      afterLastArmCallMs: t0 + makespanMs - lastArmAt,
+    };
+
+    // The bound, from the profile's ranges (and, beside it, from this run's own draws).
+    const start = AZURE_DURATIONS_MS["vm.start"].map((ms) => ms / SPEED) as [number, number];
+    const boot = AZURE_DURATIONS_MS["guest.boot"].map((ms) => ms / SPEED) as [number, number];
+    const wakeMeanMs = wakeSeenMeanMs(start, boot);
+    const buckets = [ARM_BUCKETS.writes, COMPUTE_POLICIES.UpdateVM.subscription];
+    const boundMs = Math.max(
+      tokenWindowBound(N, PARALLEL, wakeMeanMs, buckets),
+      wakeSeenMs(start[1], boot[1]),
+    );
+    const noOverheadMs = expectedNoOverheadDrawMs(
+      N,
+      PARALLEL,
+      (r) => wakeSeenMs(start[0] + r() * (start[1] - start[0]), boot[0] + r() * (boot[1] - boot[0])),
+      buckets,
+      50,
+    );
+    const writesOnlyMs = tokenWindowBound(N, N, 0, buckets);
+    const windowOnlyMs = Math.ceil(N / PARALLEL) * wakeMeanMs;
+    const ratio = makespanMs / boundMs;
+
+    // Where a wake's time went, from the operations' own step timings.
+    const med = (xs: number[]) => percentile(xs, 50);
+    const steps = Object.fromEntries(
+      WAKE_STEPS.map((name) => {
+        const d = stepDurations(ops, name);
+        return [
+          name,
+          {
+            p50Ms: Math.round(med(d)),
+            p95Ms: Math.round(percentile(d, 95)),
+            sumMs: d.reduce((a, b) => a + b, 0),
+          },
+        ];
+      }),
+    );
+    const opMs = ops.filter((o) => o.endedAt).map((o) => Date.parse(o.endedAt!) - Date.parse(o.startedAt));
+    const opSumMs = opMs.reduce((a, b) => a + b, 0);
+    const stepSumMs = Object.values(steps).reduce((a, s) => a + s.sumMs, 0);
+    const draws = t.twin.emulator.context.latency.draws();
+    const drawn = (kind: string) => draws.filter((d) => d.kind === kind).map((d) => d.ms);
+    const bootDraws = drawn("guest.boot");
+    const startDraws = drawn("vm.start");
+
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    console.log(
+      `  wake ${N} claws (${GUESTS} guests), FLEET_MAX_PARALLEL=${PARALLEL}, azure profile at speed ${SPEED} (start ${s(start[0])}–${s(start[1])}, boot delay ${s(boot[0])}–${s(boot[1])}); load ${loadAtTick.join(" ")} at the tick, ${loadAtEnd.join(" ")} at its end`,
+    );
+    console.log(`  makespan ${s(makespanMs)}  bound ${s(boundMs)}  ratio ${ratio.toFixed(2)}`);
+    console.log(
+      `    bound parts: write tokens alone ${s(writesOnlyMs)}, window alone ${s(windowOnlyMs)}; a wake as the control plane sees it (start through Retry-After, then the boot delay): mean ${s(wakeMeanMs)}`,
+    );
+    console.log(
+      `    an engine with no overhead and no guest time, durations drawn from the ranges: ${s(noOverheadMs)} expected (${(makespanMs / noOverheadMs).toFixed(2)}×)`,
+    );
+    console.log(
+      `  running ${running}/${N}, verified in this tick ${verifiedAfterTick}; digest done ${digest.done.length} failed ${digest.failed.length} skipped ${digest.skipped.length}`,
+    );
+    console.log(
+      `  wake operations ${ops.length}, failed ${failed.length}, failed from throttling ${throttledFailures}`,
+    );
+    console.log(
+      `  ARM: ${starts.length} start POSTs (${accepted} accepted), ${throttled.length} answered 429 ${JSON.stringify(throttledBy)}, ${reads} GETs (${(reads / Math.max(1, N)).toFixed(1)} per wake)`,
+    );
+    console.log(
+      `  phases: first start after ${s(phases.beforeFirstStartMs)}, ARM busy ${s(phases.armWindowMs)}, last ARM call to tick done ${s(phases.afterLastArmCallMs)}`,
+    );
+    console.log(
+      `  per wake (p50 / p95): ${WAKE_STEPS.map((n) => `${n} ${s(steps[n].p50Ms)} / ${s(steps[n].p95Ms)}`).join(", ")}; whole operation ${s(med(opMs))} / ${s(percentile(opMs, 95))}`,
+    );
+    console.log(
+      `  slot time: ${s(opSumMs / Math.max(1, ops.length))} per wake, of which its steps ${s(stepSumMs / Math.max(1, ops.length))} ` +
+        `(drawn: start ${s(med(startDraws))}, boot delay ${s(med(bootDraws))} median); makespan × window / N = ${s((makespanMs * PARALLEL) / N)}`,
+    );
+    if (failed.length) console.log(`  first failure: ${JSON.stringify(failed[0].error)}`);
+    if (digest.skipped.length) console.log(`  first skip: ${JSON.stringify(digest.skipped[0])}`);
+
+    recordResult("fleet-wake", {
+      claws: N,
+      maxParallel: PARALLEL,
+      speed: SPEED,
+      guests:
+        GUESTS === "full"
+          ? "full (SSH server, gateway stand-in, real boot.sh, apply-secrets.sh and verify.sh per claw)"
+          : "answering (SSH server, gateway stand-in, SFTP; lifecycle scripts from local/guest-shims/answering)",
+      deployMs,
+      parkSetupMs: parkMs,
+      makespanMs,
+      boundMs: Math.round(boundMs),
+      ratio: Number(ratio.toFixed(3)),
+      boundBasis:
+        "max(start through Retry-After, start + boot delay), profile means; guest scripts not in it",
+      expectedNoOverheadMs: Math.round(noOverheadMs),
+      running,
+      verifiedAfterTick,
+      wakeOperations: ops.length,
+      failed: failed.length,
+      throttledFailures,
+      digest: { done: digest.done.length, failed: digest.failed.length, skipped: digest.skipped.length },
+      startPosts: starts.length,
+      responses429: throttled.length,
+      responses429ByMethod: throttledBy,
+      reads,
+      ...phases,
+      steps,
+      operationP50Ms: Math.round(med(opMs)),
+      operationP95Ms: Math.round(percentile(opMs, 95)),
+      loadAverage: { atTick: loadAtTick, atEnd: loadAtEnd, max1min: Math.max(...loads.map((l) => l[0])) },
+    });
+  } finally {
+    clearInterval(sampler);
+    await t.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -31,6 +31,7 @@
  * FLEET_WAKE_GUESTS=full runs the real lifecycle scripts.)
  */
 import os from "node:os";
+import fs from "node:fs";
 import path from "node:path";
 import { createStateStore, type OperationRecord } from "../core/state";
 import { mapLimit } from "../core/fleet/drift";
@@ -38,7 +39,8 @@ import { vmNameOf } from "../orchestrations/activities/record-activities";
 import { AZURE_DURATIONS_MS } from "../local/azure/arm/latency";
 import { ARM_BUCKETS, COMPUTE_POLICIES } from "../local/azure/arm/throttle";
 import { DEFAULT_SEED } from "../local/azure/seed";
-import { startTwinHarness } from "../local/twin-harness";
+import { startTwinHarness, type TwinHarness } from "../local/twin-harness";
+import { sshPublicKeyOf } from "../core/secrets/types";
 import { seedClaws, startOrchestration, waitForOrchestration } from "./fleet-seed";
 import {
   expectedNoOverheadDrawMs,
@@ -52,6 +54,7 @@ const N = Number(process.env.FLEET_WAKE_CLAWS ?? 100);
 const PARALLEL = Number(process.env.FLEET_WAKE_PARALLEL ?? 50);
 const SPEED = Number(process.env.FLEET_WAKE_SPEED ?? 20);
 const SEED_PARALLEL = Number(process.env.FLEET_WAKE_SEED_PARALLEL ?? 50);
+const SEED = process.env.FLEET_WAKE_SEED === "deploy" ? "deploy" : "direct";
 const GUESTS = process.env.FLEET_WAKE_GUESTS === "full" ? "full" : "answering";
 const ANSWERING = path.resolve(__dirname, "../../local/guest-shims/answering");
 
@@ -67,6 +70,115 @@ const SUBNET_ID =
   `/providers/Microsoft.Network/virtualNetworks/${VNET.name}/subnets/${VNET.subnet}`;
 
 const WAKE_STEPS = ["start", "wait-for-boot", "deliver-secrets", "verify"];
+
+/**
+ * Claws as a deploy leaves them, for fleets too large to deploy through sagas here: the first is
+ * deployed for real (which also makes the control plane's SSH key); the others get their row and
+ * Telegram token through the HTTP API and their IP, NIC, data disk and VM through the gateway, with
+ * the control plane's key and what the deploy records (address, ids, image). What they lack against
+ * a deployed claw: no pinned host key, nothing delivered yet, no app layer in the custom data (the
+ * answering guests take their scripts from elsewhere). Their first wake pins the host key and
+ * delivers all three files, which a wake after a secret rotation also does.
+ */
+async function seedDirect(t: TwinHarness, n: number): Promise<string[]> {
+  const [first] = await seedClaws(t, 1, { prefix: "wake", deploy: true });
+  const rest = Array.from({ length: n - 1 }, (_, i) => `wake${String(i + 2).padStart(3, "0")}`);
+  const file = JSON.parse(fs.readFileSync(t.env.LOCAL_SECRETS_FILE, "utf8")) as { sshPrivateKey: string };
+  const sshPublicKey = sshPublicKeyOf(file.sshPrivateKey);
+  const gateway = t.gateway();
+  const state = createStateStore(t.env.AzureWebJobsStorage);
+  const location = t.twin.seed.location;
+  const imageVersion = "1.0.0";
+  await mapLimit(rest, SEED_PARALLEL, async (claw) => {
+    const c = await t.api("POST", "/v1/claws", {
+      name: claw,
+      region: location,
+      vmSize: "Standard_D2s_v5",
+      imageVersion,
+    });
+    if (c.status !== 201) throw new Error(`creating ${claw}: HTTP ${c.status} ${JSON.stringify(c.body)}`);
+    const ip = await gateway.ensurePublicIp({ claw, location });
+    const nic = await gateway.ensureNic({ claw, location, publicIpId: ip.id });
+    const disk = await gateway.ensureDataDisk({ claw, location, sizeGb: 32 });
+    const vm = await gateway.createVm({
+      claw,
+      location,
+      vmSize: "Standard_D2s_v5",
+      imageVersion,
+      nicId: nic.id,
+      dataDiskId: disk.id,
+      adminUsername: "clawadmin",
+      sshPublicKey,
+      customDataBase64: Buffer.from("#cloud-config\n").toString("base64"),
+      tags: { "openclawps-claw": claw },
+    });
+    await state.claws.updateObserved(claw, {
+      powerState: "running",
+      vmId: vm.id,
+      nicId: nic.id,
+      publicIpId: ip.id,
+      publicIp: ip.ipAddress,
+      diskId: disk.id,
+      imageVersion,
+    });
+  });
+  return [first, ...rest];
+}
+
+/** CPU seconds (user + system) of a process, and of the children it has reaped; Linux /proc only. */
+function cpuOf(pid: number | string): { own: number; reaped: number } {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const tick = 100; // USER_HZ
+    return { own: (Number(f[11]) + Number(f[12])) / tick, reaped: (Number(f[13]) + Number(f[14])) / tick };
+  } catch {
+    return { own: 0, reaped: 0 };
+  }
+}
+
+/**
+ * Where the machine's CPU went: this process (the emulator, the guests' SSH servers and gateway
+ * stand-ins), the guests' scripts (its reaped children), the dev host, Azurite, and the whole
+ * machine (every core, every process, other work included).
+ */
+function cpuSnapshot(): Record<string, number> {
+  const self = cpuOf(process.pid);
+  const out: Record<string, number> = {
+    emulatorAndSsh: self.own,
+    guestScripts: self.reaped,
+    devHost: 0,
+    azurite: 0,
+  };
+  let children: string[] = [];
+  try {
+    children = fs
+      .readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, "utf8")
+      .trim()
+      .split(/\s+/);
+  } catch {
+    // not Linux
+  }
+  for (const pid of children.filter(Boolean)) {
+    let cmd = "";
+    try {
+      cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      continue;
+    }
+    const c = cpuOf(pid);
+    if (cmd.includes("host/main.js")) out.devHost += c.own + c.reaped;
+    else if (cmd.includes("azurite")) out.azurite += c.own + c.reaped;
+  }
+  try {
+    const cpu = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    out.machineBusy = (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + cpu[7]) / 100;
+  } catch {
+    out.machineBusy = 0;
+  }
+  return out;
+}
 
 const loadAverage = () => os.loadavg().map((l) => Number(l.toFixed(2)));
 
@@ -106,10 +218,13 @@ async function main(): Promise<void> {
     if (subnetId.toLowerCase() !== SUBNET_ID.toLowerCase()) throw new Error(`bench subnet is ${subnetId}`);
 
     const seedStart = Date.now();
-    const names = await seedClaws(t, N, { prefix: "wake", deploy: true, parallel: SEED_PARALLEL });
+    const names =
+      SEED === "deploy"
+        ? await seedClaws(t, N, { prefix: "wake", deploy: true, parallel: SEED_PARALLEL })
+        : await seedDirect(t, N);
     const deployMs = Date.now() - seedStart;
     console.log(
-      `  deployed ${names.length} claws (deployClaw sagas, ${SEED_PARALLEL} at once) in ${(deployMs / 1000).toFixed(1)} s`,
+      `  seeded ${names.length} claws (${SEED === "deploy" ? `deployClaw sagas, ${SEED_PARALLEL} at once` : "one deployClaw saga, the rest through the gateway"}) in ${(deployMs / 1000).toFixed(1)} s`,
     );
 
     // Parked as a park leaves a claw: VM deallocated (the guest shut down), row says so.
@@ -142,6 +257,7 @@ async function main(): Promise<void> {
     t.twin.emulator.context.latency.clearDraws();
     const loadAtTick = loadAverage();
     const tickAt = new Date().toISOString();
+    const cpuAtTick = cpuSnapshot();
     const t0 = Date.now();
     const id = await startOrchestration(t, "scheduleTick", {
       tickAt,
@@ -154,6 +270,12 @@ async function main(): Promise<void> {
       skipped: { claw: string; reason: string }[];
     };
     const makespanMs = Date.now() - t0;
+    const cpuAtEnd = cpuSnapshot();
+    const cpu = Object.fromEntries(
+      Object.keys(cpuAtEnd).map((k) => [k, Number((cpuAtEnd[k] - (cpuAtTick[k] ?? 0)).toFixed(1))]),
+    );
+    const ours = cpu.emulatorAndSsh + cpu.guestScripts + cpu.devHost + cpu.azurite;
+    cpu.otherWork = Number((cpu.machineBusy - ours).toFixed(1));
     const loadAtEnd = loadAverage();
 
     const ops = (await state.operations.list({ limit: 10 * N })).filter(
@@ -256,6 +378,10 @@ async function main(): Promise<void> {
       `  slot time: ${s(opSumMs / Math.max(1, ops.length))} per wake, of which its steps ${s(stepSumMs / Math.max(1, ops.length))} ` +
         `(drawn: start ${s(med(startDraws))}, boot delay ${s(med(bootDraws))} median); makespan × window / N = ${s((makespanMs * PARALLEL) / N)}`,
     );
+    console.log(
+      `  CPU during the tick (s): dev host ${cpu.devHost}, Azurite ${cpu.azurite}, emulator + guests' SSH ${cpu.emulatorAndSsh}, guest scripts ${cpu.guestScripts}; ` +
+        `machine busy ${cpu.machineBusy} of ${((os.cpus().length * makespanMs) / 1000).toFixed(0)} (other work ${cpu.otherWork})`,
+    );
     if (failed.length) console.log(`  first failure: ${JSON.stringify(failed[0].error)}`);
     if (digest.skipped.length) console.log(`  first skip: ${JSON.stringify(digest.skipped[0])}`);
 
@@ -267,7 +393,8 @@ async function main(): Promise<void> {
         GUESTS === "full"
           ? "full (SSH server, gateway stand-in, real boot.sh, apply-secrets.sh and verify.sh per claw)"
           : "answering (SSH server, gateway stand-in, SFTP; lifecycle scripts from local/guest-shims/answering)",
-      deployMs,
+      seeding: SEED,
+      seedMs: deployMs,
       parkSetupMs: parkMs,
       makespanMs,
       boundMs: Math.round(boundMs),
@@ -289,6 +416,7 @@ async function main(): Promise<void> {
       steps,
       operationP50Ms: Math.round(med(opMs)),
       operationP95Ms: Math.round(percentile(opMs, 95)),
+      cpuSeconds: cpu,
       loadAverage: { atTick: loadAtTick, atEnd: loadAtEnd, max1min: Math.max(...loads.map((l) => l[0])) },
     });
   } finally {

@@ -4,6 +4,6 @@
 # Usage: apply-secrets.sh
 set -euo pipefail
 
-mountpoint -q "$CLAW_DATA" || { echo "apply-secrets.sh: $CLAW_DATA is not mounted" >&2; exit 1; }
+{ [ -L "$CLAW_DATA" ] && [ -d "$CLAW_DATA/" ]; } || { echo "apply-secrets.sh: $CLAW_DATA is not mounted" >&2; exit 1; }
 [ -f "$CLAW_DATA/secrets/claw.env" ] || { echo "apply-secrets.sh: no secrets file" >&2; exit 1; }
 echo "apply-secrets: stand-in, nothing applied"

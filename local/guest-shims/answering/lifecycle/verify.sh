@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Summary: fleet benchmarks' stand-in for lifecycle/verify.sh: the same JSON shape on stdout, from
-# three cheap checks (data disk mounted, secrets delivered, this boot reported ok) instead of the
-# agent, gateway, Telegram, model and desktop checks.
+# three cheap checks (data disk mounted: a link, as the mount shim makes one; secrets delivered;
+# this boot reported ok) instead of the agent, gateway, Telegram, model and desktop checks.
 # Usage: verify.sh   (exit 0 only when every check passed)
 set -euo pipefail
 
@@ -11,7 +11,7 @@ check() { # name ok detail
   checks="${checks:+$checks,}{\"name\":\"$1\",\"ok\":$2,\"detail\":\"$3\"}"
 }
 
-if mountpoint -q "$CLAW_DATA"; then check data-disk true "mounted (stand-in)"; else check data-disk false "not mounted"; fi
+if [ -L "$CLAW_DATA" ] && [ -d "$CLAW_DATA/" ]; then check data-disk true "mounted (stand-in)"; else check data-disk false "not mounted"; fi
 if [ -f "$CLAW_DATA/secrets/claw.env" ]; then check secrets true "present"; else check secrets false "missing"; fi
 status=$(grep -s '^status=' "$CLAW_STATE/boot-status" || true)
 boot=$(grep -s '^boot=' "$CLAW_STATE/boot-status" || true)

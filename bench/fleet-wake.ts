@@ -80,6 +80,19 @@ const WAKE_STEPS = ["start", "wait-for-boot", "deliver-secrets", "verify"];
  * answering guests take their scripts from elsewhere). Their first wake pins the host key and
  * delivers all three files, which a wake after a secret rotation also does.
  */
+/** POST /v1/claws; a dropped keep-alive connection (a busy host) is tried again, and then a 409 is the first try's row. */
+async function createRow(t: TwinHarness, claw: string, spec: Record<string, string>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const c = await t.api("POST", "/v1/claws", spec).catch((e: unknown) => {
+      if (attempt >= 5) throw e;
+      return undefined;
+    });
+    if (!c) continue;
+    if (c.status === 201 || (c.status === 409 && attempt > 1)) return;
+    throw new Error(`creating ${claw}: HTTP ${c.status} ${JSON.stringify(c.body)}`);
+  }
+}
+
 async function seedDirect(t: TwinHarness, n: number): Promise<string[]> {
   const [first] = await seedClaws(t, 1, { prefix: "wake", deploy: true });
   const rest = Array.from({ length: n - 1 }, (_, i) => `wake${String(i + 2).padStart(3, "0")}`);
@@ -90,13 +103,7 @@ async function seedDirect(t: TwinHarness, n: number): Promise<string[]> {
   const location = t.twin.seed.location;
   const imageVersion = "1.0.0";
   await mapLimit(rest, SEED_PARALLEL, async (claw) => {
-    const c = await t.api("POST", "/v1/claws", {
-      name: claw,
-      region: location,
-      vmSize: "Standard_D2s_v5",
-      imageVersion,
-    });
-    if (c.status !== 201) throw new Error(`creating ${claw}: HTTP ${c.status} ${JSON.stringify(c.body)}`);
+    await createRow(t, claw, { name: claw, region: location, vmSize: "Standard_D2s_v5", imageVersion });
     const ip = await gateway.ensurePublicIp({ claw, location });
     const nic = await gateway.ensureNic({ claw, location, publicIpId: ip.id });
     const disk = await gateway.ensureDataDisk({ claw, location, sizeGb: 32 });

@@ -1,9 +1,10 @@
 /**
  * Benchmark: a fleet-wide morning wake on the emulator with ARM throttling on and the azure latency
  * profile scaled down (issue 19). A wake talks to the guest (boot status, secrets and verify over
- * SSH), so the claws are deployed for real first (HTTP API → deployClaw saga: VM from the gallery,
- * cloud-init's app layer, boot.sh, host key pinned, secrets delivered, verified), with throttling
- * suspended; then each VM is deallocated through the gateway and its row marked so, as a park leaves
+ * SSH), so every claw has a guest: one claw is deployed for real and the others are made through
+ * the HTTP API and the gateway as a deploy leaves them (seedDirect), or with FLEET_WAKE_SEED=deploy
+ * all through the deployClaw saga, with throttling suspended; then each VM is deallocated through
+ * the gateway and its row marked so, as a park leaves
  * it, and every claw's schedule is set to wake a minute ago. Then the real path runs: the
  * scheduleTick saga on the dev host (planScheduleTick → wakeClaw sub-orchestrations, at most
  * FLEET_MAX_PARALLEL at once → start through the gateway, wait for boot.sh's status over SSH,

@@ -11,6 +11,7 @@ const ALL = [
   "upgrade-downtime",
   "azure-emulator",
   "fleet-park",
+  "fleet-wake",
   "fleet-rollout",
   "telegram-webhook",
   "cold-load",

@@ -40,11 +40,49 @@ export function expectedNoOverheadMs(
   buckets: BucketSpec[],
   samples = 200,
 ): number {
+  return expectedNoOverheadDrawMs(
+    n,
+    parallel,
+    (random) => seenThroughRetryAfter(loMs + random() * (hiMs - loMs)),
+    buckets,
+    samples,
+  );
+}
+
+/** The same expectation for any job duration `draw` makes from a seeded random source. */
+export function expectedNoOverheadDrawMs(
+  n: number,
+  parallel: number,
+  draw: (random: () => number) => number,
+  buckets: BucketSpec[],
+  samples = 200,
+): number {
   const random = seededRandom(6);
-  const draw = () => seenThroughRetryAfter(loMs + random() * (hiMs - loMs));
   let total = 0;
-  for (let i = 0; i < samples; i++) total += tokenWindowBound(n, parallel, draw, buckets);
+  for (let i = 0; i < samples; i++) total += tokenWindowBound(n, parallel, () => draw(random), buckets);
   return total / samples;
+}
+
+/**
+ * How long a wake lasts for the control plane, from the start's POST until the guest can first
+ * report a finished boot: the start as seen through Retry-After, and the guest's boot delay after
+ * the start actually ended (the boot wait polls the guest over SSH, not ARM, so no Retry-After
+ * rounds it). The guest's own scripts (boot.sh, verify.sh) are real work, not in this figure.
+ */
+export function wakeSeenMs(startMs: number, bootMs: number): number {
+  return Math.max(seenThroughRetryAfter(startMs), startMs + bootMs);
+}
+
+/** Mean of wakeSeenMs over start and boot durations each uniform in its range (a grid of samples²). */
+export function wakeSeenMeanMs(start: [number, number], boot: [number, number], samples = 200): number {
+  let sum = 0;
+  for (let i = 0; i < samples; i++) {
+    const s = start[0] + ((i + 0.5) / samples) * (start[1] - start[0]);
+    for (let j = 0; j < samples; j++) {
+      sum += wakeSeenMs(s, boot[0] + ((j + 0.5) / samples) * (boot[1] - boot[0]));
+    }
+  }
+  return sum / (samples * samples);
 }
 
 /**

@@ -7,7 +7,13 @@ import {
   UPGRADE_PATH,
   upgradeMeanMs,
 } from "../../bench/models/rollout";
-import { seenThroughRetryAfter, tokenWindowBound } from "../../bench/models/token-window";
+import {
+  expectedNoOverheadDrawMs,
+  seenThroughRetryAfter,
+  tokenWindowBound,
+  wakeSeenMeanMs,
+  wakeSeenMs,
+} from "../../bench/models/token-window";
 import type { LatencyDraw } from "../../local/azure/arm/latency";
 
 const ample = { capacity: 1_000, refillPerSecond: 1_000 };
@@ -67,5 +73,40 @@ describe("rollout bound model", () => {
     expect(r.boundMs).toBe(UPGRADE_PATH.length * 300);
     // A claw with no draws is reported, not silently counted as instant.
     expect(realisedBound([{ claws: ["c"] }], [], policy).missing).toContain("c");
+  });
+});
+
+describe("wakeSeenMs", () => {
+  it("without a boot delay, a wake is its start seen through Retry-After", () => {
+    // 1.5 s to go is advertised as Retry-After: 2 s.
+    expect(wakeSeenMs(1_500, 0)).toBe(2_000);
+  });
+
+  it("a boot that outlasts the Retry-After rounding counts from the start's actual end", () => {
+    expect(wakeSeenMs(1_500, 1_000)).toBe(2_500);
+    expect(wakeSeenMs(1_500, 200)).toBe(2_000);
+  });
+});
+
+describe("wakeSeenMeanMs", () => {
+  it("fixed durations give their one wake", () => {
+    expect(wakeSeenMeanMs([1_500, 1_500], [1_000, 1_000], 4)).toBe(2_500);
+  });
+
+  it("is no less than the mean start plus the mean boot", () => {
+    const mean = wakeSeenMeanMs([1_000, 3_000], [750, 2_000], 50);
+    expect(mean).toBeGreaterThanOrEqual(2_000 + 1_375);
+    expect(mean).toBeLessThan(3_000 + 2_000);
+  });
+});
+
+describe("expectedNoOverheadDrawMs", () => {
+  it("constant draws give the token-window bound", () => {
+    expect(expectedNoOverheadDrawMs(5, 2, () => 10_000, [ample], 3)).toBe(30_000);
+  });
+
+  it("uneven draws end no sooner than their mean through the window", () => {
+    const ms = expectedNoOverheadDrawMs(100, 10, (r) => 1_000 + r() * 2_000, [ample], 20);
+    expect(ms).toBeGreaterThanOrEqual(10 * 2_000);
   });
 });

@@ -27,6 +27,13 @@ export interface GuestOptions {
   env?: Record<string, string>;
   /** false: no SSH servers and no boot scripts (pure ARM emulation). */
   enabled?: boolean;
+  /**
+   * Lifecycle scripts from this directory instead of the app layer's `R/opt/claw`: boot runs
+   * `<dir>/lifecycle/boot.sh` and sessions get `CLAW_OPT=<dir>`. For fleet benchmarks whose guests
+   * answer as the runtime does without doing its work (local/guest-shims/answering); SSH, SFTP,
+   * the sandbox and the data disk stay as they are.
+   */
+  payloadDir?: string;
 }
 
 export type BootState = "off" | "waiting" | "booting" | "succeeded" | "failed" | "no-boot-script";
@@ -94,8 +101,12 @@ export class Guests {
   /** The environment of a running guest's sessions and boot script. */
   private env(live: Live): Record<string, string> {
     const gateway: Record<string, string> = live.gateway ? { CLAW_GATEWAY_URL: live.gateway.url } : {};
+    const payload: Record<string, string> = this.options.payloadDir
+      ? { CLAW_OPT: this.options.payloadDir }
+      : {};
     return guestEnv(live.root, live.adminUsername, this.options.shimsDir, {
       ...gateway,
+      ...payload,
       ...this.options.env,
     });
   }
@@ -221,7 +232,10 @@ export class Guests {
 
   private runBoot(live: Live): void {
     live.cancelBoot = undefined;
-    const script = path.join(live.root, "opt/claw/lifecycle/boot.sh");
+    const script = path.join(
+      this.options.payloadDir ?? path.join(live.root, "opt/claw"),
+      "lifecycle/boot.sh",
+    );
     const logFile = path.join(live.root, "var/log/openclawps-boot.log");
     if (!fs.existsSync(script)) {
       this.settle(live, { state: "no-boot-script" });

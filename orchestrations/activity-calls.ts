@@ -19,6 +19,8 @@ export interface RetryProfile {
   firstMs: number;
   backoff?: number;
   maxMs?: number;
+  /** Further codes this call must not repeat (its own answer, not a passing condition). */
+  final?: readonly string[];
 }
 
 /** Failures that repeating the same activity cannot change. */
@@ -78,7 +80,8 @@ export function* callActivity<T>(
     try {
       return (yield ctx.df.callActivity(name, input)) as T;
     } catch (e) {
-      if (!retry || attempt >= retry.attempts || isDefinitive(failureOf(e))) throw e;
+      const f = failureOf(e);
+      if (!retry || attempt >= retry.attempts || isDefinitive(f) || retry.final?.includes(f.code)) throw e;
       // Created right after the failure, so the dev host knows it for a retry wait.
       const at = ctx.df.currentUtcDateTime.getTime() + retryDelayMs(retry, attempt);
       yield ctx.df.createTimer(new Date(at));

@@ -7,7 +7,7 @@ import type { OrchestrationContext } from "durable-functions";
 import type { SagaInput, SagaProgress } from "../core/sagas";
 import { reportedInFleetDigest } from "../core/notify/port";
 import { failureOf } from "./failure";
-import { activityCalls, type CallRetry } from "./activity-calls";
+import { activityCalls, type CallRetry, type RetryProfile } from "./activity-calls";
 import type { SagaActivities } from "./activities/types";
 
 /** Framework retry options with the production intervals. */
@@ -24,6 +24,11 @@ export const ARM_RETRY = retry(2_000, 3);
 export const RECORD_RETRY = retry(500, 5);
 /** SSH steps: the guest client waits for boot itself; retry once more for a dropped connection. */
 export const SSH_RETRY = retry(3_000, 2);
+/**
+ * verify.sh over SSH: a dropped connection or a timed-out handshake is asked once more; failed
+ * checks are the claw's answer and end the step.
+ */
+export const VERIFY_RETRY: RetryProfile = { attempts: 2, firstMs: 3_000, final: ["VERIFY_FAILED"] };
 
 export { failureOf, type Failure } from "./failure";
 
@@ -129,8 +134,11 @@ export function* bringUp(
   mark("deliver-secrets");
   yield* act.deliverSecrets(base, sshRetry);
   mark("verify");
-  yield* act.verify({
-    ...base,
-    ...(o.expectVersion ? { expectVersion: o.expectVersion } : {}),
-  });
+  yield* act.verify(
+    {
+      ...base,
+      ...(o.expectVersion ? { expectVersion: o.expectVersion } : {}),
+    },
+    VERIFY_RETRY,
+  );
 }

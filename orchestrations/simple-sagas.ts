@@ -7,7 +7,7 @@
  */
 import * as df from "durable-functions";
 import type { ClawSnapshot } from "./activities/claw-activities";
-import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, saga } from "./saga-kit";
+import { ARM_RETRY, RECORD_RETRY, SSH_RETRY, VERIFY_RETRY, saga } from "./saga-kit";
 import { deferWhileBusy } from "./defer-while-busy";
 import { activityCalls } from "./activity-calls";
 import type { SagaActivities } from "./activities/types";
@@ -44,7 +44,7 @@ export const wakeClaw = saga(function* (ctx, input, mark) {
   mark("deliver-secrets");
   yield* act.deliverSecrets(base, SSH_RETRY);
   mark("verify");
-  yield* act.verify(base);
+  yield* act.verify(base, VERIFY_RETRY);
   const hours = input.params.awakeHours;
   let pinnedUntil: string | undefined;
   if (hours) {
@@ -75,7 +75,7 @@ export const verifyClaw = saga(function* (ctx, input, mark) {
   mark("deliver-secrets");
   yield* act.deliverSecrets(base, SSH_RETRY);
   mark("verify");
-  const r: { ok: boolean; failed: string[] } = yield* act.verifyReport(base);
+  const r: { ok: boolean; failed: string[] } = yield* act.verifyReport(base, VERIFY_RETRY);
   if (!r.ok) throw new Error(`[VERIFY_FAILED] failed checks: ${r.failed.join(", ")}`);
   return { ok: r.ok };
 });

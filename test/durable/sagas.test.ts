@@ -586,6 +586,27 @@ describe("sagas with stand-in activities", () => {
     expect(wd.pinnedHours).toBe(3);
   });
 
+  it("wakeClaw: verify is asked once more after a dropped connection, never after failed checks", async () => {
+    const dropped = world({ power: "deallocated", fail: { verify: "once" } });
+    const ok = await h.run("wakeClaw", sagaInput(dropped.claw, {}));
+    expect(JSON.parse(ok.output)).toMatchObject({ status: "succeeded", powerState: "running" });
+    expect(dropped.wd.calls.filter((c) => c === "verify")).toHaveLength(2);
+
+    const failing = world({ power: "deallocated" });
+    const verify = activities.verify!;
+    activities.verify = async (i) => {
+      w(i).calls.push("verify");
+      throw new Error("[VERIFY_FAILED] failed checks: agent-service");
+    };
+    try {
+      const rec = await h.run("wakeClaw", sagaInput(failing.claw, {}));
+      expect(JSON.parse(rec.output)).toMatchObject({ status: "failed", step: "verify" });
+    } finally {
+      activities.verify = verify;
+    }
+    expect(failing.wd.calls.filter((c) => c === "verify")).toHaveLength(1);
+  });
+
   it("wakeClaw: a parked claw is started and waited for until it booted after the wake", async () => {
     const { claw, wd } = world({ power: "deallocated" });
     wd.realBootWait = true;

@@ -7,7 +7,7 @@
  * and waiting for it.
  */
 import { utils } from "ssh2";
-import { createAzureGatewayFromConfig } from "../core/azure";
+import { createAzureGatewayFromConfig, type AzureGateway } from "../core/azure";
 import { createStateStore } from "../core/state";
 import { mapLimit } from "../core/fleet/drift";
 import { clawSpecSchema, type Schedule } from "../core/domain";
@@ -52,19 +52,11 @@ export async function seedClaws(t: TwinHarness, count: number, opts: SeedOptions
   const location = t.twin.seed.location;
   const sshPublicKey = utils.generateKeyPairSync("ed25519").public;
   await mapLimit(names, opts.parallel ?? 100, async (claw) => {
-    const ip = await gateway.ensurePublicIp({ claw, location });
-    const nic = await gateway.ensureNic({ claw, location, publicIpId: ip.id });
-    const disk = await gateway.ensureDataDisk({ claw, location, sizeGb: 32 });
-    const vm = await gateway.createVm({
+    const { ip, nic, disk, vm } = await createClawResources(gateway, {
       claw,
       location,
-      vmSize: "Standard_D2s_v5",
       imageVersion,
-      nicId: nic.id,
-      dataDiskId: disk.id,
-      adminUsername: "clawadmin",
       sshPublicKey,
-      customDataBase64: Buffer.from("#cloud-config\n").toString("base64"),
       tags: {},
     });
     await state.claws.create(
@@ -101,6 +93,36 @@ async function deployClaw(t: TwinHarness, name: string, imageVersion: string, sc
 }
 
 /** Starts orchestration `name` through the dev host's Durable HTTP API; resolves with its id. */
+/** A claw's IP, NIC, data disk and VM through the gateway, as a deploy makes them. */
+export async function createClawResources(
+  gateway: AzureGateway,
+  o: {
+    claw: string;
+    location: string;
+    imageVersion: string;
+    sshPublicKey: string;
+    tags: Record<string, string>;
+  },
+) {
+  const { claw, location } = o;
+  const ip = await gateway.ensurePublicIp({ claw, location });
+  const nic = await gateway.ensureNic({ claw, location, publicIpId: ip.id });
+  const disk = await gateway.ensureDataDisk({ claw, location, sizeGb: 32 });
+  const vm = await gateway.createVm({
+    claw,
+    location,
+    vmSize: "Standard_D2s_v5",
+    imageVersion: o.imageVersion,
+    nicId: nic.id,
+    dataDiskId: disk.id,
+    adminUsername: "clawadmin",
+    sshPublicKey: o.sshPublicKey,
+    customDataBase64: Buffer.from("#cloud-config\n").toString("base64"),
+    tags: o.tags,
+  });
+  return { ip, nic, disk, vm };
+}
+
 export async function startOrchestration(
   t: TwinHarness,
   name: string,

@@ -42,7 +42,7 @@ import { ARM_BUCKETS, COMPUTE_POLICIES } from "../local/azure/arm/throttle";
 import { DEFAULT_SEED } from "../local/azure/seed";
 import { startTwinHarness, type TwinHarness } from "../local/twin-harness";
 import { sshPublicKeyOf } from "../core/secrets/types";
-import { seedClaws, startOrchestration, waitForOrchestration } from "./fleet-seed";
+import { createClawResources, seedClaws, startOrchestration, waitForOrchestration } from "./fleet-seed";
 import {
   expectedNoOverheadDrawMs,
   tokenWindowBound,
@@ -105,19 +105,11 @@ async function seedDirect(t: TwinHarness, n: number): Promise<string[]> {
   const imageVersion = "1.0.0";
   await mapLimit(rest, SEED_PARALLEL, async (claw) => {
     await createRow(t, claw, { name: claw, region: location, vmSize: "Standard_D2s_v5", imageVersion });
-    const ip = await gateway.ensurePublicIp({ claw, location });
-    const nic = await gateway.ensureNic({ claw, location, publicIpId: ip.id });
-    const disk = await gateway.ensureDataDisk({ claw, location, sizeGb: 32 });
-    const vm = await gateway.createVm({
+    const { ip, nic, disk, vm } = await createClawResources(gateway, {
       claw,
       location,
-      vmSize: "Standard_D2s_v5",
       imageVersion,
-      nicId: nic.id,
-      dataDiskId: disk.id,
-      adminUsername: "clawadmin",
       sshPublicKey,
-      customDataBase64: Buffer.from("#cloud-config\n").toString("base64"),
       tags: { "openclawps-claw": claw },
     });
     await state.claws.updateObserved(claw, {

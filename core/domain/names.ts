@@ -40,6 +40,9 @@ export function clawNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** The claw name rule as one regular expression (documents and OpenAPI parameters). */
+export const CLAW_NAME_PATTERN = "^[a-z]([a-z0-9-]{0,46}[a-z0-9])?$";
+
 /** Claw name: valid Linux VM name and resource-name prefix; one precise message when not. */
 export const clawNameSchema = z
   .string()
@@ -49,7 +52,7 @@ export const clawNameSchema = z
   })
   .meta({
     description: "Claw name: lower-case letters, digits, hyphens; starts with a letter; 1..48",
-    pattern: "^[a-z]([a-z0-9-]{0,46}[a-z0-9])?$",
+    pattern: CLAW_NAME_PATTERN,
     maxLength: CLAW_NAME_MAX,
   });
 

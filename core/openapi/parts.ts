@@ -1,4 +1,5 @@
 /** Building blocks of the OpenAPI document's paths: references, parameters, error responses. */
+import { CLAW_NAME_PATTERN } from "../domain/names";
 
 export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const jsonContent = (name: string) => ({ "application/json": { schema: ref(name) } });
@@ -39,7 +40,7 @@ export const nameParam = {
   in: "path",
   required: true,
   description: "Claw name",
-  schema: { type: "string", pattern: "^[a-z]([a-z0-9-]{0,46}[a-z0-9])?$" },
+  schema: { type: "string", pattern: CLAW_NAME_PATTERN },
 };
 
 export const idempotencyKey = {
